@@ -1,0 +1,55 @@
+// Commands and flags. `run-playbook <playbook>` runs a playbook; `lab …` manages the
+// local lab; every command returns its exit code instead of exiting, for tests.
+import { Command, CommanderError, Option } from 'commander'
+import { renderError } from './errors.js'
+import { EXIT_INVALID, runCommand } from './cli/run-command.js'
+
+const EXIT_CODES = `
+Exit codes (as ansible-playbook, plus 3):
+  0  every host ok        2  a task failed on some host
+  3  invalid input (inventory, variables, playbook): nothing ran
+  4  a host was unreachable (2|4 = 6 when both)`
+
+export function buildProgram(setCode: (code: number) => void): Command {
+  const program = new Command('run-playbook')
+    .description('Run a halab playbook (playbooks/<name>.ts) against an inventory, idempotently, over SSH.')
+    .argument('[playbook]', 'playbook name, e.g. site')
+    .option('-i, --inventory <path>', 'inventory directory or file', 'inventory/2-node')
+    .option('-l, --limit <pattern>', 'only these hosts: names, groups, a:b, !excluded')
+    .option('--roles <list>', 'only these roles, comma-separated (on the hosts whose plays include them)')
+    .option('-C, --check', 'change nothing; report what would change')
+    .option('-D, --diff', 'show unified diffs of changed files (secrets masked)')
+    .option('-e, --extra-vars <vars>', 'extra variables: k=v, @file.yml or JSON (highest precedence; repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('-f, --forks <n>', 'hosts connected and run in parallel (default: all, up to 50)')
+    .option('--json', 'one JSON event per line on stdout instead of progress')
+    .option('--accept-new-hosts', 'trust and record unknown SSH host keys in ~/.ssh/known_hosts (changed keys are always refused)')
+    .option('-v, --verbose', 'say why each unchanged task had nothing to do')
+    .addHelpText('after', EXIT_CODES)
+    .showHelpAfterError()
+    .action(async (playbook: string | undefined, opts) => {
+      if (!playbook) {
+        program.outputHelp()
+        return setCode(EXIT_INVALID)
+      }
+      setCode(await runCommand(playbook, opts))
+    })
+  program.addOption(new Option('--no-color', 'plain output').hideHelp())
+  return program
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0
+  const program = buildProgram((c) => (code = c))
+  program.exitOverride()
+  try {
+    const labModule = './lab/commands.js' // optional: the lab may be absent on a trimmed install
+    const { registerLabCommands } = (await import(labModule).catch(() => ({}))) as { registerLabCommands?: (p: Command) => void }
+    registerLabCommands?.(program)
+    await program.parseAsync(argv)
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID
+    process.stderr.write(renderError(e) + '\n')
+    return 1
+  }
+  return code
+}

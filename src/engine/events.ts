@@ -1,0 +1,40 @@
+// What a run reports, as data. Renderers (listr2, plain lines, JSON) only listen.
+import type { FileDiff, TaskStatus } from './types.js'
+
+export type EngineEvent =
+  | { type: 'run-start'; hosts: string[]; check: boolean; plays: { name: string; hosts: Record<string, { role: string; tasks: string[] }[]> }[] }
+  | { type: 'host-connected'; host: string; ms: number }
+  | { type: 'host-unreachable'; host: string; error: string }
+  | { type: 'play-start'; play: string }
+  | { type: 'role-start'; host: string; role: string }
+  | { type: 'task-start'; host: string; role: string; task: string; handler?: boolean }
+  | {
+      type: 'task-end'
+      host: string
+      role: string
+      task: string
+      handler?: boolean
+      status: TaskStatus
+      changes: string[]
+      diffs?: FileDiff[]
+      reason?: string
+      error?: string
+      ms: number
+    }
+  | { type: 'role-end'; host: string; role: string }
+  | { type: 'host-note'; host: string; note: string }
+  | { type: 'host-end'; host: string; status: 'ok' | 'failed' | 'unreachable' }
+  | { type: 'run-end'; ms: number; recap: Recap }
+
+export interface HostRecap {
+  ok: number
+  changed: number
+  failed: number
+  skipped: number
+  unreachable: number
+  notes: string[]
+}
+
+export type Recap = Record<string, HostRecap>
+
+export type Emit = (event: EngineEvent) => void

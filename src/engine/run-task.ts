@@ -1,0 +1,37 @@
+// One task on one host: plan from facts, then apply the changes unless in check mode.
+import { TaskError, renderError } from '../errors.js'
+import type { HostContext } from './host-context.js'
+import type { Emit } from './events.js'
+import type { Task, TaskStatus } from './types.js'
+
+export async function runTask(host: HostContext, role: string, task: Task, emit: Emit, handler = false): Promise<TaskStatus> {
+  const started = performance.now()
+  const base = { host: host.name, role, task: task.name, handler }
+  emit({ type: 'task-start', ...base })
+  const end = (status: TaskStatus, extra: { changes?: string[]; reason?: string; error?: string; diffs?: never[] | import('./types.js').FileDiff[] } = {}) => {
+    emit({ type: 'task-end', ...base, status, changes: extra.changes ?? [], diffs: extra.diffs, reason: extra.reason, error: extra.error, ms: Math.round(performance.now() - started) })
+    return status
+  }
+  if (task.skip) return end('skipped', { reason: task.skip })
+  try {
+    const plan = await task.plan(host)
+    for (const n of plan.notes ?? []) emit({ type: 'host-note', host: host.name, note: n })
+    if (!plan.changes.length) return end('ok', { reason: plan.noop })
+    const diffs = plan.changes.flatMap((c) => (c.diff ? [c.diff] : []))
+    if (!host.mode.check) {
+      try {
+        for (const change of plan.changes) {
+          if (change.apply) await change.apply(host)
+          else if (change.command) await host.run(change.command, { stdin: change.stdin, display: change.display })
+          if (change.starts) host.startedServices.add(change.starts)
+        }
+      } finally {
+        host.invalidateFacts()
+      }
+    }
+    return end('changed', { changes: plan.changes.map((c) => (host.mode.check ? `would ${c.summary}` : c.summary)), diffs })
+  } catch (e) {
+    const err = e instanceof TaskError ? e : new TaskError(`${(e as Error).message}`)
+    return end('failed', { error: `${host.name} | ${role} | ${task.name}: ${renderError(err)}` })
+  }
+}

@@ -1,0 +1,99 @@
+// Run a prepared playbook: connect to every host in parallel (bounded by forks), then
+// play by play, each host through its roles in order. A failing or unreachable host
+// stops only itself; the others go on.
+import { renderError } from '../errors.js'
+import type { Inventory } from '../inventory/types.js'
+import type { Transport } from '../transport/types.js'
+import type { Emit, HostRecap, Recap } from './events.js'
+import { HostContext, type RunMode } from './host-context.js'
+import type { PreparedRole, PreparedRun } from './prepare.js'
+import { runTask } from './run-task.js'
+
+export interface RunOptions extends RunMode {
+  forks: number
+  connect(host: string): Promise<Transport>
+}
+
+export async function runPlaybook(inventory: Inventory, prepared: PreparedRun, opts: RunOptions, emit: Emit): Promise<Recap> {
+  const started = performance.now()
+  const recap: Recap = Object.fromEntries(prepared.hosts.map((h) => [h, { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0, notes: [] } as HostRecap]))
+  const tally: Emit = (e) => {
+    if (e.type === 'task-end') recap[e.host][e.status]++
+    if (e.type === 'host-note' && !recap[e.host].notes.includes(e.note)) recap[e.host].notes.push(e.note)
+    emit(e)
+  }
+  emit({
+    type: 'run-start',
+    hosts: prepared.hosts,
+    check: opts.check,
+    plays: prepared.plays.map((p) => ({ name: p.name, hosts: Object.fromEntries([...p.hosts].map(([h, roles]) => [h, roles.map((r) => ({ role: r.role, tasks: r.tasks.map((t) => t.name) }))])) })),
+  })
+
+  const contexts = new Map<string, HostContext>()
+  const dead = new Set<string>()
+  await pool(prepared.hosts, opts.forks, async (name) => {
+    const t0 = performance.now()
+    try {
+      const transport = await opts.connect(name)
+      contexts.set(name, new HostContext(inventory.hosts.get(name)!, transport, { check: opts.check, diff: opts.diff }, inventory.hosts))
+      emit({ type: 'host-connected', host: name, ms: Math.round(performance.now() - t0) })
+    } catch (e) {
+      dead.add(name)
+      recap[name].unreachable = 1
+      emit({ type: 'host-unreachable', host: name, error: renderError(e) })
+    }
+  })
+
+  try {
+    for (const play of prepared.plays) {
+      emit({ type: 'play-start', play: play.name })
+      await pool([...play.hosts.keys()].filter((h) => !dead.has(h)), opts.forks, async (name) => {
+        const host = contexts.get(name)!
+        for (const role of play.hosts.get(name)!) {
+          const ok = await runRole(host, role, tally)
+          if (!ok) {
+            dead.add(name)
+            break
+          }
+        }
+      })
+    }
+  } finally {
+    await Promise.all([...contexts.values()].map((c) => c.transport.close().catch(() => {})))
+  }
+  for (const h of prepared.hosts) emit({ type: 'host-end', host: h, status: recap[h].unreachable ? 'unreachable' : recap[h].failed ? 'failed' : 'ok' })
+  emit({ type: 'run-end', ms: Math.round(performance.now() - started), recap })
+  return recap
+}
+
+async function runRole(host: HostContext, role: PreparedRole, emit: Emit): Promise<boolean> {
+  emit({ type: 'role-start', host: host.name, role: role.role })
+  for (const n of role.notes) emit({ type: 'host-note', host: host.name, note: n })
+  const notified = new Set<string>()
+  const factsOf = (from: number) => role.tasks.slice(from).flatMap((t) => (t.skip ? [] : (t.facts?.(host) ?? [])))
+  // All of the role's probes in one round trip; again after a change, for what is left.
+  await host.prefetch(factsOf(0)).catch(() => {})
+  for (const [i, task] of role.tasks.entries()) {
+    const status = await runTask(host, role.role, task, emit)
+    if (status === 'failed') return false
+    if (status === 'changed') {
+      for (const n of task.notify ?? []) notified.add(n)
+      if (!host.mode.check) await host.prefetch(factsOf(i + 1)).catch(() => {})
+    }
+  }
+  for (const [name, handler] of Object.entries(role.handlers)) {
+    if (!notified.has(name)) continue
+    const status = await runTask(host, role.role, { ...handler, name: handler.name || name }, emit, true)
+    if (status === 'failed') return false
+  }
+  emit({ type: 'role-end', host: host.name, role: role.role })
+  return true
+}
+
+async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) await fn(items[next++])
+  })
+  await Promise.all(workers)
+}

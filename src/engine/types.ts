@@ -1,0 +1,54 @@
+import type { HostContext } from './host-context.js'
+
+/** A read-only probe of a host: one shell command and a parser, cached per host per run. */
+export interface Fact<T = unknown> {
+  /** Cache key, unique per probed thing: `file:/etc/hosts`, `service:apache2`. */
+  key: string
+  command: string
+  parse(result: { code: number | null; stdout: string; stderr: string }): T
+}
+
+export interface FileDiff {
+  path: string
+  before: string
+  after: string
+}
+
+/**
+ * One difference between the host and the wanted state, and how to remove it: a shell
+ * command (kept as data, so operations are tested without SSH) or, rarely, a function.
+ */
+export interface Change {
+  summary: string
+  diff?: FileDiff
+  command?: string
+  stdin?: string | Buffer
+  /** What error messages show instead of the command (e.g. without a heredoc). */
+  display?: string
+  apply?(host: HostContext): Promise<void>
+  /** A service this change starts: its restart handlers are then skipped this run. */
+  starts?: string
+}
+
+export interface Plan {
+  changes: Change[]
+  /** Why nothing needs doing (shown with --verbose and in JSON events). */
+  noop?: string
+  /** Said on the recap for this host, e.g. "drbd: configuration only". */
+  notes?: string[]
+  warnings?: string[]
+}
+
+/** An idempotent task: read state (facts), compare, return the changes. */
+export interface Task {
+  name: string
+  /** Facts this task reads, fetched for all of a role's tasks in one round trip. */
+  facts?(host: HostContext): Fact[]
+  plan(host: HostContext): Promise<Plan>
+  /** Handlers (by name) to run once after the role, when this task changed something. */
+  notify?: string[]
+  /** Skip the task (reported as skipped) when false, or when it returns a reason string. */
+  skip?: string | false
+}
+
+export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped'

@@ -1,0 +1,102 @@
+// The small family of errors halab raises on purpose. Each carries a stable code and
+// renders itself for people: what failed, where, and what to do next.
+
+export type ErrorCode = 'INVENTORY' | 'TEMPLATE' | 'TASK' | 'UNREACHABLE' | 'HOSTKEY' | 'USAGE' | 'LAB'
+
+export abstract class HalabError extends Error {
+  abstract readonly code: ErrorCode
+  /** One or more lines for a person; `hint` says what to try next. */
+  render(): string {
+    return this.hint ? `${this.message}\n  → ${this.hint}` : this.message
+  }
+  constructor(message: string, readonly hint?: string) {
+    super(message)
+  }
+}
+
+/** One problem found while validating input: a file, a line when known, a host, a field. */
+export interface InputProblem {
+  file?: string
+  line?: number
+  host?: string
+  field?: string
+  message: string
+}
+
+export function formatProblem(p: InputProblem): string {
+  const where = [p.file && (p.line ? `${p.file}:${p.line}` : p.file), p.host && `host ${p.host}`, p.field && `field ${p.field}`]
+    .filter(Boolean)
+    .join(', ')
+  return where ? `${where}: ${p.message}` : p.message
+}
+
+/** Invalid inventory, variables or playbook: every problem at once, nothing has run (exit 3). */
+export class InventoryError extends HalabError {
+  readonly code = 'INVENTORY'
+  constructor(readonly problems: InputProblem[]) {
+    super(
+      `invalid input (${problems.length} problem${problems.length === 1 ? '' : 's'}), nothing was run:\n` +
+        problems.map((p) => `  - ${formatProblem(p)}`).join('\n'),
+      'fix the problems listed above and run again',
+    )
+  }
+}
+
+export class UsageError extends HalabError {
+  readonly code = 'USAGE'
+}
+
+export class TemplateError extends HalabError {
+  readonly code = 'TEMPLATE'
+}
+
+export class UnreachableError extends HalabError {
+  readonly code = 'UNREACHABLE'
+  constructor(readonly host: string, message: string, hint?: string) {
+    super(`${host}: unreachable: ${message}`, hint)
+  }
+}
+
+export class HostKeyError extends HalabError {
+  readonly code = 'HOSTKEY'
+  constructor(readonly host: string, message: string, hint: string) {
+    super(`${host}: ${message}`, hint)
+  }
+}
+
+/** A remote command that exited non-zero, with what a person needs to see. */
+export class TaskError extends HalabError {
+  readonly code = 'TASK'
+  constructor(
+    message: string,
+    readonly detail: { command?: string; exitCode?: number | null; stderr?: string; stdout?: string } = {},
+    hint?: string,
+  ) {
+    super(message, hint)
+  }
+  override render(): string {
+    const lines = [this.message]
+    if (this.detail.command) lines.push(`  command: ${this.detail.command}`)
+    if (this.detail.exitCode !== undefined) lines.push(`  exit code: ${this.detail.exitCode ?? 'none (channel closed)'}${meaning(this.detail.exitCode)}`)
+    const tail = lastLines(this.detail.stderr || this.detail.stdout || '', 8)
+    if (tail) lines.push('  output:', ...tail.split('\n').map((l) => `    ${l}`))
+    if (this.hint) lines.push(`  → ${this.hint}`)
+    return lines.join('\n')
+  }
+}
+
+function meaning(code: number | null | undefined): string {
+  if (code === 127) return ' (command not found)'
+  if (code === 126) return ' (not executable)'
+  return ''
+}
+
+export function lastLines(text: string, n: number): string {
+  return text.trimEnd().split('\n').slice(-n).join('\n')
+}
+
+export function renderError(err: unknown): string {
+  if (err instanceof HalabError) return err.render()
+  if (err instanceof Error) return err.message
+  return String(err)
+}

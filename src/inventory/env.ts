@@ -1,0 +1,41 @@
+// Secrets: `${NAME}` in any inventory string is replaced by NAME from `.env` beside the
+// inventory (or the process environment). Every value substituted becomes a secret.
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import dotenv from 'dotenv'
+import type { InputProblem } from '../errors.js'
+import { registerSecret } from '../secrets.js'
+
+export type Env = Record<string, string | undefined>
+
+export function loadEnv(dir: string): Env {
+  const file = join(dir, '.env')
+  const fromFile = existsSync(file) ? dotenv.parse(readFileSync(file)) : {}
+  // The process environment wins, so CI and tests can inject secrets without a file.
+  return { ...fromFile, ...process.env }
+}
+
+const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
+
+/** Replace `${NAME}` everywhere in `value`; a missing NAME is a problem naming it and the file. */
+export function substitute(value: unknown, env: Env, where: () => { file?: string; host?: string; field: string }, problems: InputProblem[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(REF, (whole, name: string) => {
+      const v = env[name]
+      if (v === undefined) {
+        const w = where()
+        problems.push({ ...w, message: `\${${name}} is not set: add ${name}=... to .env beside the inventory (see .env.example) or export it` })
+        return whole
+      }
+      registerSecret(v)
+      return v
+    })
+  }
+  if (Array.isArray(value)) return value.map((v) => substitute(v, env, where, problems))
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) out[k] = substitute(v, env, where, problems)
+    return out
+  }
+  return value
+}

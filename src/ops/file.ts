@@ -1,0 +1,105 @@
+// `file`: a file's content, owner, group and mode. Content is compared by hash, written
+// to a temporary file in the same directory, validated there by the service's own
+// checker, the old file kept as FILE.halab-bak, and renamed into place atomically.
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { fileContent, fileState, type FileState } from '../facts/files.js'
+import type { HostContext } from '../engine/host-context.js'
+import type { Change, Plan, Task } from '../engine/types.js'
+import { sh, raw } from '../transport/quote.js'
+
+export interface FileSpec {
+  path: string
+  /** The wanted content; omit to manage only ownership and mode of an existing file. */
+  content?: string | Buffer
+  /** A local file to copy (instead of content). */
+  src?: string
+  owner?: string
+  group?: string
+  /** Octal as a string ("0640") or a number as YAML 1.1 reads 0640 (416). */
+  mode?: string | number
+  /** Checker run on the candidate before it goes live; `%s` is the candidate's path. */
+  validate?: string
+  /** Keep the previous content as PATH.halab-bak (default true). */
+  backup?: boolean
+  /** Diffs of this file show only that it changed (secrets, binaries). */
+  sensitive?: boolean
+  name?: string
+  notify?: string[]
+}
+
+export function normalizeMode(mode: string | number | undefined): string | undefined {
+  if (mode === undefined) return undefined
+  const octal = typeof mode === 'number' ? mode.toString(8) : mode.replace(/^0+(?=\d)/, '')
+  if (!/^[0-7]{3,4}$/.test(octal)) throw new Error(`invalid file mode ${String(mode)} (expected octal such as "0644")`)
+  return octal.replace(/^0(?=\d{3}$)/, '')
+}
+
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex')
+}
+
+/** The decision, as data: what differs between `current` and the spec. */
+export function planFile(current: FileState, spec: FileSpec, content: Buffer | undefined, before?: string): Change[] {
+  const mode = normalizeMode(spec.mode)
+  const changes: Change[] = []
+  if (current.exists && current.type !== 'file')
+    throw new Error(`${spec.path} exists but is a ${current.type}, not a file: move it away first`)
+  if (content !== undefined && (!current.exists || current.sha256 !== sha256(content))) {
+    const diff = spec.sensitive
+      ? { path: spec.path, before: current.exists ? '(sensitive content)\n' : '', after: '(sensitive content, changed)\n' }
+      : { path: spec.path, before: before ?? '', after: content.toString('utf8') }
+    changes.push({
+      summary: current.exists ? `update ${spec.path}` : `create ${spec.path}`,
+      diff,
+      command: writeCommand(spec.path, current, spec, mode),
+      display: `write ${spec.path} (atomic rename${spec.validate ? `, validated by: ${spec.validate}` : ''})`,
+      stdin: content,
+    })
+    return changes
+  }
+  if (!current.exists) {
+    if (content === undefined) throw new Error(`${spec.path} does not exist and no content was given`)
+    return changes
+  }
+  if (spec.owner && spec.owner !== current.owner) changes.push({ summary: `owner ${current.owner} → ${spec.owner}`, command: sh`chown ${spec.owner} ${spec.path}` })
+  if (spec.group && spec.group !== current.group) changes.push({ summary: `group ${current.group} → ${spec.group}`, command: sh`chgrp ${spec.group} ${spec.path}` })
+  if (mode && mode !== current.mode) changes.push({ summary: `mode ${current.mode} → ${mode}`, command: sh`chmod ${mode} ${spec.path}` })
+  return changes
+}
+
+function writeCommand(path: string, current: FileState, spec: FileSpec, mode: string | undefined): string {
+  const dir = path.replace(/\/[^/]*$/, '') || '/'
+  const base = path.slice(dir.length + 1)
+  // The candidate starts with the old file's owner/mode, so a validator sees it as it will be.
+  const steps = [
+    sh`t=$(mktemp -p ${dir} ${'.' + base + '.halabXXXXXX'}) || exit 1`,
+    `trap 'rm -f "$t"' EXIT`,
+    `cat > "$t"`,
+    current.exists ? sh`chown --reference=${path} "$t" && chmod --reference=${path} "$t"` : 'chmod 644 "$t"',
+  ]
+  if (spec.owner) steps.push(sh`chown ${spec.owner} "$t"`)
+  if (spec.group) steps.push(sh`chgrp ${spec.group} "$t"`)
+  if (mode) steps.push(sh`chmod ${mode} "$t"`)
+  if (spec.validate) steps.push(spec.validate.split('%s').map((part) => part).join('"$t"'))
+  if (current.exists && spec.backup !== false) steps.push(sh`cp -p ${path} ${path + '.halab-bak'}`)
+  steps.push(sh`mv -f "$t" ${path}`, `trap - EXIT`)
+  return raw(steps.join(' && ')).text
+}
+
+export function file(spec: FileSpec): Task {
+  const content = spec.content !== undefined ? Buffer.from(spec.content) : spec.src ? readFileSync(spec.src) : undefined
+  return {
+    name: spec.name ?? `file ${spec.path}`,
+    notify: spec.notify,
+    facts: () => [fileState(spec.path)],
+    async plan(host: HostContext): Promise<Plan> {
+      const current = await host.fact(fileState(spec.path))
+      let before: string | undefined
+      if (host.mode.diff && current.exists && content !== undefined && current.sha256 !== sha256(content) && !spec.sensitive)
+        before = await host.fact(fileContent(spec.path))
+      const changes = planFile(current, spec, content, before)
+      return changes.length ? { changes } : { changes, noop: `${spec.path} is as wanted` }
+    },
+  }
+}

@@ -1,0 +1,42 @@
+// Without a TTY: one plain line per event, prefixed with [host], in the order they happen.
+import type { EngineEvent } from '../engine/events.js'
+import { unifiedDiff } from './diff.js'
+import { printRecap } from './recap.js'
+import type { Sink } from './sink.js'
+
+export function plainRenderer(sink: Sink, opts: { diff: boolean; verbose: boolean }) {
+  const emit = (e: EngineEvent): void => {
+    switch (e.type) {
+      case 'run-start':
+        sink.out(`${e.check ? 'CHECK MODE (nothing is changed). ' : ''}hosts: ${e.hosts.join(', ')}\n`)
+        break
+      case 'host-unreachable':
+        sink.out(`[${e.host}] UNREACHABLE ${e.error}\n`)
+        break
+      case 'play-start':
+        sink.out(`PLAY ${e.play}\n`)
+        break
+      case 'task-end': {
+        const label = `[${e.host}] ${e.role} | ${e.handler ? 'handler: ' : ''}${e.task}`
+        if (e.status === 'failed') sink.out(`${label}: FAILED\n${indent(e.error ?? '')}\n`)
+        else if (e.status === 'changed') sink.out(`${label}: changed (${e.changes.join('; ')})\n`)
+        else if (e.status === 'skipped') sink.out(`${label}: skipped${e.reason ? ` (${e.reason})` : ''}\n`)
+        else sink.out(`${label}: ok${opts.verbose && e.reason ? ` (${e.reason})` : ''}\n`)
+        if (opts.diff) for (const d of e.diffs ?? []) sink.out(indent(unifiedDiff(d)) + '\n')
+        break
+      }
+      case 'run-end':
+        printRecap(sink, e.recap, e.ms)
+        break
+    }
+  }
+  return { emit, close: async () => {} }
+}
+
+export function indent(text: string, pad = '    '): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => pad + l)
+    .join('\n')
+}
