@@ -1,0 +1,148 @@
+// The SSH transport against a real sshd on loopback: quoting under dash and bash, exit
+// codes and stderr, host key checking, wrong keys, unreachable hosts.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { HostKeyError, UnreachableError } from '../../src/errors.ts'
+import { sh } from '../../src/transport/quote.ts'
+import { SshTransport, type SshTarget } from '../../src/transport/ssh.ts'
+import { freePort, startSshd, type TestSshd } from '../helpers/sshd.ts'
+
+let sshd: TestSshd
+before(async () => {
+  sshd = await startSshd()
+})
+after(async () => {
+  await sshd?.stop()
+})
+
+const target = (over: Partial<SshTarget> = {}): SshTarget => ({
+  name: 'loop',
+  address: '127.0.0.1',
+  port: sshd.port,
+  user: sshd.user,
+  privateKeyPath: sshd.keyPath,
+  become: false,
+  knownHostsFiles: [sshd.knownHostsPath],
+  ...over,
+})
+
+const NASTY = [
+  'two words',
+  "it's",
+  '"double"',
+  '$(touch /tmp/halab-injected)',
+  '`touch /tmp/halab-injected`',
+  'line one\nline two',
+  'tab\there',
+  'ñandú € 日本',
+  '$HOME ${PATH} $$ $1',
+  '\\backslash\\',
+  '*?[a-z]',
+  '; rm -rf /nonexistent-halab',
+  '-n',
+  '',
+  "'",
+  "a'b'c",
+  '!bang',
+]
+
+for (const shell of ['sh', 'bash']) {
+  test(`quoting: every awkward value arrives intact under ${shell} on a real sshd`, async () => {
+    const t = await new SshTransport(target({ shell })).open()
+    try {
+      assert.equal((await t.exec('readlink -f /proc/$$/exe')).stdout.trim().endsWith(shell === 'sh' ? 'dash' : 'bash'), true)
+      const results = await t.execBatch(NASTY.map((v) => ({ command: sh`printf %s ${v}` })))
+      results.forEach((r, i) => assert.equal(r.stdout, NASTY[i], `value ${JSON.stringify(NASTY[i])}`))
+      const args = await t.exec(sh`for a in ${NASTY}; do printf '<%s>' "$a"; done`)
+      assert.equal(args.stdout, NASTY.map((v) => `<${v}>`).join(''))
+      assert.equal((await t.exec('test -e /tmp/halab-injected')).code, 1, 'no value was executed')
+    } finally {
+      await t.close()
+    }
+  })
+}
+
+test('exit codes, stdout and stderr are kept apart; a syntax error does not kill the session', async () => {
+  const t = await new SshTransport(target()).open()
+  try {
+    assert.deepEqual(await t.exec('echo out; echo err >&2; exit 3'), { code: 3, stdout: 'out\n', stderr: 'err\n' })
+    assert.equal((await t.exec('if then')).code, 2)
+    assert.equal((await t.exec('no-such-command-halab')).code, 127)
+    assert.deepEqual(await t.exec('echo still here'), { code: 0, stdout: 'still here\n', stderr: '' })
+    assert.equal((await t.exec('cat', { stdin: Buffer.from([0, 1, 2, 255]) })).stdout.length, 4)
+    const before = t.stats.roundTrips
+    const many = await t.execBatch(Array.from({ length: 30 }, (_, i) => ({ command: `echo ${i}` })))
+    assert.equal(many[29].stdout, '29\n')
+    assert.equal(t.stats.roundTrips - before, 1, 'a batch is one round trip')
+    assert.equal(t.stats.connections, 1)
+    assert.equal(t.stats.channels, 1)
+  } finally {
+    await t.close()
+  }
+})
+
+test('an unknown host key is refused with its fingerprint and the flag to trust it', async () => {
+  const empty = join(sshd.dir, 'empty_known_hosts')
+  writeFileSync(empty, '')
+  await assert.rejects(new SshTransport(target({ knownHostsFiles: [empty] })).open(), (e: unknown) => {
+    assert.ok(e instanceof HostKeyError)
+    assert.match(e.render(), /unknown host key for \[127\.0\.0\.1\]:\d+: ssh-ed25519 SHA256:/)
+    assert.match(e.render(), /--accept-new-hosts/)
+    return true
+  })
+  const t = await new SshTransport(target({ knownHostsFiles: [empty], acceptNewInto: empty })).open()
+  await t.close()
+  assert.match(readFileSync(empty, 'utf8'), new RegExp(`^\\[127\\.0\\.0\\.1\\]:${sshd.port} ssh-ed25519 `))
+  const again = await new SshTransport(target({ knownHostsFiles: [empty] })).open()
+  await again.close()
+})
+
+test('a changed host key is always refused, even with --accept-new-hosts', async () => {
+  const other = join(sshd.dir, 'other_key')
+  spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other])
+  const [type, key] = readFileSync(`${other}.pub`, 'utf8').split(' ')
+  const changed = join(sshd.dir, 'changed_known_hosts')
+  writeFileSync(changed, `[127.0.0.1]:${sshd.port} ${type} ${key}\n`)
+  await assert.rejects(new SshTransport(target({ knownHostsFiles: [changed], acceptNewInto: changed })).open(), (e: unknown) => {
+    assert.ok(e instanceof HostKeyError)
+    assert.match(e.message, /HOST KEY CHANGED/)
+    assert.match(e.render(), /ssh-keygen -R/)
+    return true
+  })
+})
+
+test('hashed known_hosts entries are understood', async () => {
+  const hashed = join(sshd.dir, 'hashed_known_hosts')
+  writeFileSync(hashed, readFileSync(sshd.knownHostsPath))
+  spawnSync('ssh-keygen', ['-H', '-f', hashed], { stdio: 'ignore' })
+  assert.match(readFileSync(hashed, 'utf8'), /^\|1\|/)
+  const t = await new SshTransport(target({ knownHostsFiles: [hashed] })).open()
+  await t.close()
+})
+
+test('a wrong key is refused with a message naming user, host and key', async () => {
+  const wrong = join(sshd.dir, 'wrong_key')
+  spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', wrong])
+  await assert.rejects(new SshTransport(target({ privateKeyPath: wrong })).open(), (e: unknown) => {
+    assert.ok(e instanceof UnreachableError)
+    assert.match(e.render(), /refused our key/)
+    assert.match(e.render(), /authorized_keys/)
+    return true
+  })
+})
+
+test('an unreachable host fails fast with what to check', async () => {
+  const closed = await freePort()
+  const t0 = Date.now()
+  await assert.rejects(new SshTransport(target({ port: closed })).open(), (e: unknown) => e instanceof UnreachableError && /ECONNREFUSED/.test(e.message))
+  assert.ok(Date.now() - t0 < 2000)
+})
+
+test('a remote shell that dies fails the pending command instead of hanging', async () => {
+  const t = await new SshTransport(target()).open()
+  await assert.rejects(t.exec('kill -9 $PPID; sleep 5'), /remote shell|connection/)
+  await t.close()
+})
