@@ -1,5 +1,5 @@
 // `run-playbook <playbook>`: load and validate everything, then run and report.
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { HalabError, InventoryError, renderError } from '../errors.js'
@@ -37,10 +37,15 @@ export function projectRoot(): string {
 
 export async function runCommand(playbookName: string, o: RunCommandOptions, sink: Sink = processSink): Promise<number> {
   const root = projectRoot()
-  let prepared, inventory
+  let prepared, inventory, lab
   try {
     const extraVars = parseExtraVars(o.extraVars ?? [])
-    inventory = await loadInventory(resolve(o.inventory), { extraVars })
+    const invPath = resolve(o.inventory)
+    const invDir = existsSync(invPath) && statSync(invPath).isDirectory() ? invPath : dirname(invPath)
+    lab = await labFor(invDir)
+    // The lab's own facts about its hosts (e.g. roles that can only be configured there).
+    const overlayFile = lab && existsSync(join(invDir, 'lab.yml')) ? join(invDir, 'lab.yml') : undefined
+    inventory = await loadInventory(invPath, { extraVars, overlayFile })
     const { playbook, file } = await loadPlaybook(root, playbookName)
     prepared = await prepareRun(inventory, playbook, file, {
       projectRoot: root,
@@ -61,7 +66,6 @@ export async function runCommand(playbookName: string, o: RunCommandOptions, sin
     : process.stdout.isTTY && sink === processSink
       ? listrRenderer(sink, { diff: !!o.diff })
       : plainRenderer(sink, { diff: !!o.diff, verbose: !!o.verbose })
-  const lab = await labFor(inventory.dir)
   const inv = inventory
   const recap = await runPlaybook(
     inv,

@@ -4,7 +4,8 @@
 //
 // Precedence, lowest first (role defaults sit below all of these, applied per role):
 //   all (inventory vars:, then group_vars/all) → parent groups → child groups (by depth,
-//   then name) → host (inventory vars, then host_vars/HOST) → extra vars (-e).
+//   then name) → host (inventory vars, then host_vars/HOST) → lab.yml (only when the
+//   local lab is up for this inventory) → extra vars (-e).
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { InventoryError, type InputProblem } from '../errors.js'
@@ -12,7 +13,7 @@ import { loadEnv, substitute } from './env.js'
 import { readIniInventory } from './ini-inventory.js'
 import type { InventoryStructure } from './structure.js'
 import type { Inventory, InventoryGroup, InventoryHost, VarLayer, Vars } from './types.js'
-import { readVarsDir, varsDirNames } from './vars-dirs.js'
+import { readVarsDir, readVarsFile, varsDirNames } from './vars-dirs.js'
 import { readYaml } from './yaml-file.js'
 import { readYamlInventory } from './yaml-inventory.js'
 
@@ -22,6 +23,8 @@ const INVENTORY_FILES = ['hosts.yml', 'hosts.yaml', 'inventory.yml', 'inventory.
 
 export interface LoadOptions {
   extraVars?: Vars
+  /** A vars file applied to every host above host_vars, below -e (the lab's lab.yml). */
+  overlayFile?: string
 }
 
 export async function loadInventory(path: string, opts: LoadOptions = {}): Promise<Inventory> {
@@ -50,6 +53,7 @@ export async function loadInventory(path: string, opts: LoadOptions = {}): Promi
   for (const n of varsDirNames(join(dir, 'host_vars')))
     if (!hostNames.has(n)) problems.push({ file: join(dir, 'host_vars', n), message: `host_vars for "${n}", which is not a host of the inventory` })
 
+  const overlay = opts.overlayFile ? readVarsFile(opts.overlayFile, problems) : undefined
   const env = loadEnv(dir)
   const hosts = new Map<string, InventoryHost>()
   for (const name of [...hostNames].sort()) {
@@ -58,6 +62,7 @@ export async function loadInventory(path: string, opts: LoadOptions = {}): Promi
     const layers: VarLayer[] = ordered.flatMap((g) => groupLayers.get(g)!)
     layers.push(structure.hostVars.get(name) ?? { vars: {}, origins: {} })
     layers.push(readVarsDir(join(dir, 'host_vars'), name, problems))
+    if (overlay) layers.push(overlay)
     if (opts.extraVars) layers.push({ vars: opts.extraVars, origins: Object.fromEntries(Object.keys(opts.extraVars).map((k) => [k, '-e'])) })
     const vars: Vars = {}
     const origins: Record<string, string> = {}

@@ -17,17 +17,25 @@ export function readVarsDir(base: string, name: string, problems: InputProblem[]
     else files.push(c)
   }
   for (const file of files) {
-    const parsed = readYaml(file, problems)
-    if (!parsed || parsed.value === null || parsed.value === undefined) continue
-    if (typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
-      problems.push({ file, line: 1, message: 'a vars file must be a mapping of variable names to values' })
-      continue
-    }
-    for (const [k, v] of Object.entries(parsed.value as Record<string, unknown>)) {
-      layer.vars[k] = v
-      const line = parsed.lineOf([k])
-      layer.origins[k] = line ? `${file}:${line}` : file
-    }
+    const one = readVarsFile(file, problems)
+    Object.assign(layer.vars, one.vars)
+    Object.assign(layer.origins, one.origins)
+  }
+  return layer
+}
+
+export function readVarsFile(file: string, problems: InputProblem[]): VarLayer {
+  const layer: VarLayer = { vars: {}, origins: {} }
+  const parsed = readYaml(file, problems)
+  if (!parsed || parsed.value === null || parsed.value === undefined) return layer
+  if (typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
+    problems.push({ file, line: 1, message: 'a vars file must be a mapping of variable names to values' })
+    return layer
+  }
+  for (const [k, v] of Object.entries(parsed.value as Record<string, unknown>)) {
+    layer.vars[k] = v
+    const line = parsed.lineOf([k])
+    layer.origins[k] = line ? `${file}:${line}` : file
   }
   return layer
 }

@@ -1,0 +1,173 @@
+// The whole runner through its CLI, against a real sshd on loopback: converge, no-op
+// rerun, check mode that leaves no trace, diffs, handlers, failures, unreachable
+// hosts, invalid input, and secrets that never reach any output.
+import assert from 'node:assert/strict'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { freePort, startSshd, type TestSshd } from '../helpers/sshd.ts'
+import { REPO, runCli, type CliResult } from '../helpers/cli.ts'
+
+const PROJECT = join(REPO, 'test', 'fixtures', 'project')
+const SECRET = 'Tr0ub4dor-halab-secret'
+let sshd: TestSshd
+let work: string
+const outputs: string[] = []
+
+before(async () => {
+  sshd = await startSshd()
+  work = mkdtempSync(join(tmpdir(), 'halab-run-'))
+})
+after(async () => {
+  await sshd?.stop()
+  if (work) rmSync(work, { recursive: true, force: true })
+})
+
+/** An inventory dir for the sshd: hosts alpha and beta, each with its own root. */
+function inventory(name: string, extraHosts = '', extraVars = '', env = `DEMO_SECRET=${SECRET}\n`): string {
+  const dir = join(work, name)
+  const hosts = `all:
+  vars:
+    ansible_host: 127.0.0.1
+    ansible_port: ${sshd.port}
+    ansible_user: ${sshd.user}
+    ansible_ssh_private_key_file: ${sshd.keyPath}
+    demo_secret: "\${DEMO_SECRET}"
+${extraVars}
+  children:
+    web:
+      hosts:
+        alpha: { demo_root: ${join(dir, 'alpha')} }
+        beta: { demo_root: ${join(dir, 'beta')}, demo_greeting: bonjour }
+${extraHosts}`
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'hosts.yml'), hosts)
+  if (env) writeFileSync(join(dir, '.env'), env)
+  copyFileSync(sshd.knownHostsPath, join(dir, 'known_hosts'))
+  return dir
+}
+
+async function run(args: string[]): Promise<CliResult> {
+  const r = await runCli(args, { cwd: PROJECT })
+  outputs.push(r.stdout, r.stderr)
+  return r
+}
+
+function recapLine(r: CliResult, host: string): string {
+  const line = r.stdout.split('\n').find((l) => l.startsWith(host) && l.includes(' : ok='))
+  assert.ok(line, `no recap line for ${host} in:\n${r.stdout}\n${r.stderr}`)
+  return line.replace(/\s+/g, ' ')
+}
+
+/** Every file under dir with its content and mode: "nothing changed" means equal snapshots. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const walk = (d: string) => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f)
+      const s = statSync(p)
+      if (s.isDirectory()) walk(p)
+      out[p] = s.isDirectory() ? `dir ${s.mode}` : `${s.mode} ${readFileSync(p, 'utf8')}`
+    }
+  }
+  walk(dir)
+  return out
+}
+
+test('converges, then a second run changes nothing', async () => {
+  const inv = inventory('converge')
+  const first = await run(['demo', '-i', inv])
+  assert.equal(first.code, 0, first.stdout + first.stderr)
+  assert.match(recapLine(first, 'alpha'), /ok=0 changed=3 failed=0/)
+  assert.match(first.stdout, /\[alpha\] demo \| handler: reload demo: changed/)
+  const conf = readFileSync(join(inv, 'beta', 'demo.conf'), 'utf8')
+  assert.match(conf, /greeting = bonjour/)
+  assert.match(conf, new RegExp(`secret = ${SECRET}`), 'the secret reaches the host')
+  assert.equal(statSync(join(inv, 'beta', 'demo.conf')).mode & 0o777, 0o600)
+  const second = await run(['demo', '-i', inv])
+  assert.equal(second.code, 0)
+  assert.match(recapLine(second, 'alpha'), /ok=2 changed=0 failed=0/)
+  assert.match(recapLine(second, 'beta'), /ok=2 changed=0 failed=0/)
+})
+
+test('--check reports a hand-made drift and leaves every file as it was; --diff shows it with secrets masked', async () => {
+  const inv = inventory('check')
+  assert.equal((await run(['demo', '-i', inv])).code, 0)
+  const conf = join(inv, 'alpha', 'demo.conf')
+  writeFileSync(conf, readFileSync(conf, 'utf8').replace('greeting = hello', 'greeting = edited by hand'))
+  const before = snapshot(inv)
+  const check = await run(['demo', '-i', inv, '--check', '--diff'])
+  assert.equal(check.code, 0, check.stderr)
+  assert.deepEqual(snapshot(inv), before, 'check mode changed nothing')
+  assert.match(check.stdout, /\[alpha\] demo \| template .*demo\.conf: changed \(would update .*demo\.conf\)/)
+  assert.match(check.stdout, /-greeting = edited by hand/)
+  assert.match(check.stdout, /\+greeting = hello/)
+  assert.match(check.stdout, /secret = \*{8}/)
+  assert.match(recapLine(check, 'beta'), /changed=0/)
+  const fix = await run(['demo', '-i', inv])
+  assert.match(recapLine(fix, 'alpha'), /changed=2/, 'the file and its handler')
+  assert.match(readFileSync(conf, 'utf8'), /greeting = hello/)
+  assert.equal(readFileSync(join(inv, 'alpha', 'handler.log'), 'utf8'), 'reloaded\nreloaded\n', 'the handler ran once per converging run')
+  assert.ok(existsSync(`${conf}.halab-bak`), 'the previous file is kept')
+})
+
+test('an unreachable host does not stop the others (exit 4)', async () => {
+  const closed = await freePort()
+  const inv = inventory('unreachable', `        gamma: { demo_root: /nonexistent, ansible_port: ${closed} }\n`)
+  const r = await run(['demo', '-i', inv])
+  assert.equal(r.code, 4, r.stdout)
+  assert.match(r.stdout, /\[gamma\] UNREACHABLE gamma: unreachable: cannot connect to 127\.0\.0\.1:\d+: ECONNREFUSED/)
+  assert.match(recapLine(r, 'gamma'), /unreachable=1/)
+  assert.match(recapLine(r, 'alpha'), /changed=3 failed=0/)
+})
+
+test('a failing task names host, role, task, command, exit code and stderr; other hosts finish (exit 2)', async () => {
+  const inv = inventory('failing', `        delta: { demo_root: /proc/halab-cannot-exist }\n`)
+  const r = await run(['demo', '-i', inv])
+  assert.equal(r.code, 2, r.stdout)
+  assert.match(r.stdout, /\[delta\] demo \| directory \/proc\/halab-cannot-exist: FAILED/)
+  assert.match(r.stdout, /command: .*mkdir/)
+  assert.match(r.stdout, /exit code: 1/)
+  assert.match(r.stdout, /No such file or directory|cannot create/)
+  assert.match(recapLine(r, 'delta'), /failed=1/)
+  assert.match(recapLine(r, 'beta'), /changed=3 failed=0/)
+})
+
+test('invalid input is listed in full with file, line, host and field, and nothing runs (exit 3)', async () => {
+  const inv = inventory('invalid', `        omega: { demo_port: not-a-number }\n`)
+  const r = await run(['demo', '-i', inv, '--limit', 'web:nosuchgroup', '--roles', 'demo,nosuchrole'])
+  assert.equal(r.code, 3, r.stdout + r.stderr)
+  assert.match(r.stderr, /hosts\.yml:\d+, host omega, field demo_port: demo: Invalid input: expected number/)
+  assert.match(r.stderr, /host omega, field demo_root: demo:/)
+  assert.match(r.stderr, /--limit: "nosuchgroup" is neither a host nor a group/)
+  assert.match(r.stderr, /--roles: role "nosuchrole" is not in this playbook/)
+  assert.equal(existsSync(join(inv, 'alpha')), false, 'nothing ran on any host')
+})
+
+test('a missing .env variable is an error naming it and the file that uses it', async () => {
+  const inv = inventory('noenv', '', '', '')
+  const r = await run(['demo', '-i', inv])
+  assert.equal(r.code, 3)
+  assert.match(r.stderr, /hosts\.yml:\d+, host alpha, field demo_secret: \$\{DEMO_SECRET\} is not set: add DEMO_SECRET=\.\.\. to \.env/)
+})
+
+test('--json writes one event per line; --limit and --roles narrow the run', async () => {
+  const inv = inventory('json')
+  const r = await run(['demo', '-i', inv, '--json', '--limit', 'all:!beta', '--roles', 'demo', '--diff'])
+  assert.equal(r.code, 0, r.stderr)
+  const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
+  assert.equal(events[0].type, 'run-start')
+  assert.deepEqual(events[0].hosts, ['alpha'])
+  const ends = events.filter((e) => e.type === 'task-end')
+  assert.ok(ends.every((e) => e.host === 'alpha' && typeof e.ms === 'number'))
+  assert.equal(events.at(-1).type, 'run-end')
+  assert.equal(events.at(-1).recap.alpha.changed, 3)
+  assert.equal(existsSync(join(inv, 'beta')), false)
+})
+
+test('the secret from .env appears in no output of any run above', () => {
+  assert.ok(outputs.length >= 10)
+  for (const o of outputs) assert.equal(o.includes(SECRET), false, `secret leaked in:\n${o}`)
+  assert.ok(outputs.some((o) => o.includes('********')), 'secrets were masked, not just absent')
+})
