@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander'
 import { renderError } from './errors.js'
 import { EXIT_INVALID, runCommand } from './cli/run-command.js'
+import { verifyCommand } from './cli/verify-command.js'
 
 const EXIT_CODES = `
 Exit codes (as ansible-playbook, plus 3):
@@ -34,6 +35,13 @@ export function buildProgram(setCode: (code: number) => void): Command {
       setCode(await runCommand(playbook, opts))
     })
   program.addOption(new Option('--no-color', 'plain output').hideHelp())
+  program
+    .command('verify')
+    .description("run the seeds' own tests against the live cluster (VIP failover, pages, data) and print a table")
+    .option('-i, --inventory <path>', 'inventory directory or file', 'inventory/2-node')
+    .option('-e, --extra-vars <vars>', 'extra variables, as for a playbook run', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--accept-new-hosts', 'trust and record unknown SSH host keys')
+    .action(async (opts) => setCode(await verifyCommand(opts)))
   return program
 }
 

@@ -61,8 +61,10 @@ export async function prepareRun(inventory: Inventory, playbook: Playbook, playb
   for (const r of opts.roles ?? []) if (!allRoles.has(r)) problems.push({ field: '--roles', message: `role "${r}" is not in this playbook (it has: ${[...allRoles].join(', ')})` })
 
   const plays: PreparedPlay[] = []
-  for (const [i, play] of playbook.plays.entries()) {
-    const hosts = selectHostsChecked(inventory, play.hosts, `${playbookFile} play ${i + 1} hosts`, problems).filter((h) => !limited || limited.has(h))
+  for (const play of playbook.plays) {
+    // A play whose groups this inventory lacks matches no host: one site playbook serves
+    // every topology. (--limit, which a person types, is checked strictly above.)
+    const hosts = selectHosts(inventory, play.hosts).filter((h) => !limited || limited.has(h))
     const prepared: PreparedPlay = { name: play.name ?? play.hosts, hosts: new Map() }
     for (const roleName of play.roles) {
       if (!roleCache.has(roleName)) roleCache.set(roleName, await loadRole(opts.projectRoot, roleName))

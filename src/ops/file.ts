@@ -81,7 +81,8 @@ function writeCommand(path: string, current: FileState, spec: FileSpec, mode: st
   if (spec.owner) steps.push(sh`chown ${spec.owner} "$t"`)
   if (spec.group) steps.push(sh`chgrp ${spec.group} "$t"`)
   if (mode) steps.push(sh`chmod ${mode} "$t"`)
-  if (spec.validate) steps.push(spec.validate.split('%s').map((part) => part).join('"$t"'))
+  // In a subshell: the checker may be several commands, and must not end the chain.
+  if (spec.validate) steps.push(`( ${spec.validate.split('%s').join('"$t"')} )`)
   if (current.exists && spec.backup !== false) steps.push(sh`cp -p ${path} ${path + '.halab-bak'}`)
   steps.push(sh`mv -f "$t" ${path}`, `trap - EXIT`)
   return raw(steps.join(' && ')).text

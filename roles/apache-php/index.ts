@@ -1,0 +1,80 @@
+// apache-php: Apache with PHP (gd, pgsql), sites from a list, the stock default site
+// disabled, and an identity page that names the node serving it — what the seeds do
+// by hand to see which node answers through the VIP. Every site file is checked by
+// Apache itself (`apache2ctl -t` with the candidate included) before it goes live.
+import { z } from 'zod'
+import { defineRole } from '../../src/engine/role.ts'
+import { packages } from '../../src/ops/package.ts'
+import { command } from '../../src/ops/command.ts'
+import { directory } from '../../src/ops/directory.ts'
+import { service } from '../../src/ops/service.ts'
+import { template } from '../../src/ops/template.ts'
+import { sh } from '../../src/transport/quote.ts'
+import type { Task } from '../../src/engine/types.ts'
+
+const Site = z.object({
+  name: z.string().regex(/^[a-z0-9_.-]+$/),
+  server_name: z.string().optional(),
+  document_root: z.string().startsWith('/'),
+  options: z.string().default('Indexes FollowSymLinks'),
+  allow_override: z.string().default('None'),
+  /** The default site is enabled as 000-NAME so it answers requests for any name. */
+  default: z.boolean().default(false),
+})
+
+export default defineRole({
+  name: 'apache-php',
+  vars: z.object({
+    apache_packages: z.array(z.string()).default(['apache2', 'libapache2-mod-php', 'php-gd', 'php-pgsql']),
+    apache_sites: z.array(Site).default([{ name: 'ha', document_root: '/var/www/html', options: 'Indexes FollowSymLinks', allow_override: 'None', default: true }]),
+    apache_disable_default_site: z.boolean().default(true),
+    /** Heading of the identity page; the page also names the serving node. */
+    apache_identity_text: z.string().optional(),
+    /** Where the identity page goes (default: index.html of the default site). */
+    apache_identity_page: z.string().optional(),
+    /** `heartbeat` (or another cluster manager) starts Apache on the active node only. */
+    apache_managed_by: z.enum(['system', 'heartbeat']).default('system'),
+  }),
+  tasks: ({ vars, host, template: render }) => {
+    const sites = vars.apache_sites
+    const defaultSite = sites.find((s) => s.default) ?? sites[0]
+    const tasks: Task[] = [packages({ names: vars.apache_packages })]
+    for (const site of sites) {
+      tasks.push(directory({ path: site.document_root, mode: '0755' }))
+      tasks.push(
+        template({
+          path: `/etc/apache2/sites-available/${site.name}.conf`,
+          template: 'site.conf.ejs',
+          rendered: render('site.conf.ejs', { site }),
+          mode: '0644',
+          // The candidate is read with the whole live configuration: a syntax error in it
+          // fails here and the live file stays.
+          validate: 'apache2ctl -t -C "Include "%s',
+          notify: ['reload apache2'],
+        }),
+      )
+      const link = `/etc/apache2/sites-enabled/${site === defaultSite ? '000-' : ''}${site.name}.conf`
+      tasks.push(command({ name: `enable site ${site.name}`, command: sh`ln -s ${`../sites-available/${site.name}.conf`} ${link}`, creates: link, notify: ['reload apache2'] }))
+    }
+    if (vars.apache_disable_default_site)
+      tasks.push(command({ name: 'disable the stock default site', command: 'a2dissite -q 000-default', removes: '/etc/apache2/sites-enabled/000-default.conf', notify: ['reload apache2'] }))
+    if (defaultSite)
+      tasks.push(
+        template({
+          path: vars.apache_identity_page ?? `${defaultSite.document_root}/index.html`,
+          template: 'identity.html.ejs',
+          rendered: render('identity.html.ejs', { heading: vars.apache_identity_text ?? `${host.name} FUNCIONA`, node: host.name }),
+          mode: '0644',
+        }),
+      )
+    if (vars.apache_managed_by === 'system') tasks.push(service({ name: 'apache2', state: 'started', enabled: true }))
+    return tasks
+  },
+  handlers: ({ vars }) => ({
+    'reload apache2':
+      vars.apache_managed_by === 'system'
+        ? service({ name: 'apache2', state: 'reloaded' })
+        : // Under a cluster manager the passive node keeps Apache stopped: reload only where it runs.
+          command({ name: 'reload apache2 where it runs', command: 'if service apache2 status >/dev/null 2>&1; then service apache2 reload; fi' }),
+  }),
+})

@@ -1,0 +1,37 @@
+// base: the node's hostname, an /etc/hosts that names every cluster node on the cluster
+// network (computed from the inventory), and the packages every node needs.
+import { z } from 'zod'
+import { defineRole } from '../../src/engine/role.ts'
+import { addressOf } from '../../src/inventory/addresses.ts'
+import { packages } from '../../src/ops/package.ts'
+import { command } from '../../src/ops/command.ts'
+import { file } from '../../src/ops/file.ts'
+import { template } from '../../src/ops/template.ts'
+import { sh } from '../../src/transport/quote.ts'
+
+export default defineRole({
+  name: 'base',
+  vars: z.object({
+    /** Defaults to the inventory name. */
+    base_hostname: z.string().optional(),
+    /** Nodes listed in /etc/hosts: a host pattern (group name). */
+    base_hosts_group: z.string().default('all'),
+    /** CIDR of the cluster network: each node is listed with its address there. */
+    base_hosts_network: z.string().optional(),
+    /** When set, nodes are also named NAME.DOMAIN (the 4-node seed uses "ha"). */
+    base_hosts_domain: z.string().optional(),
+    base_packages: z.array(z.string()).default([]),
+  }),
+  tasks: ({ vars, host, inventory, template: render }) => {
+    const hostname = vars.base_hostname ?? host.name
+    const nodes = [...inventory.hosts.values()]
+      .filter((h) => h.groups.includes(vars.base_hosts_group))
+      .map((h) => ({ name: h.name, address: addressOf(h, { network: vars.base_hosts_network }) }))
+    return [
+      file({ path: '/etc/hostname', content: `${hostname}\n`, mode: '0644' }),
+      command({ name: `hostname ${hostname}`, command: sh`hostname ${hostname}`, unless: sh`test "$(hostname)" = ${hostname}` }),
+      template({ path: '/etc/hosts', template: 'hosts.ejs', rendered: render('hosts.ejs', { hostname, nodes, domain: vars.base_hosts_domain }), mode: '0644' }),
+      ...(vars.base_packages.length ? [packages({ names: vars.base_packages })] : []),
+    ]
+  },
+})

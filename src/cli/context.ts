@@ -1,0 +1,68 @@
+// What every command that talks to hosts needs first: the project, the inventory (with
+// the lab's overlay when the lab is up for it), the prepared playbook, and a way to
+// connect. Nothing here connects anywhere.
+import { existsSync, statSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { loadInventory } from '../inventory/load.js'
+import type { Inventory } from '../inventory/types.js'
+import { loadPlaybook, prepareRun, type PreparedRun } from '../engine/prepare.js'
+import { connectHost } from '../transport/connect.js'
+import type { Transport } from '../transport/types.js'
+import { parseExtraVars } from './extra-vars.js'
+
+export interface ContextOptions {
+  inventory: string
+  limit?: string
+  roles?: string
+  extraVars?: string[]
+  acceptNewHosts?: boolean
+}
+
+export interface RunContext {
+  root: string
+  inventory: Inventory
+  prepared: PreparedRun
+  lab?: { privateKeyPath: string; knownHostsPath: string }
+  connect(host: string): Promise<Transport>
+}
+
+/** The halab checkout: roles/, templates/, playbooks/ are read from here. */
+export function projectRoot(): string {
+  if (existsSync(join(process.cwd(), 'playbooks'))) return process.cwd()
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+}
+
+/** Throws InventoryError (exit 3) for any invalid input. */
+export async function loadRunContext(playbookName: string, o: ContextOptions): Promise<RunContext> {
+  const root = projectRoot()
+  const extraVars = parseExtraVars(o.extraVars ?? [])
+  const invPath = resolve(o.inventory)
+  const invDir = existsSync(invPath) && statSync(invPath).isDirectory() ? invPath : dirname(invPath)
+  const lab = await labFor(invDir)
+  // The lab's own facts about its hosts (e.g. roles that can only be configured there).
+  const overlayFile = lab && existsSync(join(invDir, 'lab.yml')) ? join(invDir, 'lab.yml') : undefined
+  const inventory = await loadInventory(invPath, { extraVars, overlayFile })
+  const { playbook, file } = await loadPlaybook(root, playbookName)
+  const prepared = await prepareRun(inventory, playbook, file, {
+    projectRoot: root,
+    limit: o.limit,
+    roles: o.roles?.split(',').map((r) => r.trim()).filter(Boolean),
+  })
+  return {
+    root,
+    inventory,
+    prepared,
+    lab,
+    connect: (name) => connectHost(inventory.hosts.get(name)!, { inventoryDir: inventory.dir, projectRoot: root, acceptNewHosts: !!o.acceptNewHosts, lab }),
+  }
+}
+
+async function labFor(dir: string) {
+  try {
+    const { labConnectionFor } = await import('../lab/state.js')
+    return labConnectionFor(dir)
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,81 @@
+// The seeds' own heartbeat tests, live: the VIP serves the preferred node's page; stopping
+// heartbeat there moves the VIP (timed); starting it again fails back; each node serves
+// its own page while active; with DRBD, data written before failover is there after it.
+// Seed 004 claims stopping apache2 alone moves the VIP: heartbeat v1 does not monitor
+// resources, so the failover test stops heartbeat itself.
+import heartbeatRole from '../../roles/heartbeat/index.ts'
+import type { HostContext } from '../engine/host-context.js'
+import { addressOf } from '../inventory/addresses.js'
+import { sh } from '../transport/quote.js'
+import { check, NotRun, waitFor, type CheckResult } from './check.js'
+import { httpGet, servingNode } from './http.js'
+
+export async function verifyHeartbeat(hosts: HostContext[]): Promise<CheckResult[]> {
+  const vars = heartbeatRole.vars.parse(hosts[0].vars)
+  const byName = new Map(hosts.map((h) => [h.name, h]))
+  const preferred = byName.get(vars.heartbeat_preferred_node)
+  const other = hosts.find((h) => h.name !== vars.heartbeat_preferred_node)
+  if (!preferred || !other) throw new Error(`verify needs both heartbeat nodes (have ${hosts.map((h) => h.name).join(', ')})`)
+  const vipRes = vars.heartbeat_resources.find((r) => r.type === 'IPaddr2' || r.type === 'IPaddr')
+  if (!vipRes) throw new Error('heartbeat_resources has no IPaddr2/IPaddr: no VIP to verify')
+  const vip = vipRes.address
+  const own = (h: HostContext) => addressOf(h.inventoryHost, { interface: vars.heartbeat_interface })
+  // Failover is bounded by deadtime when a node dies; a clean stop hands over at once.
+  const failoverLimit = (vars.heartbeat_deadtime + 15) * 1000
+  const startLimit = ((vars.heartbeat_initdead ?? 60) + vars.heartbeat_deadtime + 30) * 1000
+  const pageAt = async (address: string) => servingNode((await httpGet(`http://${address}/`)).body)
+  const waitServedBy = (address: string, node: string, limit: number) =>
+    waitFor(`http://${address}/ serving ${node}`, limit, async () => ((await pageAt(address)) === node ? node : undefined))
+  const holdsVip = async (h: HostContext) => (await h.run(sh`ip -o -4 addr show to ${vip + '/32'}`, { allowFailure: true })).stdout.trim() !== ''
+  const servesOwnPage = (h: HostContext) => async () => {
+    const node = await pageAt(own(h))
+    if (node !== h.name) throw new Error(`${own(h)} answered as ${node ?? 'no identity page'}`)
+    return `${own(h)} answered as ${node}`
+  }
+  const drbdConfigOnly = vars.configuration_only.includes('drbd')
+  const fs = vars.heartbeat_resources.find((r) => r.type === 'Filesystem')
+
+  const results: CheckResult[] = []
+  results.push(await check(`VIP ${vip} serves ${preferred.name}'s page`, async () => `after ${(await waitServedBy(vip, preferred.name, startLimit)).ms} ms`))
+  results.push(
+    await check(`VIP held by exactly one node`, async () => {
+      const holders = (await Promise.all(hosts.map(async (h) => ((await holdsVip(h)) ? h.name : '')))).filter(Boolean)
+      if (holders.length !== 1) throw new Error(`held by: ${holders.join(', ') || 'nobody'}`)
+      return `held by ${holders[0]}`
+    }),
+  )
+  results.push(await check(`${preferred.name}'s own address serves its page`, servesOwnPage(preferred)))
+  const marker = `halab-verify-${Date.now()}`
+  results.push(
+    await check(`DRBD: a file written on ${preferred.name} before failover`, async () => {
+      if (drbdConfigOnly || !fs) throw new NotRun(drbdConfigOnly ? `drbd is configuration only on these hosts (kernel lacks drbd)` : 'no Filesystem resource')
+      await preferred.run(sh`echo ${marker} > ${fs.mountpoint + '/halab-verify.txt'} && sync`)
+      return `${fs.mountpoint}/halab-verify.txt`
+    }),
+  )
+  results.push(
+    await check(`stop heartbeat on ${preferred.name} → VIP moves to ${other.name}`, async () => {
+      await preferred.run('service heartbeat stop')
+      const { ms } = await waitServedBy(vip, other.name, failoverLimit)
+      return `moved in ${(ms / 1000).toFixed(1)} s (deadtime ${vars.heartbeat_deadtime} s)`
+    }),
+  )
+  results.push(await check(`${other.name}'s own address serves its page while active`, servesOwnPage(other)))
+  results.push(
+    await check(`DRBD: the file is on ${other.name} after failover`, async () => {
+      if (drbdConfigOnly || !fs) throw new NotRun(drbdConfigOnly ? `drbd is configuration only on these hosts (kernel lacks drbd)` : 'no Filesystem resource')
+      const got = (await other.run(sh`cat ${fs.mountpoint + '/halab-verify.txt'}`)).stdout.trim()
+      if (got !== marker) throw new Error(`read "${got}", wrote "${marker}"`)
+      return 'same content'
+    }),
+  )
+  results.push(
+    await check(`start heartbeat on ${preferred.name} → VIP fails back`, async () => {
+      if (!vars.heartbeat_auto_failback) throw new NotRun('auto_failback is off')
+      await preferred.run('service heartbeat start')
+      const { ms } = await waitServedBy(vip, preferred.name, startLimit)
+      return `back in ${(ms / 1000).toFixed(1)} s`
+    }),
+  )
+  return results
+}

@@ -1,0 +1,21 @@
+// A bounded HTTP GET from the controller to a cluster address (a VIP or a node).
+import { request } from 'node:http'
+
+export function httpGet(url: string, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { timeout: timeoutMs, agent: false, headers: { connection: 'close' } }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d) => (body += d))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+    })
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)))
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/** The node an identity page names (`<strong id="node">NAME</strong>`), if any. */
+export function servingNode(body: string): string | undefined {
+  return /id="node">([^<]+)</.exec(body)?.[1]
+}
