@@ -19,6 +19,7 @@ export type EngineEvent =
       diffs?: FileDiff[]
       reason?: string
       error?: string
+      warnings?: string[]
       ms: number
     }
   | { type: 'role-end'; host: string; role: string }

@@ -2,19 +2,21 @@
 import { TaskError, renderError } from '../errors.js'
 import type { HostContext } from './host-context.js'
 import type { Emit } from './events.js'
-import type { Task, TaskStatus } from './types.js'
+import type { FileDiff, Task, TaskStatus } from './types.js'
 
 export async function runTask(host: HostContext, role: string, task: Task, emit: Emit, handler = false): Promise<TaskStatus> {
   const started = performance.now()
   const base = { host: host.name, role, task: task.name, handler }
   emit({ type: 'task-start', ...base })
-  const end = (status: TaskStatus, extra: { changes?: string[]; reason?: string; error?: string; diffs?: never[] | import('./types.js').FileDiff[] } = {}) => {
-    emit({ type: 'task-end', ...base, status, changes: extra.changes ?? [], diffs: extra.diffs, reason: extra.reason, error: extra.error, ms: Math.round(performance.now() - started) })
+  let warnings: string[] | undefined
+  const end = (status: TaskStatus, extra: { changes?: string[]; reason?: string; error?: string; diffs?: FileDiff[] } = {}) => {
+    emit({ type: 'task-end', ...base, status, changes: extra.changes ?? [], diffs: extra.diffs, reason: extra.reason, error: extra.error, warnings, ms: Math.round(performance.now() - started) })
     return status
   }
   if (task.skip) return end('skipped', { reason: task.skip })
   try {
     const plan = await task.plan(host)
+    warnings = plan.warnings?.length ? plan.warnings : undefined
     for (const n of plan.notes ?? []) emit({ type: 'host-note', host: host.name, note: n })
     if (!plan.changes.length) return end('ok', { reason: plan.noop })
     const diffs = plan.changes.flatMap((c) => (c.diff ? [c.diff] : []))

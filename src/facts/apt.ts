@@ -10,15 +10,25 @@ export interface PackageStates {
   listsAge: number
 }
 
+/** Touched after every successful `apt-get update` (the path Ubuntu's hook and Ansible use). */
+export const APT_UPDATE_STAMP = '/var/lib/apt/periodic/update-success-stamp'
+
 export function packageStates(names: string[]): Fact<PackageStates> {
   const sorted = [...new Set(names)].sort()
+  // With no names, dpkg-query and apt-cache would describe every package there is.
+  if (!sorted.length) throw new Error('packageStates: no package names given')
   return {
     key: `apt:${sorted.join(',')}`,
     // dpkg-query prints one line per known package; apt-cache policy tells what is installable.
+    // LC_ALL=C: apt-cache translates "Candidate:" for an SSH session that forwards LANG.
+    // List files may be compressed (*_Packages.lz4), and an update that finds nothing new
+    // leaves their mtime alone: the success stamp (written by package.ts's refresh, and by
+    // Ubuntu's apt hook) says when the last update ran.
     command:
       sh`dpkg-query -W -f ${'${db:Status-Status} ${Package}\n'} ${sorted} 2>/dev/null; echo ---; ` +
-      sh`apt-cache policy ${sorted} 2>/dev/null | grep -E '^[^ ].*:$|Candidate:' ; echo ---; ` +
-      `l=$(ls -t /var/lib/apt/lists/*_Packages 2>/dev/null | head -n1); if [ -n "$l" ]; then echo $(( $(date +%s) - $(stat -c %Y "$l") )); else echo never; fi`,
+      sh`LC_ALL=C apt-cache policy ${sorted} 2>/dev/null | grep -E '^[^ ].*:$|Candidate:' ; echo ---; ` +
+      sh`l=$(ls -t ${APT_UPDATE_STAMP} /var/lib/apt/lists/*_Packages* 2>/dev/null | head -n1); ` +
+      `if [ -n "$l" ]; then echo $(( $(date +%s) - $(stat -c %Y "$l") )); else echo never; fi`,
     parse: ({ stdout }) => {
       const [dpkg = '', policy = '', age = ''] = stdout.split('---\n')
       const installed = new Set<string>()
@@ -32,8 +42,9 @@ export function packageStates(names: string[]): Fact<PackageStates> {
         if (/^\S.*:$/.test(line)) current = line.slice(0, -1)
         else if (/Candidate:/.test(line) && !/\(none\)/.test(line) && current) available.add(current)
       }
-      const seconds = Number(age.trim())
-      return { installed, available, listsAge: Number.isFinite(seconds) && seconds < 1e9 ? seconds : Infinity }
+      // Number('') is 0: an empty or garbled answer must read as "never", not "just now".
+      const seconds = /^-?\d+$/.test(age.trim()) ? Math.max(0, Number(age.trim())) : Infinity
+      return { installed, available, listsAge: seconds < 1e9 ? seconds : Infinity }
     },
   }
 }

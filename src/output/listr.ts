@@ -80,6 +80,7 @@ export function listrRenderer(sink: Sink, opts: { diff: boolean }) {
       case 'task-end':
         if (!e.handler) deliver(e.host, e)
         if (e.handler) after.push(`[${e.host}] ${e.role} | handler ${e.task}: ${e.status}`)
+        for (const w of e.warnings ?? []) after.push(`[${e.host}] warning: ${w}`)
         if (e.status === 'failed') after.push(`[${e.host}] FAILED\n${indent(e.error ?? '')}`)
         if (opts.diff) for (const d of e.diffs ?? []) after.push(unifiedDiff(d))
         break

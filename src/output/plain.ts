@@ -22,6 +22,7 @@ export function plainRenderer(sink: Sink, opts: { diff: boolean; verbose: boolea
         else if (e.status === 'changed') sink.out(`${label}: changed (${e.changes.join('; ')})\n`)
         else if (e.status === 'skipped') sink.out(`${label}: skipped${e.reason ? ` (${e.reason})` : ''}\n`)
         else sink.out(`${label}: ok${opts.verbose && e.reason ? ` (${e.reason})` : ''}\n`)
+        for (const w of e.warnings ?? []) sink.out(`[${e.host}] warning: ${w}\n`)
         if (opts.diff) for (const d of e.diffs ?? []) sink.out(indent(unifiedDiff(d)) + '\n')
         break
       }

@@ -1,0 +1,106 @@
+// `service`: a service running or stopped, enabled at boot or not; restarted or reloaded
+// from a handler. systemctl when systemd is PID 1, else `service` and update-rc.d. A
+// service this run started already runs the newest configuration: restarting it again
+// would only interrupt it.
+import { serviceState, type ServiceState } from '../facts/services.js'
+import type { HostContext } from '../engine/host-context.js'
+import type { Change, Plan, Task } from '../engine/types.js'
+import { sh } from '../transport/quote.js'
+
+export interface ServiceSpec {
+  /** The service: systemd unit (without .service) or /etc/init.d script name. */
+  name: string
+  state?: 'started' | 'stopped' | 'restarted' | 'reloaded'
+  enabled?: boolean
+  /** The task's title (default "service NAME STATE"). */
+  taskName?: string
+  notify?: string[]
+}
+
+export interface ServiceContext {
+  check: boolean
+  /** Services this run has started so far (HostContext.startedServices). */
+  startedServices: ReadonlySet<string>
+  host: string
+}
+
+type Verb = 'start' | 'stop' | 'restart' | 'reload' | 'enable' | 'disable'
+
+function control(manager: ServiceState['manager'], name: string, verb: Verb): string {
+  if (manager === 'systemd') return sh`systemctl ${verb} ${name}`
+  // `enable` only flips existing rc links; `defaults` first creates them when there are none.
+  if (verb === 'enable') return sh`update-rc.d ${name} defaults && update-rc.d ${name} enable`
+  if (verb === 'disable') return sh`update-rc.d ${name} disable`
+  return sh`service ${name} ${verb}`
+}
+
+/** Restart and reload are for handlers: after this run's start they have nothing to do. */
+function startedByThisRun(spec: ServiceSpec, ctx: ServiceContext): boolean {
+  return (spec.state === 'restarted' || spec.state === 'reloaded') && ctx.startedServices.has(spec.name)
+}
+
+/** What the service must do, before looking at whether it exists. */
+function verbsFor(current: ServiceState, spec: ServiceSpec, ctx: ServiceContext): Verb[] {
+  const verbs: Verb[] = []
+  const { active } = current
+  if (!startedByThisRun(spec, ctx)) {
+    // A stopped service is started by restart and reload alike (`reload` would fail on it).
+    if (spec.state === 'started' && !active) verbs.push('start')
+    if (spec.state === 'stopped' && active) verbs.push('stop')
+    if (spec.state === 'restarted') verbs.push(active ? 'restart' : 'start')
+    if (spec.state === 'reloaded') verbs.push(active ? 'reload' : 'start')
+  }
+  if (spec.enabled === true && !current.enabled) verbs.push('enable')
+  if (spec.enabled === false && current.enabled) verbs.push('disable')
+  return verbs
+}
+
+/** The decision, as data. */
+export function planService(current: ServiceState, spec: ServiceSpec, ctx: ServiceContext): Change[] {
+  const { name } = spec
+  const verbs = verbsFor(current, spec, ctx)
+  if (!current.exists) {
+    // Nothing to stop or disable; anything else needs the unit its package will bring.
+    const needed = verbs.filter((v) => v !== 'stop' && v !== 'disable')
+    if (!needed.length) return []
+    if (!ctx.check) {
+      const what = current.manager === 'systemd' ? `unit ${name}.service` : `init script /etc/init.d/${name}`
+      throw new Error(`cannot ${needed.join(' and ')} ${name}: ${what} is missing on ${ctx.host} (install its package first, or check the name)`)
+    }
+    return needed.map((verb) => ({
+      summary: `${verb} ${name} (not installed yet)`,
+      command: control(current.manager, name, verb),
+      ...(verb === 'start' ? { starts: name } : {}),
+    }))
+  }
+  return verbs.map((verb) => ({
+    summary: verb === 'start' && spec.state !== 'started' ? `start ${name} (was stopped)` : `${verb} ${name}`,
+    command: control(current.manager, name, verb),
+    ...(verb === 'start' ? { starts: name } : {}),
+  }))
+}
+
+export function serviceNoop(current: ServiceState, spec: ServiceSpec, ctx: ServiceContext): string {
+  if (startedByThisRun(spec, ctx)) return `${spec.name} was started by this run`
+  if (!current.exists) return `${spec.name} is not installed: nothing to stop or disable`
+  const running = current.active ? 'running' : 'stopped'
+  const boot = spec.enabled === undefined ? '' : current.enabled ? ', enabled' : ', disabled'
+  return `${spec.name} is ${running}${boot}`
+}
+
+export function service(spec: ServiceSpec): Task {
+  if (!/^[A-Za-z0-9@_.:][A-Za-z0-9@_.:-]*$/.test(spec.name ?? '')) throw new Error(`service: invalid service name ${JSON.stringify(spec.name)}`)
+  if (spec.state === undefined && spec.enabled === undefined) throw new Error(`service ${spec.name}: give a state, enabled, or both`)
+  const what = [spec.state, spec.enabled === undefined ? undefined : spec.enabled ? 'enabled' : 'disabled'].filter(Boolean).join(', ')
+  return {
+    name: spec.taskName ?? `service ${spec.name} ${what}`,
+    notify: spec.notify,
+    facts: () => [serviceState(spec.name)],
+    async plan(host: HostContext): Promise<Plan> {
+      const current = await host.fact(serviceState(spec.name))
+      const ctx: ServiceContext = { check: host.mode.check, startedServices: host.startedServices, host: host.name }
+      const changes = planService(current, spec, ctx)
+      return changes.length ? { changes } : { changes, noop: serviceNoop(current, spec, ctx) }
+    },
+  }
+}
