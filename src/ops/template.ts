@@ -25,7 +25,8 @@ export function renderTemplate(path: string, data: Record<string, unknown>): str
 
 export type TemplateSpec = Omit<FileSpec, 'content' | 'src'> & { rendered: string; template: string }
 
-export function template(spec: TemplateSpec): Task {
+/** The task keeps what it will write, so roles can be tested as data without a host. */
+export function template(spec: TemplateSpec): Task & { rendered: string } {
   const task = file({ ...spec, content: spec.rendered })
-  return { ...task, name: spec.name ?? `template ${spec.path}` }
+  return { ...task, name: spec.name ?? `template ${spec.path}`, rendered: spec.rendered }
 }
