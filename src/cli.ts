@@ -4,6 +4,8 @@ import { Command, CommanderError, Option } from 'commander'
 import { renderError } from './errors.js'
 import { EXIT_INVALID, runCommand } from './cli/run-command.js'
 import { verifyCommand } from './cli/verify-command.js'
+import { registerLabCommands } from './lab/commands.js'
+import { RemoteExitError } from './lab/errors.js'
 
 const EXIT_CODES = `
 Exit codes (as ansible-playbook, plus 3):
@@ -50,14 +52,13 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram((c) => (code = c))
   program.exitOverride()
   try {
-    const labModule = './lab/commands.js' // optional: the lab may be absent on a trimmed install
-    const { registerLabCommands } = (await import(labModule).catch(() => ({}))) as { registerLabCommands?: (p: Command) => void }
-    registerLabCommands?.(program)
+    registerLabCommands(program)
     await program.parseAsync(argv)
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID
     process.stderr.write(renderError(e) + '\n')
-    return 1
+    return e instanceof RemoteExitError ? e.exitCode : 1
   }
-  return code
+  // Lab commands (exec, ssh) pass the remote command's exit code on through process.exitCode.
+  return code || Number(process.exitCode ?? 0)
 }

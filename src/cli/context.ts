@@ -9,6 +9,7 @@ import type { Inventory } from '../inventory/types.js'
 import { loadPlaybook, prepareRun, type PreparedRun } from '../engine/prepare.js'
 import { connectHost } from '../transport/connect.js'
 import type { Transport } from '../transport/types.js'
+import { labConnectionFor } from '../lab/state.js'
 import { parseExtraVars } from './extra-vars.js'
 
 export interface ContextOptions {
@@ -39,7 +40,7 @@ export async function loadRunContext(playbookName: string, o: ContextOptions): P
   const extraVars = parseExtraVars(o.extraVars ?? [])
   const invPath = resolve(o.inventory)
   const invDir = existsSync(invPath) && statSync(invPath).isDirectory() ? invPath : dirname(invPath)
-  const lab = await labFor(invDir)
+  const lab = labConnectionFor(invDir)
   // The lab's own facts about its hosts (e.g. roles that can only be configured there).
   const overlayFile = lab && existsSync(join(invDir, 'lab.yml')) ? join(invDir, 'lab.yml') : undefined
   const inventory = await loadInventory(invPath, { extraVars, overlayFile })
@@ -55,14 +56,5 @@ export async function loadRunContext(playbookName: string, o: ContextOptions): P
     prepared,
     lab,
     connect: (name) => connectHost(inventory.hosts.get(name)!, { inventoryDir: inventory.dir, projectRoot: root, acceptNewHosts: !!o.acceptNewHosts, lab }),
-  }
-}
-
-async function labFor(dir: string) {
-  try {
-    const { labConnectionFor } = await import('../lab/state.js')
-    return labConnectionFor(dir)
-  } catch {
-    return undefined
   }
 }

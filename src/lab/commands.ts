@@ -1,0 +1,130 @@
+// `run-playbook lab …`: up, status, down, ssh, exec, doctor. Actions print for people and
+// throw a HalabError (LabError, InventoryError) on failure, which the CLI renders with its
+// hint (exit 1). exec and ssh also set process.exitCode to the host command's own code,
+// and a failed exec throws RemoteExitError carrying it (exitCode), so it is never lost.
+import { existsSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Command } from 'commander'
+import { ensureSbinOnPath } from './deps.js'
+import { kernelFeatures, labPrerequisites, renderDoctor } from './doctor.js'
+import { teardown } from './down.js'
+import { LabError, RemoteExitError } from './errors.js'
+import { requireRoot } from './safety.js'
+import { findHost, runOnHost } from './ssh.js'
+import { labStatus } from './status.js'
+import { withLabLock } from './state.js'
+import { renderLab } from './table.js'
+import { labUp } from './up.js'
+
+const log = (line: string): void => void process.stderr.write(`lab: ${line}\n`)
+
+export function registerLabCommands(program: Command): void {
+  const lab = program
+    .command('lab')
+    .description('the local lab: throw-away Debian bookworm hosts (systemd-nspawn) for an inventory, on this machine (needs root)')
+
+  lab
+    .command('up')
+    .description('start one host per inventory host, with its interfaces, addresses and disks; prints how to reach them')
+    .argument('[topology]', 'shorthand for -i inventory/<topology> (e.g. 2-node, 4-node)')
+    .option('-i, --inventory <dir>', 'inventory directory (or its hosts.yml)')
+    .action((topology: string | undefined, _opts: unknown, cmd: Command) =>
+      run(async () => {
+        const inventory = resolveInventory(topology, givenInventory(cmd))
+        const r = await labUp({ inventory, log })
+        process.stdout.write(renderLab(r.state) + '\n')
+        process.stdout.write(r.alreadyUp ? 'this lab was already up: nothing changed\n' : `lab up in ${r.seconds.toFixed(1)} s\n`)
+        const lacking = (await kernelFeatures()).filter((f) => f.available !== 'yes')
+        if (lacking.length) log(`this kernel lacks ${lacking.map((f) => f.feature).join(', ')}: roles needing them cannot start here (run-playbook lab doctor)`)
+      }),
+    )
+
+  lab
+    .command('status')
+    .description('the lab that is up, each host checked now; or what a crashed lab left behind')
+    .action(() =>
+      run(async () => {
+        const s = await labStatus()
+        if (!s.state) {
+          if (!s.leftovers.length) return void process.stdout.write('no lab is up\n')
+          process.stdout.write(`no lab is up, but an earlier lab left:\n${s.leftovers.map((l) => `  - ${l}`).join('\n')}\n`)
+          throw new LabError('leftovers of an earlier lab are on this machine', 'run `run-playbook lab down` to remove them')
+        }
+        process.stdout.write(renderLab(s.state, s.hosts) + '\n')
+        const notUp = [...s.hosts].filter(([, v]) => v !== 'up').map(([k, v]) => `${k} (${v})`)
+        if (s.state.phase !== 'up') throw new LabError('this lab is still starting, or its lab up did not finish', 'wait for lab up, or run `run-playbook lab down`')
+        if (notUp.length) throw new LabError(`not up: ${notUp.join(', ')}`, 'run `run-playbook lab down`, then lab up again')
+      }),
+    )
+
+  lab
+    .command('down')
+    .description('stop every host and remove everything the lab made (also after a crash; safe to repeat)')
+    .action(() =>
+      run(async () => {
+        requireRoot('lab down')
+        ensureSbinOnPath()
+        const r = await withLabLock(teardown)
+        if (!r.stopped.length && !r.removed.length) return void process.stdout.write('no lab was up: nothing to remove\n')
+        process.stdout.write(`lab down in ${r.seconds.toFixed(1)} s: stopped ${r.stopped.length} process(es), removed ${r.removed.length} item(s)\n`)
+      }),
+    )
+
+  lab
+    .command('ssh')
+    .description('log in to a lab host as root')
+    .argument('<host>', 'host name from the inventory')
+    .action((host: string) => run(async () => void (process.exitCode = await onHost(host, []))))
+
+  lab
+    .command('exec')
+    .description('run a command on a lab host: lab exec HOST -- CMD [ARGS...] (exit code is the command\'s)')
+    .argument('<host>', 'host name from the inventory')
+    .argument('<command...>', 'the command and its arguments, after --')
+    .allowUnknownOption()
+    .action((host: string, command: string[]) =>
+      run(async () => {
+        const code = await onHost(host, command)
+        process.exitCode = code
+        if (code !== 0) throw new RemoteExitError(host, code)
+      }),
+    )
+
+  lab
+    .command('doctor')
+    .description('which kernel features the topologies\' roles need (ip_vs, drbd, ocfs2+configfs, md, nfsd) and whether this kernel has them')
+    .action(() =>
+      run(async () => {
+        ensureSbinOnPath()
+        const prerequisites = labPrerequisites()
+        process.stdout.write(renderDoctor(await kernelFeatures(), prerequisites) + '\n')
+        if (prerequisites.some((p) => !p.startsWith('packages') && !p.startsWith('loop'))) process.exitCode = 1
+      }),
+    )
+}
+
+/** -i given on the command line, to `lab up` or to the program (whose own -i has a default). */
+function givenInventory(cmd: Command): string | undefined {
+  for (let c: Command | null = cmd; c; c = c.parent) if (c.getOptionValueSource('inventory') === 'cli') return c.getOptionValue('inventory') as string
+  return undefined
+}
+
+async function onHost(name: string, argv: string[]): Promise<number> {
+  requireRoot(argv.length ? `lab exec ${name} -- ${argv.join(' ')}` : `lab ssh ${name}`)
+  const host = findHost(name)
+  return (await runOnHost(host, argv)).code
+}
+
+const run = (fn: () => Promise<void>): Promise<void> => fn()
+
+/** `-i DIR` wins; `lab up NAME` means ./inventory/NAME, else halab's own inventory/NAME. */
+export function resolveInventory(topology: string | undefined, inventory: string | undefined): string {
+  if (inventory) return inventory
+  if (!topology) throw new LabError('which inventory? give a topology or -i', 'e.g. run-playbook lab up 2-node, or run-playbook lab up -i inventory/2-node')
+  if (topology.includes('/') || existsSync(topology)) return topology
+  const candidates = [...new Set([resolve('inventory', topology), resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'inventory', topology)])]
+  const found = candidates.find((c) => existsSync(c))
+  if (!found) throw new LabError(`no topology "${topology}" (looked in ${candidates.join(' and ')})`, 'give an inventory directory with -i')
+  return found
+}

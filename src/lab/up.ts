@@ -1,0 +1,133 @@
+// `lab up`: from an inventory to running hosts reachable by ssh. Checks come first
+// (root, inventory, routes), then network, apt proxy, and all hosts in parallel; a
+// failure takes down whatever was made, so no half lab is left behind.
+import { loadInventory } from '../inventory/load.js'
+import { startAptProxy } from './apt-proxy.js'
+import { ensureBaseImage } from './base-image.js'
+import { ensureHostPackages, ensureSbinOnPath } from './deps.js'
+import { attachDisks } from './disks.js'
+import { findLeftovers, teardown } from './down.js'
+import { LabError } from './errors.js'
+import { bootHost, consoleTail, mountOverlay } from './host.js'
+import { ensureLabKey, makeHostKeys, writeKnownHosts } from './keys.js'
+import { createNetwork } from './network.js'
+import { hostPaths } from './paths.js'
+import { isAlive } from './processes.js'
+import { waitForSsh } from './readiness.js'
+import { writeHostFiles } from './rootfs.js'
+import { checkNoRouteOverlap, requireRoot } from './safety.js'
+import { runOnHost } from './ssh.js'
+import { readState, withLabLock, writeState, type HostState, type LabState } from './state.js'
+import { topologyFromInventory, type LabTopology } from './topology.js'
+
+export interface LabUpOptions {
+  /** Inventory directory (or its hosts.yml). */
+  inventory: string
+  /** Progress lines for a person (stderr in the CLI). */
+  log?: (line: string) => void
+  /** How long one host may take to answer ssh. */
+  bootTimeoutMs?: number
+}
+
+export interface LabUpResult {
+  state: LabState
+  /** The same inventory's lab was already up: nothing was done. */
+  alreadyUp: boolean
+  seconds: number
+}
+
+export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
+  requireRoot(`lab up -i ${opts.inventory}`)
+  ensureSbinOnPath()
+  const log = opts.log ?? (() => {})
+  const topo = topologyFromInventory(await loadInventory(opts.inventory))
+  return withLabLock(async () => {
+    const started = Date.now()
+    const current = readState()
+    if (current?.phase === 'up') return { state: checkSameLab(current, topo), alreadyUp: true, seconds: 0 }
+    if (current || (await findLeftovers()).length) {
+      log('removing what an earlier, unfinished lab left behind')
+      await teardown()
+    }
+    await checkNoRouteOverlap(topo)
+    await ensureHostPackages(log)
+    const [base, key] = await Promise.all([ensureBaseImage(log), ensureLabKey()])
+
+    const state: LabState = {
+      version: 1,
+      inventoryDir: topo.inventoryDir,
+      startedAt: new Date().toISOString(),
+      phase: 'starting',
+      bridges: topo.bridges,
+      hosts: topo.hosts.map((h) => ({ name: h.name, netns: h.netns, root: hostPaths(h.name).root, sshAddress: h.sshAddress, interfaces: h.interfaces, disks: [], status: 'starting' })),
+    }
+    writeState(state)
+    try {
+      await createNetwork(topo)
+      const addresses = topo.bridges.map((b) => b.address)
+      state.aptProxy = { ...(await startAptProxy(addresses)), addresses }
+      writeState(state)
+
+      const known = await Promise.all(
+        topo.hosts.map(async (spec, i) => {
+          const h = state.hosts[i]
+          await mountOverlay(h.name, base)
+          const hostKey = await makeHostKeys(h.root)
+          const bridge = topo.bridges.find((b) => b.name === spec.interfaces[0].bridge)!
+          writeHostFiles({ root: h.root, host: spec, publicKey: key.publicKey, aptProxy: `http://${bridge.address}:${state.aptProxy!.port}` })
+          const { disks, problem } = await attachDisks(spec)
+          h.disks = disks
+          h.diskProblem = problem
+          h.pid = bootHost(h)
+          return { name: h.name, addresses: h.interfaces.map((i) => i.address), hostKey }
+        }),
+      )
+      writeState(state)
+      writeKnownHosts(known)
+      await Promise.all(state.hosts.map((h) => awaitHost(h, opts.bootTimeoutMs ?? 60_000)))
+      state.phase = 'up'
+      state.upSeconds = (Date.now() - started) / 1000
+      writeState(state)
+      for (const h of state.hosts) if (h.diskProblem) log(`${h.name}: lab_disks not provided: ${h.diskProblem} (roles that need them, such as DRBD, cannot run there)`)
+      return { state, alreadyUp: false, seconds: state.upSeconds }
+    } catch (err) {
+      log('lab up failed: taking down what it made')
+      await teardown()
+      throw err
+    }
+  })
+}
+
+/** The lab that is up must be this inventory's, with the same hosts and addresses. */
+function checkSameLab(current: LabState, topo: LabTopology): LabState {
+  if (current.inventoryDir !== topo.inventoryDir)
+    throw new LabError(`a lab is already up for another inventory (${current.inventoryDir})`, 'run `run-playbook lab down` first, then lab up again')
+  const shape = (hosts: { name: string; interfaces: { name: string; address: string; prefix: number }[] }[]): string =>
+    JSON.stringify(hosts.map((h) => [h.name, h.interfaces.map((i) => [i.name, i.address, i.prefix])]))
+  if (shape(current.hosts) !== shape(topo.hosts))
+    throw new LabError(`the lab that is up was made from an earlier version of ${topo.inventoryDir} (hosts or interfaces changed)`, 'run `run-playbook lab down`, then lab up again')
+  const stopped = current.hosts.filter((h) => !h.pid || !isAlive(h.pid))
+  if (stopped.length)
+    throw new LabError(`the lab for ${topo.inventoryDir} is up but ${stopped.map((h) => h.name).join(', ')} stopped`, 'run `run-playbook lab down`, then lab up again')
+  return current
+}
+
+/** sshd answers, the lab key logs in, the hostname is right and lab_disks are block devices. */
+async function awaitHost(h: HostState, timeoutMs: number): Promise<void> {
+  const how = await waitForSsh(h.sshAddress, () => !!h.pid && isAlive(h.pid), timeoutMs)
+  if (how !== 'ready') {
+    h.status = 'failed'
+    const why = how === 'exited' ? 'systemd-nspawn exited' : `sshd did not answer on ${h.sshAddress}:22 within ${timeoutMs / 1000} s`
+    throw new LabError(`${h.name}: ${why}; its console ended with:\n${consoleTail(h.name)}`, 'run `run-playbook lab doctor`; if it reports nothing, run lab up again and report the console above')
+  }
+  const script = ['hostname', ...h.disks.map((d) => `if [ -b ${d.name} ] && dd if=${d.name} of=/dev/null bs=4096 count=1 2>/dev/null; then echo disk-ok ${d.name}; else echo disk-bad ${d.name}; fi`)].join('; ')
+  const r = await runOnHost(h, ['sh', '-c', script], 'capture')
+  const lines = r.stdout.trim().split('\n')
+  if (r.code !== 0 || lines[0] !== h.name) {
+    h.status = 'failed'
+    throw new LabError(`${h.name}: sshd answers on ${h.sshAddress} but the lab key does not log in: ${r.stderr.trim() || lines[0]}`, 'run lab down, then lab up again')
+  }
+  const bad = lines.filter((l) => l.startsWith('disk-bad ')).map((l) => l.slice('disk-bad '.length))
+  if (bad.length) h.diskProblem = `${bad.join(', ')} cannot be read inside the host (the device policy of systemd-nspawn or this kernel does not allow it)`
+  h.status = 'up'
+}
