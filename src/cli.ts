@@ -29,6 +29,8 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('-v, --verbose', 'say why each unchanged task had nothing to do')
     .addHelpText('after', EXIT_CODES)
     .showHelpAfterError()
+    // `verify -i X` and `lab up -i X` take their own -i: the program's options stop at a subcommand.
+    .enablePositionalOptions()
     .action(async (playbook: string | undefined, opts) => {
       if (!playbook) {
         program.outputHelp()

@@ -41,6 +41,8 @@ export class SshTransport implements Transport {
 
   async open(): Promise<this> {
     const t = this.target
+    // Credentials first: a missing key is reported without sending a packet anywhere.
+    const auth = this.authConfig()
     const sock = await this.connectTcp()
     const client = new Client()
     this.client = client
@@ -71,7 +73,7 @@ export class SshTransport implements Transport {
           if (verdict) hostKeyProblem = verdict
           return !verdict
         },
-        ...this.authConfig(),
+        ...auth,
       }
       const names = this.knownNames()
       const types = knownTypes(t.knownHostsFiles, names)
