@@ -1,0 +1,24 @@
+// Shared by the tests that need lab hosts: whether they may run here, and small CLI
+// wrappers. Lab tests need root; without it they skip with the reason, except in CI
+// (CI=true), where a skip would hide a broken setup, so they run and fail.
+import assert from 'node:assert/strict'
+import { runCli, type CliResult } from './cli.ts'
+
+const isRoot = process.getuid?.() === 0
+export const labSkip: string | false = !isRoot && process.env.CI !== 'true' ? 'the lab needs root (namespaces, bridges, mounts): run the tests as root, as CI does' : false
+
+export const lab = (...args: string[]): Promise<CliResult> => runCli(['lab', ...args])
+
+/** Run a command on a lab host; stdout when it succeeds. */
+export async function onHost(host: string, command: string): Promise<string> {
+  const r = await lab('exec', host, '--', 'sh', '-c', command)
+  assert.equal(r.code, 0, `${host}: ${command}\n${r.stdout}${r.stderr}`)
+  return r.stdout
+}
+
+/** The recap line of a host in plain output, whitespace folded. */
+export function recapLine(r: CliResult, host: string): string {
+  const line = r.stdout.split('\n').find((l) => l.startsWith(host + ' ') && l.includes(' : ok='))
+  assert.ok(line, `no recap line for ${host} in:\n${r.stdout}\n${r.stderr}`)
+  return line.replace(/\s+/g, ' ')
+}
