@@ -1,4 +1,4 @@
-// The operations for real, on this machine through LocalTransport, against files in a
+// The operations for real, on this machine through LocalTransport (or a real sshd), against files in a
 // fresh temporary directory: the first run changes, the second plans nothing, check
 // mode leaves every byte alone. (package, service and sysctl would change the machine
 // itself: they are tested as data here and for real in throw-away lab hosts.)
@@ -23,17 +23,26 @@ import { file } from '../../src/ops/file.ts'
 import { line } from '../../src/ops/line.ts'
 import { mount } from '../../src/ops/mount.ts'
 import { LocalTransport } from '../../src/transport/local.ts'
+import { SshTransport } from '../../src/transport/ssh.ts'
+import type { Transport } from '../../src/transport/types.ts'
+import { startSshd, type TestSshd } from '../helpers/sshd.ts'
 
-let transport: LocalTransport
+// The same tests run over SSH to a real sshd on loopback from ops-ssh.test.ts.
+const overSsh = process.env.HALAB_OPS_TRANSPORT === 'ssh'
+let transport: Transport
+let sshd: TestSshd | undefined
 let dir: string
 const inventoryHost = { name: 'local', groups: ['all'], vars: {}, origins: {} }
 const host = (check = false) => new HostContext(inventoryHost, transport, { check, diff: true }, new Map())
 
 before(async () => {
-  transport = await new LocalTransport('local').open()
+  if (!overSsh) return void (transport = await new LocalTransport('local').open())
+  sshd = await startSshd()
+  transport = await new SshTransport({ name: 'loop', address: '127.0.0.1', port: sshd.port, user: sshd.user, privateKeyPath: sshd.keyPath, become: false, knownHostsFiles: [sshd.knownHostsPath] }).open()
 })
 after(async () => {
   await transport.close()
+  await sshd?.stop()
 })
 const created: string[] = []
 beforeEach(() => {
