@@ -10,6 +10,8 @@ import { quote } from './quote.js'
 import type { ExecResult } from './types.js'
 
 const PROLOGUE =
+  // Non-root logins often lack the sbin directories, where most system tools live.
+  `PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\${PATH:+:$PATH}; export PATH\n` +
   `__o=$(mktemp) && __e=$(mktemp) && __i=$(mktemp) || exit 97\n` +
   `trap 'rm -f "$__o" "$__e" "$__i"' EXIT\n` +
   `printf '\\036HALAB ready\\n'\n`

@@ -38,6 +38,8 @@ for (const t of TOPOLOGIES) {
       const r = await site(inv)
       assert.equal(r.code, 0, r.stdout + r.stderr)
       for (const n of t.nodes) assert.match(recapLine(r, n), /failed=0 .*unreachable=0/)
+      // Heartbeat was started by this run: its restart handler (ha.cf changed) has nothing to do.
+      assert.match(r.stdout, new RegExp(`\\[${first}\\] heartbeat \\| handler: service heartbeat restarted: ok`))
       if (t.drbd) {
         assert.match(r.stdout, /note: drbd: configuration only \(kernel lacks drbd\)/)
         assert.match(r.stdout, /note: heartbeat: drbddisk and Filesystem left out of haresources/)
