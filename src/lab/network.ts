@@ -13,7 +13,7 @@ export async function createNetwork(topo: LabTopology): Promise<void> {
   for (const b of topo.bridges) lines.push(`link add ${b.name} type bridge`)
   for (const h of topo.hosts) lines.push(`netns add ${h.netns}`)
   for (const h of topo.hosts)
-    for (const i of h.interfaces) lines.push(`link add ${i.hostVeth} type veth peer name ${i.name} netns ${h.netns}`)
+    for (const i of h.interfaces) lines.push(`link add ${i.hostVeth} type veth peer name ${i.name}${i.mac ? ` address ${i.mac}` : ''} netns ${h.netns}`)
   await ipBatch(lines)
 
   for (const b of topo.bridges) {

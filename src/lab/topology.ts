@@ -26,6 +26,8 @@ export interface LabInterface {
   bridge: string
   /** The veth end left on the controller, enslaved to `bridge`. */
   hostVeth: string
+  /** The MAC the inventory gives (DHCP servers pin leases to it). */
+  mac?: string
 }
 
 export interface LabDisk {
@@ -105,7 +107,13 @@ function readInterfaces(h: InventoryHost, hostIndex: number, at: At): LabInterfa
     const f = `interfaces[${i}]`
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return at(f, 'must be a mapping { name, address, prefix, gateway? }')
     const e = entry as Record<string, unknown>
-    for (const k of Object.keys(e)) if (!['name', 'address', 'prefix', 'gateway'].includes(k)) at(`${f}.${k}`, `unknown key "${k}" (an interface takes name, address, prefix, gateway)`)
+    // `dhcp: true` is for the roles (the node leases its address); the lab still boots
+    // the host with that address, so the controller can reach it before any DHCP server.
+    for (const k of Object.keys(e))
+      if (!['name', 'address', 'prefix', 'gateway', 'mac', 'dhcp'].includes(k)) at(`${f}.${k}`, `unknown key "${k}" (an interface takes name, address, prefix, gateway, mac, dhcp)`)
+    const mac = e.mac === undefined || e.mac === null ? undefined : String(e.mac).toLowerCase()
+    if (mac !== undefined && !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac)) return at(`${f}.mac`, 'must be a MAC address such as 52:54:00:12:34:56')
+    if (mac !== undefined && parseInt(mac.slice(0, 2), 16) & 1) return at(`${f}.mac`, `${mac} is a multicast address: the first byte must be even`)
     const name = e.name
     if (typeof name !== 'string' || !IFNAME.test(name) || name === 'lo')
       return at(`${f}.name`, 'must be an interface name of 1–15 letters, digits, "_", "." or "-" (not lo)')
@@ -126,7 +134,7 @@ function readInterfaces(h: InventoryHost, hostIndex: number, at: At): LabInterfa
         return at(`${f}.gateway`, `must be a usable address inside ${formatSubnet(subnet)}`)
       gateway = formatIPv4(g)
     }
-    out.push({ name, address: formatIPv4(address), prefix, gateway, bridge: '', hostVeth: vethName(hostIndex, i) })
+    out.push({ name, address: formatIPv4(address), prefix, gateway, bridge: '', hostVeth: vethName(hostIndex, i), mac })
   })
   return out
 }
