@@ -36,7 +36,7 @@ export class HostContext {
   async run(command: string, opts: { stdin?: string | Buffer; allowFailure?: boolean; display?: string } = {}): Promise<ExecResult> {
     const result = await this.transport.exec(command, { stdin: opts.stdin })
     if (result.code !== 0 && !opts.allowFailure)
-      throw new TaskError(`command failed on ${this.name}`, { command: opts.display ?? command, exitCode: result.code, stderr: result.stderr, stdout: result.stdout })
+      throw new TaskError(`command failed on ${this.name}`, { command: opts.display ?? command, exitCode: result.code, stderr: result.stderr, stdout: result.stdout }, nextStep(this.name, result.code))
     return result
   }
 
@@ -70,4 +70,10 @@ export class HostContext {
 
 class FactError {
   constructor(readonly cause: Error) {}
+}
+
+function nextStep(host: string, code: number | null): string {
+  if (code === 127) return `the command is not installed on ${host}: add its package to an earlier task (or base_packages), then run again`
+  if (code === null) return `the connection to ${host} was lost: check the host (run-playbook lab status for the lab) and run again`
+  return `fix the cause shown above on ${host}, then run again (--limit ${host} reruns just this host; --check shows what would change)`
 }
