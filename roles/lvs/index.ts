@@ -1,0 +1,118 @@
+// lvs: both ends of LVS direct routing (seed 001), chosen by the host's group.
+// Directors: ipvsadm and /etc/default/ipvsadm as the seed sets it (keepalived owns the
+// table), ip_vs loaded now and at every boot — after a kernel check that fails before
+// anything changes, unless the inventory marks lvs configuration only (a container lab),
+// which the recap then says. Real servers: ARP suppression first, then the VIPs on
+// loopback through a small systemd unit (no ifupdown on the hosts), so they accept what
+// the director forwards without ever answering ARP for it.
+import { z } from 'zod'
+import { defineRole } from '../../src/engine/role.ts'
+import { interfacesOf } from '../../src/inventory/addresses.ts'
+import { command } from '../../src/ops/command.ts'
+import { file } from '../../src/ops/file.ts'
+import { packages } from '../../src/ops/package.ts'
+import { requireKernel } from '../../src/ops/require-kernel.ts'
+import { service } from '../../src/ops/service.ts'
+import { sysctl } from '../../src/ops/sysctl.ts'
+import { template } from '../../src/ops/template.ts'
+import { sh } from '../../src/transport/quote.ts'
+import type { Task } from '../../src/engine/types.ts'
+
+const VIP_UNIT = 'halab-lvs-vip'
+
+const Vars = z.object({
+  /** Hosts of this group are directors; hosts of lvs_realservers_group are real servers. */
+  lvs_directors_group: z.string().default('directors'),
+  lvs_realservers_group: z.string().default('realservers'),
+  /** The virtual addresses real servers accept on loopback (the VIPs of the virtual servers). */
+  lvs_vips: z.array(z.ipv4()).default([]),
+  /** /etc/default/ipvsadm: the seed's AUTO="true", DAEMON="none" (keepalived runs the table). */
+  lvs_ipvsadm_auto: z.boolean().default(true),
+  lvs_ipvsadm_daemon: z.enum(['none', 'master', 'backup']).default('none'),
+  /** Sync-daemon interface and id, written only when lvs_ipvsadm_daemon is not none. */
+  lvs_ipvsadm_iface: z.string().optional(),
+  lvs_ipvsadm_syncid: z.number().int().min(0).max(255).optional(),
+  /** Kernel modules directors need, loaded now and listed in /etc/modules-load.d/ipvs.conf. */
+  lvs_modules: z
+    .array(z.string().regex(/^[a-z0-9_]+$/))
+    .min(1)
+    .default(['ip_vs']),
+  /** Interfaces whose ARP behaviour is set on real servers (besides all and lo); default: the host's `interfaces`. */
+  lvs_arp_interfaces: z.array(z.string().regex(/^[A-Za-z0-9_.:-]+$/)).optional(),
+  lvs_arp_ignore: z.number().int().min(0).max(8).default(1),
+  lvs_arp_announce: z.number().int().min(0).max(2).default(2),
+  lvs_sysctl_file: z.string().startsWith('/').default('/etc/sysctl.d/60-halab-lvs.conf'),
+  /** Roles that can only be configured on these hosts (a container lab: [drbd, lvs, ocfs2]). */
+  configuration_only: z.array(z.string()).default([]),
+})
+type LvsVars = z.output<typeof Vars>
+type Render = (name: string, extra?: Record<string, unknown>) => string
+
+export default defineRole({
+  name: 'lvs',
+  vars: Vars,
+  tasks: ({ vars, host, template: render }) => {
+    const director = host.groups.includes(vars.lvs_directors_group)
+    const realServer = host.groups.includes(vars.lvs_realservers_group)
+    if (director && realServer)
+      throw new Error(
+        `${host.name} is in both "${vars.lvs_directors_group}" and "${vars.lvs_realservers_group}": a DR real server holds the VIPs on loopback and ignores ARP for them, which a director must not`,
+      )
+    if (!director && !realServer) throw new Error(`${host.name} is in neither "${vars.lvs_directors_group}" nor "${vars.lvs_realservers_group}": the lvs role does not know which end to configure`)
+    return director
+      ? directorTasks(vars, render)
+      : realServerTasks(
+          vars,
+          interfacesOf(host).map((i) => i.name),
+          render,
+        )
+  },
+})
+
+function directorTasks(vars: LvsVars, render: Render): Task[] {
+  const configOnly = vars.configuration_only.includes('lvs')
+  if (vars.lvs_ipvsadm_daemon !== 'none' && !vars.lvs_ipvsadm_iface) throw new Error(`lvs_ipvsadm_daemon "${vars.lvs_ipvsadm_daemon}" needs lvs_ipvsadm_iface (the sync daemon's interface)`)
+  const tasks: Task[] = [
+    requireKernel({ role: 'lvs', modules: vars.lvs_modules, configurationOnly: configOnly }),
+    packages({ names: ['ipvsadm'] }),
+    template({
+      path: '/etc/default/ipvsadm',
+      template: 'ipvsadm.ejs',
+      rendered: render('ipvsadm.ejs', { iface: vars.lvs_ipvsadm_iface ?? null, syncid: vars.lvs_ipvsadm_syncid ?? null }),
+      mode: '0644',
+    }),
+    file({ path: '/etc/modules-load.d/ipvs.conf', content: `# Managed by halab (role lvs): loaded at boot by systemd-modules-load\n${vars.lvs_modules.join('\n')}\n`, mode: '0644' }),
+  ]
+  // /sys/module/NAME exists for a loaded module and for a built-in one alike.
+  if (!configOnly) for (const m of vars.lvs_modules) tasks.push(command({ name: `load ${m}`, command: sh`modprobe ${m}`, unless: sh`test -d ${`/sys/module/${m}`}` }))
+  return tasks
+}
+
+function realServerTasks(vars: LvsVars, hostInterfaces: string[], render: Render): Task[] {
+  if (!vars.lvs_vips.length) throw new Error('lvs_vips is empty: a real server needs the virtual addresses it accepts on loopback (e.g. lvs_vips: [10.0.0.4])')
+  const vips = vars.lvs_vips.map((address, i) => ({ address, label: `lo:${i}` }))
+  // The seeds only put the VIP on lo:0 and stop there: every real server would then
+  // answer ARP for the VIP, and clients or the gateway would bypass the director. So
+  // ARP suppression comes first (arp_ignore=1: answer only for addresses of the
+  // receiving interface; arp_announce=2: never use the VIP as ARP source), for `all`
+  // (the kernel takes the maximum of all and each interface), lo, and every LAN interface.
+  const scopes = [...new Set(['all', 'lo', ...(vars.lvs_arp_interfaces ?? hostInterfaces)])]
+  const tasks: Task[] = []
+  for (const scope of scopes) {
+    const key = scope.replace(/\./g, '/') // a dotted VLAN name is written with slashes in a dotted key
+    tasks.push(sysctl({ key: `net.ipv4.conf.${key}.arp_ignore`, value: vars.lvs_arp_ignore, file: vars.lvs_sysctl_file }))
+    tasks.push(sysctl({ key: `net.ipv4.conf.${key}.arp_announce`, value: vars.lvs_arp_announce, file: vars.lvs_sysctl_file }))
+  }
+  // The unit owns every lo:N address: it flushes them before adding the current list, so
+  // a VIP removed from the inventory leaves loopback on the next restart.
+  const wanted = vips.map((v) => `${v.address}/32`).sort()
+  const current = `$(ip -4 -o addr show dev lo label 'lo:*' | awk '{print $4}' | LC_ALL=C sort | tr '\\n' ' ')`
+  tasks.push(
+    template({ path: `/etc/systemd/system/${VIP_UNIT}.service`, template: 'vip.service.ejs', rendered: render('vip.service.ejs', { vips }), mode: '0644' }),
+    command({ name: `systemd reads ${VIP_UNIT}.service`, command: 'systemctl daemon-reload', unless: sh`test "$(systemctl show -p NeedDaemonReload --value ${VIP_UNIT}.service)" = no` }),
+    service({ name: VIP_UNIT, state: 'started', enabled: true }),
+    // The unit is a oneshot that stays "active": compare the addresses themselves.
+    command({ name: `loopback holds exactly ${wanted.join(', ')}`, command: sh`systemctl restart ${VIP_UNIT}.service`, unless: `test "${current}" = ${sh`${wanted.join(' ') + ' '}`}` }),
+  )
+  return tasks
+}
