@@ -5,12 +5,24 @@ import { HalabError, renderError } from '../errors.js'
 import { HostContext } from '../engine/host-context.js'
 import { processSink, type Sink } from '../output/sink.js'
 import type { CheckResult } from '../verify/check.js'
+import { verifyDhcp } from '../verify/dhcp.js'
 import { verifyHeartbeat } from '../verify/heartbeat.js'
+import { verifyKeepalived } from '../verify/keepalived.js'
 import { printChecks } from '../verify/table.js'
 import { loadRunContext, type ContextOptions } from './context.js'
 import { EXIT_INVALID } from './run-command.js'
 
-const SUITES: { role: string; run(hosts: HostContext[]): Promise<CheckResult[]> }[] = [{ role: 'heartbeat', run: verifyHeartbeat }]
+/** Each suite runs when its role is on some host; `pick` hands it the hosts by role. */
+interface Suite {
+  title: string
+  role: string
+  run(pick: (role: string, without?: string) => HostContext[]): Promise<CheckResult[]>
+}
+const SUITES: Suite[] = [
+  { title: 'DHCP leases', role: 'dhcp-server', run: (pick) => verifyDhcp(pick('dhcp-server'), pick('dhcp-client')) },
+  { title: 'heartbeat pair', role: 'heartbeat', run: (pick) => verifyHeartbeat(pick('heartbeat')) },
+  { title: 'LVS + keepalived', role: 'keepalived', run: (pick) => verifyKeepalived(pick('keepalived'), pick('lvs', 'keepalived')) },
+]
 
 export async function verifyCommand(o: ContextOptions, sink: Sink = processSink): Promise<number> {
   let ctx
@@ -22,12 +34,13 @@ export async function verifyCommand(o: ContextOptions, sink: Sink = processSink)
   }
   const rolesOf = new Map<string, Set<string>>()
   for (const play of ctx.prepared.plays) for (const [h, roles] of play.hosts) for (const r of roles) rolesOf.set(h, (rolesOf.get(h) ?? new Set()).add(r.role))
-  const suites = SUITES.map((s) => ({ ...s, hosts: [...rolesOf].filter(([, roles]) => roles.has(s.role)).map(([h]) => h) })).filter((s) => s.hosts.length)
+  const hostsWith = (role: string, without?: string) => [...rolesOf].filter(([, roles]) => roles.has(role) && !(without && roles.has(without))).map(([h]) => h)
+  const suites = SUITES.filter((s) => hostsWith(s.role).length)
   if (!suites.length) {
     sink.err(`nothing to verify: no role with live checks (${SUITES.map((s) => s.role).join(', ')}) runs on ${ctx.inventory.file}\n`)
     return 0
   }
-  const needed = [...new Set(suites.flatMap((s) => s.hosts))]
+  const needed = [...rolesOf.keys()]
   const contexts = new Map<string, HostContext>()
   let code = 0
   try {
@@ -44,11 +57,11 @@ export async function verifyCommand(o: ContextOptions, sink: Sink = processSink)
     for (const s of suites) {
       let results: CheckResult[]
       try {
-        results = await s.run(s.hosts.map((h) => contexts.get(h)!))
+        results = await s.run((role, without) => hostsWith(role, without).map((h) => contexts.get(h)!))
       } catch (e) {
-        results = [{ name: `${s.role} checks`, status: 'fail', ms: 0, detail: renderError(e) }]
+        results = [{ name: `${s.title} checks`, status: 'fail', ms: 0, detail: renderError(e) }]
       }
-      printChecks(sink, `${s.role} on ${s.hosts.join(', ')}`, results)
+      printChecks(sink, s.title, results)
       if (results.some((r) => r.status === 'fail')) code = 2
     }
   } finally {

@@ -8,6 +8,7 @@ export interface InterfaceVar {
   prefix?: number
   gateway?: string
   dhcp?: boolean
+  mac?: string
 }
 
 export function interfacesOf(host: InventoryHost): InterfaceVar[] {
