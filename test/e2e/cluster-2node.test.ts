@@ -3,9 +3,9 @@
 // left alone), shown by --diff, restored by site with one heartbeat restart → --roles
 // reruns one role → verify passes every live check → lab down.
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { runCli, type CliResult } from '../helpers/cli.ts'
-import { lab, labSkip, onHost, recapLine } from '../helpers/lab.ts'
+import { labSkip, onHost, recapLine, useLab } from '../helpers/lab.ts'
 
 // Tests bring their own secrets (the environment wins over any .env).
 const SECRETS = { HEARTBEAT_SECRET: 'hb-e2e-Secret-42', DRBD_SECRET: 'drbd-e2e-Secret-43' }
@@ -25,14 +25,7 @@ for (const t of TOPOLOGIES) {
   describe(`${t.name}: heartbeat pair in the lab`, { skip: labSkip }, () => {
     const inv = `inventory/${t.name}`
     const [first, second] = t.nodes
-    before(async () => {
-      await lab('down')
-      const up = await lab('up', '-i', inv)
-      assert.equal(up.code, 0, up.stdout + up.stderr)
-    })
-    after(async () => {
-      await lab('down')
-    })
+    useLab(inv)
 
     it('site converges with no failure', async () => {
       const r = await site(inv)

@@ -4,9 +4,9 @@
 // keepalived.conf is all that --check reports → --roles keepalived reruns only it →
 // verify passes every check this kernel allows and lists the rest as not run.
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { runCli, type CliResult } from '../helpers/cli.ts'
-import { lab, labSkip, onHost, recapLine } from '../helpers/lab.ts'
+import { labSkip, onHost, recapLine, useLab } from '../helpers/lab.ts'
 
 const SECRETS = { KEEPALIVED_AUTH_PASS: 'vrrp4e2e', DRBD_SECRET: 'drbd-e2e-lvs', POSTGRES_PASSWORD: 'pg-e2e-lvs' }
 const outputs: string[] = []
@@ -26,14 +26,7 @@ for (const t of TOPOLOGIES) {
   describe(`${t.name}: LVS directors and real servers in the lab`, { skip: labSkip }, () => {
     const inv = `inventory/${t.name}`
     const all = [t.master, t.backup, ...t.realServers]
-    before(async () => {
-      await lab('down')
-      const up = await lab('up', '-i', inv)
-      assert.equal(up.code, 0, up.stdout + up.stderr)
-    })
-    after(async () => {
-      await lab('down')
-    })
+    useLab(inv)
 
     it('site converges with no failure, and the recap says what is configuration only', async () => {
       const r = await cli('site', '-i', inv)

@@ -2,6 +2,7 @@
 // wrappers. Lab tests need root; without it they skip with the reason, except in CI
 // (CI=true), where a skip would hide a broken setup, so they run and fail.
 import assert from 'node:assert/strict'
+import { after, before } from 'node:test'
 import { runCli, type CliResult } from './cli.ts'
 
 const isRoot = process.getuid?.() === 0
@@ -21,4 +22,16 @@ export function recapLine(r: CliResult, host: string): string {
   const line = r.stdout.split('\n').find((l) => l.startsWith(host + ' ') && l.includes(' : ok='))
   assert.ok(line, `no recap line for ${host} in:\n${r.stdout}\n${r.stderr}`)
   return line.replace(/\s+/g, ' ')
+}
+
+/** Inside a describe(): a fresh lab for this inventory before its tests, gone after. */
+export function useLab(inventory: string, ...upArgs: string[]): void {
+  before(async () => {
+    await lab('down')
+    const up = await lab('up', '-i', inventory, ...upArgs)
+    assert.equal(up.code, 0, up.stdout + up.stderr)
+  })
+  after(async () => {
+    await lab('down')
+  })
 }
