@@ -1,14 +1,20 @@
 // drbd: drbd-utils, global_common.conf and one .res file per resource, each validated by
-// `drbdadm dump` before it goes live. Without the drbd kernel module the role fails
-// before changing anything — or, when the inventory marks it configuration only (a
-// container lab), writes and checks the configuration and says so on the recap.
+// `drbdadm dump` before it goes live; then each resource's bring-up (bring-up.ts):
+// metadata, up, and on the first bring-up only, the initial overwrite and mkfs on the
+// designated node, leaving it Secondary for heartbeat. Without the drbd kernel module the
+// role fails before changing anything — or, when the inventory marks it configuration only
+// (a container lab), writes and checks the configuration, brings nothing up, and says so
+// on the recap.
 import { z } from 'zod'
 import { defineRole } from '../../src/engine/role.ts'
 import { addressOf } from '../../src/inventory/addresses.ts'
 import { packages } from '../../src/ops/package.ts'
 import { requireKernel } from '../../src/ops/require-kernel.ts'
 import { template } from '../../src/ops/template.ts'
+import { command } from '../../src/ops/command.ts'
+import { sh } from '../../src/transport/quote.ts'
 import type { Task } from '../../src/engine/types.ts'
+import { defaultMkfsOptions, initialSyncTask, metadataTask, moduleTask, upTask } from './bring-up.ts'
 
 /** DRBD's own configuration syntax, as nested data: { net: { 'cram-hmac-alg': 'sha1' } }. */
 type Section = { [key: string]: string | number | boolean | Section }
@@ -28,6 +34,15 @@ const Resource = z.object({
   network: z.string().optional(),
   /** Sections inside the resource (protocol, handlers, startup, disk, net, syncer). */
   options: SectionSchema.default({}),
+  /**
+   * The node that, on the first bring-up only (both nodes Inconsistent, no filesystem),
+   * overwrites its peer and makes `filesystem` on the device. Without it the resource is
+   * brought up and left Inconsistent.
+   */
+  initial_primary: z.string().optional(),
+  filesystem: z.string().regex(/^[a-z0-9]+$/).optional(),
+  /** mkfs options (default for ext2/3/4: -q -E nodiscard; xfs: -q -K). */
+  mkfs_options: z.array(z.string()).optional(),
 })
 
 export default defineRole({
@@ -38,19 +53,28 @@ export default defineRole({
     /** The `common { }` section of global_common.conf. */
     drbd_common: SectionSchema.default({}),
     configuration_only: z.array(z.string()).default([]),
+    /** How long a first bring-up waits for the peer to connect before it gives up (seconds). */
+    drbd_connect_timeout: z.number().int().positive().default(60),
   }),
-  tasks: ({ vars, inventory, template: render }) => {
+  tasks: ({ vars, host, inventory, template: render }) => {
     const configOnly = vars.configuration_only.includes('drbd')
+    // A changed config reaches a running resource through `drbdadm adjust` (handler).
+    const notify = configOnly ? undefined : ['adjust drbd']
     const tasks: Task[] = [
       requireKernel({ role: 'drbd', modules: ['drbd'], configurationOnly: configOnly }),
       packages({ names: ['drbd-utils'] }),
-      template({ path: '/etc/drbd.d/global_common.conf', template: 'global_common.conf.ejs', rendered: render('global_common.conf.ejs', { renderSection }), mode: '0644' }),
+      template({ path: '/etc/drbd.d/global_common.conf', template: 'global_common.conf.ejs', rendered: render('global_common.conf.ejs', { renderSection }), mode: '0644', notify }),
     ]
+    const bringUps: Task[] = []
     for (const res of vars.drbd_resources) {
       const nodes = [...inventory.hosts.values()]
         .filter((h) => h.groups.includes(res.group))
         .map((h) => ({ name: h.name, disk: String(h.vars.drbd_disk ?? res.disk), address: addressOf(h, { interface: res.interface, network: res.network }) }))
       if (nodes.length < 2) throw new Error(`drbd resource ${res.name}: group "${res.group}" has ${nodes.length} host(s); DRBD replicates between two`)
+      if (res.initial_primary !== undefined && !nodes.some((n) => n.name === res.initial_primary))
+        throw new Error(`drbd resource ${res.name}: initial_primary "${res.initial_primary}" is not one of its nodes (${nodes.map((n) => n.name).join(', ')})`)
+      if (res.filesystem !== undefined && res.initial_primary === undefined)
+        throw new Error(`drbd resource ${res.name}: filesystem ${res.filesystem} needs initial_primary, the node that makes it on the first bring-up`)
       tasks.push(
         template({
           path: `/etc/drbd.d/${res.name}.res`,
@@ -60,11 +84,33 @@ export default defineRole({
           sensitive: true,
           // The candidate with the live global_common.conf, parsed by drbdadm itself.
           validate: 'c=$(mktemp) && { echo \'include "/etc/drbd.d/global_common.conf";\'; echo "include \\"%s\\";"; } > "$c" && drbdadm -c "$c" dump all >/dev/null; r=$?; rm -f "$c"; [ $r -eq 0 ]',
+          notify,
         }),
       )
+      const me = nodes.find((n) => n.name === host.name)
+      if (configOnly || !me) continue
+      const spec = {
+        resource: res.name,
+        device: res.device,
+        disk: me.disk,
+        initialPrimary: res.initial_primary,
+        peer: nodes.find((n) => n.name !== host.name)!.name,
+        filesystem: res.filesystem,
+        mkfsOptions: res.mkfs_options ?? (res.filesystem ? defaultMkfsOptions(res.filesystem) : []),
+        connectTimeout: vars.drbd_connect_timeout,
+      }
+      bringUps.push(metadataTask(spec), upTask(spec), initialSyncTask(spec, host.name))
     }
+    if (bringUps.length) tasks.push(moduleTask(), ...bringUps)
     return tasks
   },
+  handlers: ({ vars }) => ({
+    // Only resources that are up: adjust would bring a down one up, outside its guards.
+    'adjust drbd': command({
+      name: 'drbdadm adjust the resources that are up',
+      command: vars.drbd_resources.map((r) => sh`if drbdadm cstate ${r.name} >/dev/null 2>&1; then drbdadm adjust ${r.name}; fi`).join(' && '),
+    }),
+  }),
 })
 
 /** `net { cram-hmac-alg sha1; shared-secret "x"; }` — strings are quoted where DRBD needs it. */

@@ -10,6 +10,7 @@ import { loadPlaybook, prepareRun, type PreparedRun } from '../engine/prepare.js
 import { connectHost } from '../transport/connect.js'
 import type { Transport } from '../transport/types.js'
 import { labConnectionFor } from '../lab/state.js'
+import { labBackendFor, labOverlayFile } from '../lab/uml-backend.js'
 import { parseExtraVars } from './extra-vars.js'
 
 export interface ContextOptions {
@@ -41,8 +42,10 @@ export async function loadRunContext(playbookName: string, o: ContextOptions): P
   const invPath = resolve(o.inventory)
   const invDir = existsSync(invPath) && statSync(invPath).isDirectory() ? invPath : dirname(invPath)
   const lab = labConnectionFor(invDir)
-  // The lab's own facts about its hosts (e.g. roles that can only be configured there).
-  const overlayFile = lab && existsSync(join(invDir, 'lab.yml')) ? join(invDir, 'lab.yml') : undefined
+  // The lab's own facts about its hosts (e.g. roles that can only be configured there):
+  // lab.<backend>.yml, or lab.yml for container hosts (nspawn) only.
+  const backend = lab && labBackendFor(invDir)
+  const overlayFile = backend ? labOverlayFile(invDir, backend) : undefined
   const inventory = await loadInventory(invPath, { extraVars, overlayFile })
   const { playbook, file } = await loadPlaybook(root, playbookName)
   const prepared = await prepareRun(inventory, playbook, file, {

@@ -6,16 +6,10 @@ import { existsSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Command } from 'commander'
-import { ensureSbinOnPath } from './deps.js'
-import { kernelFeatures, labPrerequisites, renderDoctor } from './doctor.js'
-import { teardown } from './down.js'
 import { LabError, RemoteExitError } from './errors.js'
-import { requireRoot } from './safety.js'
-import { findHost, runOnHost } from './ssh.js'
-import { labStatus } from './status.js'
-import { withLabLock } from './state.js'
-import { renderLab } from './table.js'
-import { labUp } from './up.js'
+
+// The lab's modules (and zx) are imported by the command that needs them: a playbook run
+// never loads them (measured: ~40 ms of every start, docs/bench.md).
 
 const log = (line: string): void => void process.stderr.write(`lab: ${line}\n`)
 
@@ -29,14 +23,20 @@ export function registerLabCommands(program: Command): void {
     .description('start one host per inventory host, with its interfaces, addresses and disks; prints how to reach them')
     .argument('[topology]', 'shorthand for -i inventory/<topology> (e.g. 2-node, 4-node)')
     .option('-i, --inventory <dir>', 'inventory directory (or its hosts.yml)')
-    .action((topology: string | undefined, _opts: unknown, cmd: Command) =>
+    .option('--kernel <kernel>', "what runs hosts without a lab_kernel var: nspawn (this machine's kernel, the default) or uml (user-mode-linux: its own kernel, with ip_vs, drbd, ocfs2)")
+    .action((topology: string | undefined, opts: { kernel?: string }, cmd: Command) =>
       run(async () => {
         const inventory = resolveInventory(topology, givenInventory(cmd))
-        const r = await labUp({ inventory, log })
+        const { LAB_KERNELS, isLabKernel } = await import('./uml-backend.js')
+        if (opts.kernel !== undefined && !isLabKernel(opts.kernel)) throw new LabError(`--kernel ${opts.kernel}: unknown kernel`, `use --kernel ${LAB_KERNELS.join(' or --kernel ')}`)
+        const { labUp } = await import('./up.js')
+        const { renderLab } = await import('./table.js')
+        const { kernelFeatures } = await import('./doctor.js')
+        const r = await labUp({ inventory, log, kernel: opts.kernel })
         process.stdout.write(renderLab(r.state) + '\n')
         process.stdout.write(r.alreadyUp ? 'this lab was already up: nothing changed\n' : `lab up in ${r.seconds.toFixed(1)} s\n`)
         const lacking = (await kernelFeatures()).filter((f) => f.available !== 'yes')
-        if (lacking.length) log(`this kernel lacks ${lacking.map((f) => f.feature).join(', ')}: roles needing them cannot start here (run-playbook lab doctor)`)
+        if (lacking.length && r.state.hosts.some((h) => h.kernel !== 'uml')) log(`this kernel lacks ${lacking.map((f) => f.feature).join(', ')}: roles needing them cannot start here (run-playbook lab doctor)`)
       }),
     )
 
@@ -45,6 +45,8 @@ export function registerLabCommands(program: Command): void {
     .description('the lab that is up, each host checked now; or what a crashed lab left behind')
     .action(() =>
       run(async () => {
+        const { labStatus } = await import('./status.js')
+        const { renderLab } = await import('./table.js')
         const s = await labStatus()
         if (!s.state) {
           if (!s.leftovers.length) return void process.stdout.write('no lab is up\n')
@@ -63,8 +65,12 @@ export function registerLabCommands(program: Command): void {
     .description('stop every host and remove everything the lab made (also after a crash; safe to repeat)')
     .action(() =>
       run(async () => {
+        const { requireRoot } = await import('./safety.js')
         requireRoot('lab down')
+        const { ensureSbinOnPath } = await import('./deps.js')
         ensureSbinOnPath()
+        const { withLabLock } = await import('./state.js')
+        const { teardown } = await import('./down.js')
         const r = await withLabLock(teardown)
         if (!r.stopped.length && !r.removed.length) return void process.stdout.write('no lab was up: nothing to remove\n')
         process.stdout.write(`lab down in ${r.seconds.toFixed(1)} s: stopped ${r.stopped.length} process(es), removed ${r.removed.length} item(s)\n`)
@@ -96,7 +102,9 @@ export function registerLabCommands(program: Command): void {
     .description('which kernel features the topologies\' roles need (ip_vs, drbd, ocfs2+configfs, md, nfsd) and whether this kernel has them')
     .action(() =>
       run(async () => {
+        const { ensureSbinOnPath } = await import('./deps.js')
         ensureSbinOnPath()
+        const { kernelFeatures, labPrerequisites, renderDoctor } = await import('./doctor.js')
         const prerequisites = labPrerequisites()
         process.stdout.write(renderDoctor(await kernelFeatures(), prerequisites) + '\n')
         if (prerequisites.some((p) => !p.startsWith('packages') && !p.startsWith('loop'))) process.exitCode = 1
@@ -111,7 +119,9 @@ function givenInventory(cmd: Command): string | undefined {
 }
 
 async function onHost(name: string, argv: string[]): Promise<number> {
+  const { requireRoot } = await import('./safety.js')
   requireRoot(argv.length ? `lab exec ${name} -- ${argv.join(' ')}` : `lab ssh ${name}`)
+  const { findHost, runOnHost } = await import('./ssh.js')
   const host = findHost(name)
   return (await runOnHost(host, argv)).code
 }

@@ -5,7 +5,7 @@ import { delimiter, join } from 'node:path'
 import { $ } from 'zx'
 import { LabError } from './errors.js'
 
-interface Need {
+export interface Need {
   /** A command on PATH, or an absolute file. */
   what: string
   pkg: string
@@ -25,16 +25,16 @@ const NEEDS: Need[] = [
   { what: 'setpriv', pkg: 'util-linux', why: 'runs apt-cacher-ng unprivileged' },
 ]
 
-/** Packages whose tools are missing, with what each is for. */
-export function missingPackages(): { pkg: string; why: string }[] {
+/** Packages whose tools are missing, with what each is for (`extra`: a backend's own needs). */
+export function missingPackages(extra: Need[] = []): { pkg: string; why: string }[] {
   const out = new Map<string, string>()
-  for (const n of NEEDS) if (!present(n.what) && !out.has(n.pkg)) out.set(n.pkg, n.why)
+  for (const n of [...NEEDS, ...extra]) if (!present(n.what) && !out.has(n.pkg)) out.set(n.pkg, n.why)
   return [...out].map(([pkg, why]) => ({ pkg, why }))
 }
 
 /** Install missing host packages with apt-get; `log` tells the user what is installed. */
-export async function ensureHostPackages(log: (line: string) => void): Promise<void> {
-  const missing = missingPackages()
+export async function ensureHostPackages(log: (line: string) => void, extra: Need[] = []): Promise<void> {
+  const missing = missingPackages(extra)
   if (!missing.length) return
   log(`installing missing packages on this machine: ${missing.map((m) => `${m.pkg} (${m.why})`).join(', ')}`)
   // Debian's policy-rc.d hook keeps the packages' own daemons from starting: a system-wide
@@ -52,7 +52,7 @@ export async function ensureHostPackages(log: (line: string) => void): Promise<v
   } finally {
     if (ownPolicy) unlinkSync(policy)
   }
-  const still = missingPackages()
+  const still = missingPackages(extra)
   if (still.length) throw new LabError(`still missing after apt-get: ${still.map((m) => m.pkg).join(', ')}`, 'install them by hand with apt-get, then run lab up again')
 }
 

@@ -1,6 +1,7 @@
-// `lab down`: remove everything the lab made — hosts, apt proxy, cgroups, overlays, loop
-// devices, namespaces, veths, bridges, rules, nspawn's /run leftovers — found through
-// state.json and by the lab's names and paths, so it also works after a crash or a
+// `lab down`: remove everything the lab made — hosts (nspawn, user-mode-linux), apt proxy,
+// cgroups, overlays, loop devices, namespaces, veths and taps, bridges, rules, host
+// directories (UML COW files, disks, mconsole sockets), nspawn's /run leftovers — found
+// through state.json and by the lab's names and paths, so it also works after a crash or a
 // half-started lab, and does nothing when there is nothing.
 import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { $ } from 'zx'
@@ -11,6 +12,7 @@ import { removeNetwork } from './network.js'
 import { HOSTS_DIR, LINK_PREFIX, NETNS_PREFIX, RULE_PRIORITY, STATE_DIR } from './paths.js'
 import { isAlive, stopProcesses } from './processes.js'
 import { readState, removeState } from './state.js'
+import { labUmlPids, labUmlProcesses } from './uml-processes.js'
 
 export interface TeardownReport {
   stopped: number[]
@@ -24,10 +26,12 @@ export async function teardown(): Promise<TeardownReport> {
   const state = readState()
   const removed: string[] = []
   // Recorded PIDs only when they still are our processes (a PID may have been reused).
-  const ours = new Set([...labNspawnPids(), ...aptProxyPids()])
+  const ours = new Set([...labNspawnPids(), ...labUmlPids(), ...aptProxyPids()])
   const recorded = [...(state?.hosts.map((h) => h.pid) ?? []), state?.aptProxy?.pid].filter((p): p is number => !!p && ours.has(p))
   const stopped = [...new Set([...recorded, ...ours])]
   await stopProcesses(stopped)
+  // A UML kernel takes its helper processes down when it halts; any left over go now.
+  await stopProcesses(labUmlProcesses(), 1000)
   removed.push(...(await removeCgroups()).map((d) => `cgroup ${d}`))
   removed.push(...(await detachLabLoops()).map((l) => `loop ${l}`))
   removed.push(...(await removeHostDirs()).map((m) => `mount ${m}`))
@@ -45,6 +49,7 @@ export async function teardown(): Promise<TeardownReport> {
 export async function findLeftovers(): Promise<string[]> {
   const out: string[] = []
   for (const pid of labNspawnPids()) out.push(`systemd-nspawn process ${pid}`)
+  for (const pid of labUmlProcesses()) out.push(`user-mode-linux process ${pid}`)
   for (const pid of aptProxyPids()) if (isAlive(pid)) out.push(`apt-cacher-ng process ${pid}`)
   for (const m of labMounts()) out.push(`mount ${m}`)
   const netns = (await $({ quiet: true, nothrow: true })`ip netns list`).stdout.split('\n').map((l) => l.split(' ')[0])

@@ -1,7 +1,8 @@
 // The lab's networks: one bridge per subnet holding the controller's address on it, one
-// network namespace per host, a veth per host interface. Nothing is routed: the bridges
-// have forwarding off and a policy rule makes anything arriving on them unroutable, so
-// hosts reach each other (same bridge) and the controller, and nothing else.
+// network namespace per host, a veth per host interface (user-mode-linux hosts: a tap
+// per interface, no netns). Nothing is routed: the bridges have forwarding off and a
+// policy rule makes anything arriving on them unroutable, so hosts reach each other (same
+// bridge) and the controller, and nothing else.
 import { writeFileSync } from 'node:fs'
 import { $ } from 'zx'
 import { LabError } from './errors.js'
@@ -11,9 +12,11 @@ import type { LabTopology } from './topology.js'
 export async function createNetwork(topo: LabTopology): Promise<void> {
   const lines: string[] = []
   for (const b of topo.bridges) lines.push(`link add ${b.name} type bridge`)
-  for (const h of topo.hosts) lines.push(`netns add ${h.netns}`)
+  // user-mode-linux hosts run their own kernel: no netns, a tap per interface (uml-host.ts).
+  for (const h of topo.hosts) if (h.kernel !== 'uml') lines.push(`netns add ${h.netns}`)
   for (const h of topo.hosts)
-    for (const i of h.interfaces) lines.push(`link add ${i.hostVeth} type veth peer name ${i.name}${i.mac ? ` address ${i.mac}` : ''} netns ${h.netns}`)
+    for (const i of h.interfaces)
+      lines.push(h.kernel === 'uml' ? `tuntap add dev ${i.hostVeth} mode tap` : `link add ${i.hostVeth} type veth peer name ${i.name}${i.mac ? ` address ${i.mac}` : ''} netns ${h.netns}`)
   await ipBatch(lines)
 
   for (const b of topo.bridges) {

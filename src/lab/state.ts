@@ -6,12 +6,15 @@ import { LabError } from './errors.js'
 import { isAlive } from './processes.js'
 import { KEY_PATH, KNOWN_HOSTS_PATH, LOCK_FILE, STATE_DIR, STATE_FILE } from './paths.js'
 import type { LabBridge, LabDisk, LabInterface } from './topology.js'
+import type { LabKernel } from './uml-backend.js'
 
 export interface DiskState extends LabDisk {
   /** Backing file on the controller. */
   file: string
   /** /dev/loopN once attached. */
   loop?: string
+  /** user-mode-linux hosts: the guest's ubd device behind the inventory's name. */
+  ubd?: string
 }
 
 export interface HostState {
@@ -23,9 +26,13 @@ export interface HostState {
   disks: DiskState[]
   /** Why the host's lab_disks could not be provided, when they could not. */
   diskProblem?: string
-  /** The systemd-nspawn process. */
+  /** What runs the host (absent in states written before there was a choice: nspawn). */
+  kernel?: LabKernel
+  /** The systemd-nspawn process, or the user-mode-linux kernel's. */
   pid?: number
   status: 'starting' | 'up' | 'failed'
+  /** Seconds from its start to sshd answering and the lab key logging in. */
+  bootSeconds?: number
 }
 
 export interface LabState {

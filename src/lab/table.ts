@@ -1,6 +1,6 @@
 // The table `lab up` and `lab status` print: host, interfaces, addresses, state, and how
 // to reach it; then the bridges (the controller's side) and the apt proxy.
-import { KEY_PATH, KNOWN_HOSTS_PATH } from './paths.js'
+import { KEY_PATH, KNOWN_HOSTS_PATH, hostPaths } from './paths.js'
 import type { LabState } from './state.js'
 
 export function renderLab(state: LabState, liveStatus?: Map<string, string>): string {
@@ -19,7 +19,8 @@ export function renderLab(state: LabState, liveStatus?: Map<string, string>): st
   out.push(`bridges (this machine's side): ${state.bridges.map((b) => `${b.name} ${b.address}/${b.prefix}`).join(', ')}`)
   if (state.aptProxy) out.push(`apt inside hosts goes through apt-cacher-ng on ${state.aptProxy.addresses.map((a) => `${a}:${state.aptProxy!.port}`).join(', ')}`)
   for (const h of state.hosts) {
-    if (h.disks.length && !h.diskProblem) out.push(`${h.name}: disks ${h.disks.map((d) => `${d.name} (${d.size}, ${d.loop})`).join(', ')}`)
+    if (h.kernel === 'uml') out.push(`${h.name}: user-mode-linux guest (its own kernel)${h.bootSeconds ? `, ssh ${h.bootSeconds.toFixed(1)} s after start` : ''}, console ${hostPaths(h.name).console}`)
+    if (h.disks.length && !h.diskProblem) out.push(`${h.name}: disks ${h.disks.map((d) => `${d.name} (${d.size}, ${d.loop ?? d.ubd})`).join(', ')}`)
     if (h.diskProblem) out.push(`${h.name}: lab_disks NOT provided: ${h.diskProblem}`)
   }
   out.push(`known_hosts for these hosts: ${KNOWN_HOSTS_PATH} (the runner uses it for this inventory)`)

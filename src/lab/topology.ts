@@ -15,6 +15,7 @@ import {
   type Subnet,
 } from './ipv4.js'
 import { bridgeName, netnsName, vethName } from './paths.js'
+import { hostKernel, type LabKernel } from './uml-backend.js'
 
 export interface LabInterface {
   /** Name inside the host, as the inventory says (eth0, ens18, enp0s3…). */
@@ -44,6 +45,8 @@ export interface LabHostSpec {
   disks: LabDisk[]
   /** Where the controller reaches the host: ansible_host, else its first address. */
   sshAddress: string
+  /** What runs it: systemd-nspawn, or user-mode-linux (`lab_kernel`, `lab up --kernel`). */
+  kernel: LabKernel
 }
 
 export interface LabBridge {
@@ -65,7 +68,7 @@ const HOSTNAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i
 const SIZE = /^(\d+)([KMG])?$/i
 const MAX_DISK_BYTES = 64 * 2 ** 30
 
-export function topologyFromInventory(inv: Inventory): LabTopology {
+export function topologyFromInventory(inv: Inventory, opts: { kernel?: LabKernel } = {}): LabTopology {
   const problems: InputProblem[] = []
   const hosts: LabHostSpec[] = []
   const names = [...inv.hosts.keys()].sort()
@@ -86,7 +89,8 @@ export function topologyFromInventory(inv: Inventory): LabTopology {
       else if (interfaces.length)
         at('ansible_host', `${String(ansibleHost)} is not one of this host's interface addresses (${interfaces.map((i) => i.address).join(', ')}); the lab only reaches its own addresses, so set ansible_host to one of them`)
     }
-    hosts.push({ name, netns: netnsName(name), interfaces, disks, sshAddress })
+    const kernel = hostKernel(h.vars.lab_kernel, opts.kernel ?? 'nspawn', at)
+    hosts.push({ name, netns: netnsName(name), interfaces, disks, sshAddress, kernel })
   })
 
   const bridges = planBridges(hosts, inv, problems)

@@ -19,6 +19,10 @@ import { checkNoRouteOverlap, requireRoot } from './safety.js'
 import { runOnHost } from './ssh.js'
 import { readState, withLabLock, writeState, type HostState, type LabState } from './state.js'
 import { topologyFromInventory, type LabTopology } from './topology.js'
+import type { LabKernel } from './uml-backend.js'
+import { UML_HOST_PACKAGES } from './uml-deps.js'
+import { startUmlHost } from './uml-host.js'
+import { ensureUmlImage } from './uml-image.js'
 
 export interface LabUpOptions {
   /** Inventory directory (or its hosts.yml). */
@@ -27,6 +31,8 @@ export interface LabUpOptions {
   log?: (line: string) => void
   /** How long one host may take to answer ssh. */
   bootTimeoutMs?: number
+  /** Kernel for hosts without a `lab_kernel` var (default nspawn). */
+  kernel?: LabKernel
 }
 
 export interface LabUpResult {
@@ -40,7 +46,8 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   requireRoot(`lab up -i ${opts.inventory}`)
   ensureSbinOnPath()
   const log = opts.log ?? (() => {})
-  const topo = topologyFromInventory(await loadInventory(opts.inventory))
+  const topo = topologyFromInventory(await loadInventory(opts.inventory), { kernel: opts.kernel })
+  const uml = topo.hosts.some((h) => h.kernel === 'uml')
   return withLabLock(async () => {
     const started = Date.now()
     const current = readState()
@@ -50,8 +57,9 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
       await teardown()
     }
     await checkNoRouteOverlap(topo)
-    await ensureHostPackages(log)
+    await ensureHostPackages(log, uml ? UML_HOST_PACKAGES : [])
     const [base, key] = await Promise.all([ensureBaseImage(log), ensureLabKey()])
+    const umlImage = uml ? (await ensureUmlImage(log)).image : ''
 
     const state: LabState = {
       version: 1,
@@ -59,7 +67,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
       startedAt: new Date().toISOString(),
       phase: 'starting',
       bridges: topo.bridges,
-      hosts: topo.hosts.map((h) => ({ name: h.name, netns: h.netns, root: hostPaths(h.name).root, sshAddress: h.sshAddress, interfaces: h.interfaces, disks: [], status: 'starting' })),
+      hosts: topo.hosts.map((h) => ({ name: h.name, netns: h.kernel === 'uml' ? '' : h.netns, root: hostPaths(h.name).root, sshAddress: h.sshAddress, interfaces: h.interfaces, disks: [], kernel: h.kernel, status: 'starting' })),
     }
     writeState(state)
     try {
@@ -68,23 +76,32 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
       state.aptProxy = { ...(await startAptProxy(addresses)), addresses }
       writeState(state)
 
+      const bootedAt = new Map<string, number>()
       const known = await Promise.all(
         topo.hosts.map(async (spec, i) => {
           const h = state.hosts[i]
+          const bridge = topo.bridges.find((b) => b.name === spec.interfaces[0].bridge)!
+          const aptProxy = `http://${bridge.address}:${state.aptProxy!.port}`
+          if (spec.kernel === 'uml') {
+            const hostKey = await startUmlHost(spec, h, { image: umlImage, publicKey: key.publicKey, aptProxy })
+            bootedAt.set(h.name, Date.now())
+            return { name: h.name, addresses: h.interfaces.map((i) => i.address), hostKey }
+          }
           await mountOverlay(h.name, base)
           const hostKey = await makeHostKeys(h.root)
-          const bridge = topo.bridges.find((b) => b.name === spec.interfaces[0].bridge)!
-          writeHostFiles({ root: h.root, host: spec, publicKey: key.publicKey, aptProxy: `http://${bridge.address}:${state.aptProxy!.port}` })
+          writeHostFiles({ root: h.root, host: spec, publicKey: key.publicKey, aptProxy })
           const { disks, problem } = await attachDisks(spec)
           h.disks = disks
           h.diskProblem = problem
           h.pid = bootHost(h)
+          bootedAt.set(h.name, Date.now())
           return { name: h.name, addresses: h.interfaces.map((i) => i.address), hostKey }
         }),
       )
       writeState(state)
       writeKnownHosts(known)
-      await Promise.all(state.hosts.map((h) => awaitHost(h, opts.bootTimeoutMs ?? 60_000)))
+      // A UML guest boots a whole kernel and systemd at ~30x the cost of a fork here.
+      await Promise.all(state.hosts.map((h) => awaitHost(h, opts.bootTimeoutMs ?? (h.kernel === 'uml' ? 180_000 : 60_000), bootedAt.get(h.name)!)))
       state.phase = 'up'
       state.upSeconds = (Date.now() - started) / 1000
       writeState(state)
@@ -102,10 +119,10 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
 function checkSameLab(current: LabState, topo: LabTopology): LabState {
   if (current.inventoryDir !== topo.inventoryDir)
     throw new LabError(`a lab is already up for another inventory (${current.inventoryDir})`, 'run `run-playbook lab down` first, then lab up again')
-  const shape = (hosts: { name: string; interfaces: { name: string; address: string; prefix: number }[] }[]): string =>
-    JSON.stringify(hosts.map((h) => [h.name, h.interfaces.map((i) => [i.name, i.address, i.prefix])]))
+  const shape = (hosts: { name: string; interfaces: { name: string; address: string; prefix: number }[]; kernel?: LabKernel }[]): string =>
+    JSON.stringify(hosts.map((h) => [h.name, h.interfaces.map((i) => [i.name, i.address, i.prefix]), h.kernel ?? 'nspawn']))
   if (shape(current.hosts) !== shape(topo.hosts))
-    throw new LabError(`the lab that is up was made from an earlier version of ${topo.inventoryDir} (hosts or interfaces changed)`, 'run `run-playbook lab down`, then lab up again')
+    throw new LabError(`the lab that is up was made from an earlier version of ${topo.inventoryDir} (hosts, interfaces or kernels changed)`, 'run `run-playbook lab down`, then lab up again')
   const stopped = current.hosts.filter((h) => !h.pid || !isAlive(h.pid))
   if (stopped.length)
     throw new LabError(`the lab for ${topo.inventoryDir} is up but ${stopped.map((h) => h.name).join(', ')} stopped`, 'run `run-playbook lab down`, then lab up again')
@@ -113,11 +130,11 @@ function checkSameLab(current: LabState, topo: LabTopology): LabState {
 }
 
 /** sshd answers, the lab key logs in, the hostname is right and lab_disks are block devices. */
-async function awaitHost(h: HostState, timeoutMs: number): Promise<void> {
+async function awaitHost(h: HostState, timeoutMs: number, bootedAt: number): Promise<void> {
   const how = await waitForSsh(h.sshAddress, () => !!h.pid && isAlive(h.pid), timeoutMs)
   if (how !== 'ready') {
     h.status = 'failed'
-    const why = how === 'exited' ? 'systemd-nspawn exited' : `sshd did not answer on ${h.sshAddress}:22 within ${timeoutMs / 1000} s`
+    const why = how === 'exited' ? `${h.kernel === 'uml' ? 'its user-mode-linux kernel' : 'systemd-nspawn'} exited` : `sshd did not answer on ${h.sshAddress}:22 within ${timeoutMs / 1000} s`
     throw new LabError(`${h.name}: ${why}; its console ended with:\n${consoleTail(h.name)}`, 'run `run-playbook lab doctor`; if it reports nothing, run lab up again and report the console above')
   }
   const script = ['hostname', ...h.disks.map((d) => `if [ -b ${d.name} ] && dd if=${d.name} of=/dev/null bs=4096 count=1 2>/dev/null; then echo disk-ok ${d.name}; else echo disk-bad ${d.name}; fi`)].join('; ')
@@ -129,5 +146,6 @@ async function awaitHost(h: HostState, timeoutMs: number): Promise<void> {
   }
   const bad = lines.filter((l) => l.startsWith('disk-bad ')).map((l) => l.slice('disk-bad '.length))
   if (bad.length) h.diskProblem = `${bad.join(', ')} cannot be read inside the host (the device policy of systemd-nspawn or this kernel does not allow it)`
+  h.bootSeconds = (Date.now() - bootedAt) / 1000
   h.status = 'up'
 }
