@@ -9,6 +9,7 @@ import type { Inventory } from '../inventory/types.js'
 import { renderTemplate } from '../ops/template.js'
 import { selectHosts } from './host-pattern.js'
 import type { Playbook } from './playbook.js'
+import { importModule } from './precompiled.js'
 import type { Role, RoleContext } from './role.js'
 import type { Task } from './types.js'
 
@@ -40,7 +41,7 @@ export interface PrepareOptions {
 export async function loadPlaybook(projectRoot: string, name: string): Promise<{ playbook: Playbook; file: string }> {
   const file = [name, join(projectRoot, 'playbooks', `${name}.ts`), join(projectRoot, 'playbooks', name)].find((f) => existsSync(f) && f.endsWith('.ts'))
   if (!file) throw new InventoryError([{ file: join(projectRoot, 'playbooks', `${name}.ts`), message: `no playbook "${name}" (playbooks are playbooks/<name>.ts)` }])
-  const mod = (await import(pathToFileURL(file).href)) as { default?: Playbook }
+  const mod = (await importModule(file, pathToFileURL(file).href)) as { default?: Playbook }
   if (!mod.default?.plays) throw new InventoryError([{ file, message: 'a playbook module must `export default definePlaybook({ plays: [...] })`' }])
   return { playbook: mod.default, file }
 }
@@ -48,7 +49,7 @@ export async function loadPlaybook(projectRoot: string, name: string): Promise<{
 export async function loadRole(projectRoot: string, name: string): Promise<Role | undefined> {
   const file = join(projectRoot, 'roles', name, 'index.ts')
   if (!existsSync(file)) return undefined
-  const mod = (await import(pathToFileURL(file).href)) as { default?: Role }
+  const mod = (await importModule(file, pathToFileURL(file).href)) as { default?: Role }
   return mod.default
 }
 

@@ -8,6 +8,7 @@ import type { Emit, HostRecap, Recap } from './events.js'
 import { HostContext, type RunMode } from './host-context.js'
 import type { PreparedRole, PreparedRun } from './prepare.js'
 import { runTask } from './run-task.js'
+import type { Fact } from './types.js'
 
 export interface RunOptions extends RunMode {
   forks: number
@@ -17,8 +18,11 @@ export interface RunOptions extends RunMode {
 export async function runPlaybook(inventory: Inventory, prepared: PreparedRun, opts: RunOptions, emit: Emit): Promise<Recap> {
   const started = performance.now()
   const recap: Recap = Object.fromEntries(prepared.hosts.map((h) => [h, { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0, notes: [] } as HostRecap]))
+  // Facts read ahead (below) stay valid while no host has changed anything.
+  let changedSinceReadAhead = false
   const tally: Emit = (e) => {
     if (e.type === 'task-end') recap[e.host][e.status]++
+    if (e.type === 'task-end' && e.status === 'changed' && !opts.check) changedSinceReadAhead = true
     if (e.type === 'host-note' && !recap[e.host].notes.includes(e.note)) recap[e.host].notes.push(e.note)
     emit(e)
   }
@@ -35,8 +39,13 @@ export async function runPlaybook(inventory: Inventory, prepared: PreparedRun, o
     const t0 = performance.now()
     try {
       const transport = await opts.connect(name)
-      contexts.set(name, new HostContext(inventory.hosts.get(name)!, transport, { check: opts.check, diff: opts.diff }, inventory.hosts))
+      const host = new HostContext(inventory.hosts.get(name)!, transport, { check: opts.check, diff: opts.diff }, inventory.hosts)
+      contexts.set(name, host)
       emit({ type: 'host-connected', host: name, ms: Math.round(performance.now() - t0) })
+      // Read ahead: every fact of every role this run gives the host, in one round trip.
+      // On a rerun with nothing to change it is the host's only one (measured in
+      // docs/bench.md). A task failing on a fact still fails where it reads it.
+      await host.prefetch(prepared.plays.flatMap((p) => (p.hosts.get(name) ?? []).flatMap((r) => roleFacts(r, host)))).catch(() => {})
     } catch (e) {
       dead.add(name)
       recap[name].unreachable = 1
@@ -46,6 +55,12 @@ export async function runPlaybook(inventory: Inventory, prepared: PreparedRun, o
 
   try {
     for (const play of prepared.plays) {
+      // Plays are barriers: once any host changed something, what was read ahead may be
+      // stale (a peer's change can show on this host), so each role reads again at its start.
+      if (changedSinceReadAhead) {
+        for (const c of contexts.values()) c.invalidateFacts()
+        changedSinceReadAhead = false
+      }
       emit({ type: 'play-start', play: play.name })
       await pool([...play.hosts.keys()].filter((h) => !dead.has(h)), opts.forks, async (name) => {
         const host = contexts.get(name)!
@@ -70,7 +85,7 @@ async function runRole(host: HostContext, role: PreparedRole, emit: Emit): Promi
   emit({ type: 'role-start', host: host.name, role: role.role })
   for (const n of role.notes) emit({ type: 'host-note', host: host.name, note: n })
   const notified = new Set<string>()
-  const factsOf = (from: number) => role.tasks.slice(from).flatMap((t) => (t.skip ? [] : (t.facts?.(host) ?? [])))
+  const factsOf = (from: number) => roleFacts(role, host, from)
   // All of the role's probes in one round trip; again after a change, for what is left.
   await host.prefetch(factsOf(0)).catch(() => {})
   for (const [i, task] of role.tasks.entries()) {
@@ -88,6 +103,11 @@ async function runRole(host: HostContext, role: PreparedRole, emit: Emit): Promi
   }
   emit({ type: 'role-end', host: host.name, role: role.role })
   return true
+}
+
+/** The facts a role's tasks read, from task `from` on (skipped tasks read nothing). */
+function roleFacts(role: PreparedRole, host: HostContext, from = 0): Fact[] {
+  return role.tasks.slice(from).flatMap((t) => (t.skip ? [] : (t.facts?.(host) ?? [])))
 }
 
 async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

@@ -16,14 +16,16 @@ export interface FileState {
 export function fileState(path: string): Fact<FileState> {
   return {
     key: `file:${path}`,
-    command: sh`p=${path}; if [ -e "$p" ] || [ -L "$p" ]; then stat -c '%F|%U|%G|%a' -- "$p" && { [ ! -f "$p" ] || [ -L "$p" ] || sha256sum -- "$p" | cut -c1-64; }; else echo absent; fi`,
+    // The hash is read from stdin: no file name in sha256sum's answer (it escapes names
+    // holding a backslash or a newline), and no `cut` process per file.
+    command: sh`p=${path}; if [ -e "$p" ] || [ -L "$p" ]; then stat -c '%F|%U|%G|%a' -- "$p" && { [ ! -f "$p" ] || [ -L "$p" ] || sha256sum <"$p"; }; else echo absent; fi`,
     parse: ({ code, stdout, stderr }) => {
       if (code !== 0) throw new Error(`cannot stat ${path}: ${stderr.trim()}`)
       const [first, hash] = stdout.trim().split('\n')
       if (first === 'absent') return { exists: false }
       const [kind, owner, group, mode] = first.split('|')
       const type = kind.startsWith('regular') ? 'file' : kind === 'directory' ? 'directory' : kind === 'symbolic link' ? 'symlink' : 'other'
-      return { exists: true, type, owner, group, mode, sha256: hash }
+      return { exists: true, type, owner, group, mode, sha256: hash?.slice(0, 64) }
     },
   }
 }

@@ -2,9 +2,14 @@
 // SSH exec channel costs ~95 ms of sshd session start; a command through this shell
 // costs one round trip, and a batch of commands written at once costs one in total.
 //
-// Each command runs as `( eval 'CMD' ) <in >out 2>err` in a subshell, so a syntax error
-// or an `exit` ends only that subshell; the shell then writes a frame:
-//   \x1eHALAB <id> <exit code> <stdout bytes> <stderr bytes>\n<stdout><stderr>
+// Each command runs as `( eval 'CMD' ) <in 2>err` in a subshell, so a syntax error or an
+// `exit` ends only that subshell. Its stdout streams between two markers that carry a
+// random token (so no output can forge them), and stderr follows with its length:
+//   \x1e<token>B <id>\n<stdout>\n\x1e<token>E <id> <exit code> <stderr bytes>\n<stderr>
+// Only builtins and the subshell run per command (measured: 0.5 ms a command instead of
+// 2.9 ms with temp files, `wc` and `cat`; docs/bench.md); stderr costs `wc` and `cat`
+// only when there is some.
+import { randomBytes } from 'node:crypto'
 import type { Readable, Writable } from 'node:stream'
 import { quote } from './quote.js'
 import type { ExecResult } from './types.js'
@@ -12,8 +17,8 @@ import type { ExecResult } from './types.js'
 const PROLOGUE =
   // Non-root logins often lack the sbin directories, where most system tools live.
   `PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\${PATH:+:$PATH}; export PATH\n` +
-  `__o=$(mktemp) && __e=$(mktemp) && __i=$(mktemp) || exit 97\n` +
-  `trap 'rm -f "$__o" "$__e" "$__i"' EXIT\n` +
+  `__e=$(mktemp) && __i=$(mktemp) || exit 97\n` +
+  `trap 'rm -f "$__e" "$__i"' EXIT\n` +
   `printf '\\036HALAB ready\\n'\n`
 
 interface Pending {
@@ -30,6 +35,11 @@ export class RemoteShell {
   private readyWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined
   readonly ready: Promise<void>
   private stderrTail = ''
+  /** Frame markers carry a random token: a command's own output cannot end its frame. */
+  private readonly token = randomBytes(9).toString('hex')
+  private readonly begin = `\x1e${this.token}B `
+  private readonly endPrefix = `\x1e${this.token}E `
+  private streaming: { id: number; end: Buffer; searched: number } | undefined
 
   constructor(
     private readonly input: Writable,
@@ -56,7 +66,7 @@ export class RemoteShell {
     let script = ''
     const promises = commands.map(({ command, stdin }) => {
       const id = this.nextId++
-      script += frame(id, command, stdin)
+      script += frame(id, command, stdin, this.token)
       return new Promise<ExecResult>((resolve, reject) => this.pending.push({ id, resolve, reject }))
     })
     this.input.write(script)
@@ -66,29 +76,35 @@ export class RemoteShell {
   private onData(chunk: Buffer): void {
     this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk
     for (;;) {
-      const nl = this.buffer.indexOf(0x0a)
-      if (nl < 0) return
-      const header = this.buffer.subarray(0, nl).toString('latin1')
-      if (header === '\x1eHALAB ready') {
+      if (!this.streaming) {
+        const nl = this.buffer.indexOf(0x0a)
+        if (nl < 0) return
+        const line = this.buffer.subarray(0, nl).toString('latin1')
         this.buffer = this.buffer.subarray(nl + 1)
-        this.readyWaiter?.resolve()
+        if (line === '\x1eHALAB ready') this.readyWaiter?.resolve()
+        else if (line.startsWith(this.begin)) {
+          const id = Number(line.slice(this.begin.length))
+          if (this.pending[0]?.id !== id) return this.fail(new Error(`${this.describe}: shell protocol out of step (frame ${id})`))
+          this.streaming = { id, end: Buffer.from(`\n${this.endPrefix}${id} `, 'latin1'), searched: 0 }
+        }
+        // Anything else is noise from a login shell (motd, profile): skipped.
         continue
       }
-      const m = /^\x1eHALAB (\d+) (\d+) (\d+) (\d+)$/.exec(header)
-      if (!m) {
-        // Anything else is noise from a login shell (motd, profile): skip the line.
-        this.buffer = this.buffer.subarray(nl + 1)
-        continue
+      const f = this.streaming
+      const at = this.buffer.indexOf(f.end, f.searched)
+      if (at < 0) {
+        f.searched = Math.max(0, this.buffer.length - f.end.length)
+        return
       }
-      const [, id, code, outLen, errLen] = m.map(Number)
-      const end = nl + 1 + outLen + errLen
-      if (this.buffer.length < end) return
-      const stdout = this.buffer.subarray(nl + 1, nl + 1 + outLen).toString('utf8')
-      const stderr = this.buffer.subarray(nl + 1 + outLen, end).toString('utf8')
-      this.buffer = this.buffer.subarray(end)
-      const p = this.pending.shift()
-      if (!p || p.id !== id) return this.fail(new Error(`${this.describe}: shell protocol out of step (frame ${id})`))
-      p.resolve({ code, stdout, stderr })
+      const lineEnd = this.buffer.indexOf(0x0a, at + f.end.length)
+      if (lineEnd < 0) return
+      const [code, errLen] = this.buffer.subarray(at + f.end.length, lineEnd).toString('latin1').split(' ').map(Number)
+      if (this.buffer.length < lineEnd + 1 + errLen) return
+      const stdout = this.buffer.subarray(0, at).toString('utf8')
+      const stderr = this.buffer.subarray(lineEnd + 1, lineEnd + 1 + errLen).toString('utf8')
+      this.buffer = this.buffer.subarray(lineEnd + 1 + errLen)
+      this.streaming = undefined
+      this.pending.shift()!.resolve({ code, stdout, stderr })
     }
   }
 
@@ -100,11 +116,11 @@ export class RemoteShell {
   }
 }
 
-function frame(id: number, command: string, stdin: string | Buffer | undefined): string {
-  const body = `( eval ${quote(command)} ) >"$__o" 2>"$__e"`
+function frame(id: number, command: string, stdin: string | Buffer | undefined, token: string): string {
+  const body = `( eval ${quote(command)} ) 2>"$__e"`
   const run = stdin === undefined || stdin.length === 0 ? `${body} </dev/null` : `${heredoc(Buffer.from(stdin))}${body} <"$__i"`
-  // One `stat` for both sizes: each fork counts (≈25 ms each on a user-mode-linux guest).
-  return `${run}; __rc=$?; set -- $(stat -c %s "$__o" "$__e"); printf '\\036HALAB ${id} %d %d %d\\n' $__rc "$1" "$2"; cat "$__o" "$__e"\n`
+  // Only printf, [ and the subshell: no fork for a command that writes nothing on stderr.
+  return `printf '\\036${token}B ${id}\\n'; ${run}; __rc=$?; __n=0; [ -s "$__e" ] && __n=$(wc -c <"$__e"); printf '\\n\\036${token}E ${id} %d %d\\n' $__rc $__n; [ $__n -eq 0 ] || cat "$__e"\n`
 }
 
 /** Stdin travels as base64 in a here-document: its alphabet can never end the document. */

@@ -1,0 +1,2 @@
+const { main } = await import('./cli.js')
+process.exitCode = await main(process.argv)
