@@ -25,6 +25,8 @@ export interface LoadOptions {
   extraVars?: Vars
   /** A vars file applied to every host above host_vars, below -e (the lab's lab.yml). */
   overlayFile?: string
+  /** Leave `${NAME}` unresolved: for readers that need no secrets (the lab reads addresses). */
+  skipSecrets?: boolean
 }
 
 export async function loadInventory(path: string, opts: LoadOptions = {}): Promise<Inventory> {
@@ -67,8 +69,8 @@ export async function loadInventory(path: string, opts: LoadOptions = {}): Promi
     const vars: Vars = {}
     const origins: Record<string, string> = {}
     for (const l of layers) Object.assign(vars, l.vars) && Object.assign(origins, l.origins)
-    for (const [k, v] of Object.entries(vars))
-      vars[k] = substitute(v, env, () => ({ file: origins[k], host: name, field: k }), problems)
+    if (!opts.skipSecrets)
+      for (const [k, v] of Object.entries(vars)) vars[k] = substitute(v, env, () => ({ file: origins[k], host: name, field: k }), problems)
     hosts.set(name, { name, groups: ordered, vars, origins })
   }
   if (problems.length) throw new InventoryError(dedupe(problems))

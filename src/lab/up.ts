@@ -46,7 +46,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   requireRoot(`lab up -i ${opts.inventory}`)
   ensureSbinOnPath()
   const log = opts.log ?? (() => {})
-  const topo = topologyFromInventory(await loadInventory(opts.inventory), { kernel: opts.kernel })
+  const topo = topologyFromInventory(await loadInventory(opts.inventory, { skipSecrets: true }), { kernel: opts.kernel })
   const uml = topo.hosts.some((h) => h.kernel === 'uml')
   return withLabLock(async () => {
     const started = Date.now()
