@@ -19,7 +19,7 @@ const INV = 'inventory/2-node'
 
 describe('user-mode-linux lab plan (no root needed)', () => {
   it('takes each host\'s kernel from --kernel, and lab_kernel per host wins', async () => {
-    const inv = await loadInventory(join(REPO, INV))
+    const inv = await loadInventory(join(REPO, INV), { skipSecrets: true })
     assert.deepEqual(topologyFromInventory(inv).hosts.map((h) => h.kernel), ['nspawn', 'nspawn'])
     assert.deepEqual(topologyFromInventory(inv, { kernel: 'uml' }).hosts.map((h) => h.kernel), ['uml', 'uml'])
     inv.hosts.get('nodo2')!.vars.lab_kernel = 'nspawn'
@@ -34,7 +34,7 @@ describe('user-mode-linux lab plan (no root needed)', () => {
   })
 
   it('boots each guest with LAB.md\'s recipe: COW root, config disk, ubd disks, a tap per interface with gro=1', async () => {
-    const topo = topologyFromInventory(await loadInventory(join(REPO, INV)), { kernel: 'uml' })
+    const topo = topologyFromInventory(await loadInventory(join(REPO, INV), { skipSecrets: true }), { kernel: 'uml' })
     const nodo1 = topo.hosts[0]
     const argv = umlCommandLine(nodo1, '/img/base.img', [{ file: '/d/sda6.img' }])
     assert.ok(argv.includes('ubd0=/var/lib/halab/lab/hosts/nodo1/root.cow,/img/base.img'), argv.join(' '))
@@ -58,7 +58,7 @@ describe('the config disk of a UML host', () => {
   it('carries identity, host keys, the lab key, eth0 by MAC, networkd and apt files, and /dev/sda6 → ubdc', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'halab-uml-'))
     try {
-      const spec = topologyFromInventory(await loadInventory(join(REPO, INV)), { kernel: 'uml' }).hosts[0]
+      const spec = topologyFromInventory(await loadInventory(join(REPO, INV), { skipSecrets: true }), { kernel: 'uml' }).hosts[0]
       const paths = { dir, upper: '', work: '', root: '', disks: join(dir, 'disks'), console: join(dir, 'console.log'), cow: join(dir, 'root.cow'), config: join(dir, 'config'), configTar: join(dir, 'config.tar'), umlDir: join(dir, 'uml') }
       const r = await prepareUmlHost({ spec, publicKey: 'ssh-ed25519 AAAAtest halab-lab', aptProxy: 'http://192.168.0.254:3142', paths })
       assert.match(r.hostKey, /^ssh-ed25519 \S+$/)

@@ -1,2 +1,0 @@
-const { main } = await import('./cli.js')
-process.exitCode = await main(process.argv)
