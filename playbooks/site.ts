@@ -9,6 +9,10 @@ export default definePlaybook({
     { name: 'dhcp clients', hosts: 'dhcp_clients', roles: ['dhcp-client'] },
     { name: 'base', hosts: 'all', roles: ['base'] },
     { name: 'storage', hosts: 'drbd', roles: ['drbd'] },
+    // A NAS (seed 002): its RAID, then the share on it, then the clients that mount it.
+    { name: 'raid', hosts: 'raid', roles: ['mdadm'] },
+    { name: 'nfs server', hosts: 'nfs_server', roles: ['nfs-server'] },
+    { name: 'nfs clients', hosts: 'nfs_clients', roles: ['nfs-client'] },
     { name: 'web', hosts: 'web', roles: ['apache-php'] },
     { name: 'heartbeat pair', hosts: 'heartbeat', roles: ['heartbeat'] },
     // LVS-DR: real servers stop answering ARP for the VIPs and hold them on loopback

@@ -1,4 +1,4 @@
-// `run-playbook lab …`: up, status, down, ssh, exec, doctor. Actions print for people and
+// `run-playbook lab …`: up, status, down, stop, start, ssh, exec, doctor. Actions print for people and
 // throw a HalabError (LabError, InventoryError) on failure, which the CLI renders with its
 // hint (exit 1). exec and ssh also set process.exitCode to the host command's own code,
 // and a failed exec throws RemoteExitError carrying it (exitCode), so it is never lost.
@@ -54,8 +54,11 @@ export function registerLabCommands(program: Command): void {
           throw new LabError('leftovers of an earlier lab are on this machine', 'run `run-playbook lab down` to remove them')
         }
         process.stdout.write(renderLab(s.state, s.hosts) + '\n')
-        const notUp = [...s.hosts].filter(([, v]) => v !== 'up').map(([k, v]) => `${k} (${v})`)
         if (s.state.phase !== 'up') throw new LabError('this lab is still starting, or its lab up did not finish', 'wait for lab up, or run `run-playbook lab down`')
+        // Hosts powered off by `lab stop` are a state the user chose, not a fault.
+        const poweredOff = s.state.hosts.filter((h) => h.status === 'stopped').map((h) => h.name)
+        if (poweredOff.length) process.stdout.write(`powered off by lab stop: ${poweredOff.join(', ')} (run-playbook lab start HOST)\n`)
+        const notUp = [...s.hosts].filter(([k, v]) => v !== 'up' && !poweredOff.includes(k)).map(([k, v]) => `${k} (${v})`)
         if (notUp.length) throw new LabError(`not up: ${notUp.join(', ')}`, 'run `run-playbook lab down`, then lab up again')
       }),
     )
@@ -74,6 +77,37 @@ export function registerLabCommands(program: Command): void {
         const r = await withLabLock(teardown)
         if (!r.stopped.length && !r.removed.length) return void process.stdout.write('no lab was up: nothing to remove\n')
         process.stdout.write(`lab down in ${r.seconds.toFixed(1)} s: stopped ${r.stopped.length} process(es), removed ${r.removed.length} item(s)\n`)
+      }),
+    )
+
+  lab
+    .command('stop')
+    .description('power a host off (a clean shutdown; --hard pulls the plug), keeping its root and disks for lab start')
+    .argument('<host>', 'host name from the inventory')
+    .option('--hard', 'kill it at once, as a crashed machine: its peers get no goodbye')
+    .action((host: string, opts: { hard?: boolean }) =>
+      run(async () => {
+        const { requireRoot } = await import('./safety.js')
+        requireRoot(`lab stop ${host}`)
+        const { labStop } = await import('./power.js')
+        const r = await labStop(host, opts)
+        process.stdout.write(r.already ? `${host} was already stopped\n` : `${host} stopped${opts.hard ? ' (hard)' : ''} in ${r.seconds.toFixed(1)} s; \`run-playbook lab start ${host}\` powers it on again\n`)
+      }),
+    )
+
+  lab
+    .command('start')
+    .description('power a stopped host on again, with the root and disks it had, and wait for its sshd')
+    .argument('<host>', 'host name from the inventory')
+    .action((host: string) =>
+      run(async () => {
+        const { requireRoot } = await import('./safety.js')
+        requireRoot(`lab start ${host}`)
+        const { ensureSbinOnPath } = await import('./deps.js')
+        ensureSbinOnPath()
+        const { labStart } = await import('./power.js')
+        const r = await labStart(host)
+        process.stdout.write(r.already ? `${host} was already running\n` : `${host} up again: ssh answered ${r.seconds.toFixed(1)} s after the start\n`)
       }),
     )
 

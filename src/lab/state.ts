@@ -30,7 +30,8 @@ export interface HostState {
   kernel?: LabKernel
   /** The systemd-nspawn process, or the user-mode-linux kernel's. */
   pid?: number
-  status: 'starting' | 'up' | 'failed'
+  /** stopped: powered off by `lab stop`, disks and root kept for `lab start`. */
+  status: 'starting' | 'up' | 'failed' | 'stopped'
   /** Seconds from its start to sshd answering and the lab key logging in. */
   bootSeconds?: number
 }

@@ -27,6 +27,8 @@ export const UML_PACKAGES = [
   'isc-dhcp-server',
   'ocfs2-tools',
   'postgresql',
+  'mdadm',
+  'nfs-kernel-server',
 ]
 /** Bump when the build below changes, so images made by an older halab are rebuilt. */
 const IMAGE_VERSION = 4

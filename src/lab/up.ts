@@ -100,8 +100,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
       )
       writeState(state)
       writeKnownHosts(known)
-      // A UML guest boots a whole kernel and systemd at ~30x the cost of a fork here.
-      await Promise.all(state.hosts.map((h) => awaitHost(h, opts.bootTimeoutMs ?? (h.kernel === 'uml' ? 180_000 : 60_000), bootedAt.get(h.name)!)))
+      await Promise.all(state.hosts.map((h) => awaitHost(h, opts.bootTimeoutMs ?? bootTimeoutMs(h), bootedAt.get(h.name)!)))
       state.phase = 'up'
       state.upSeconds = (Date.now() - started) / 1000
       writeState(state)
@@ -115,6 +114,9 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   })
 }
 
+// A UML guest boots a whole kernel and systemd at ~30x the cost of a fork here.
+export const bootTimeoutMs = (h: Pick<HostState, 'kernel'>): number => (h.kernel === 'uml' ? 180_000 : 60_000)
+
 /** The lab that is up must be this inventory's, with the same hosts and addresses. */
 function checkSameLab(current: LabState, topo: LabTopology): LabState {
   if (current.inventoryDir !== topo.inventoryDir)
@@ -125,12 +127,12 @@ function checkSameLab(current: LabState, topo: LabTopology): LabState {
     throw new LabError(`the lab that is up was made from an earlier version of ${topo.inventoryDir} (hosts, interfaces or kernels changed)`, 'run `run-playbook lab down`, then lab up again')
   const stopped = current.hosts.filter((h) => !h.pid || !isAlive(h.pid))
   if (stopped.length)
-    throw new LabError(`the lab for ${topo.inventoryDir} is up but ${stopped.map((h) => h.name).join(', ')} stopped`, 'run `run-playbook lab down`, then lab up again')
+    throw new LabError(`the lab for ${topo.inventoryDir} is up but ${stopped.map((h) => h.name).join(', ')} stopped`, `start ${stopped.length > 1 ? 'them' : 'it'} with ${stopped.map((h) => `\`run-playbook lab start ${h.name}\``).join(', ')}, or run \`run-playbook lab down\` and lab up again`)
   return current
 }
 
 /** sshd answers, the lab key logs in, the hostname is right and lab_disks are block devices. */
-async function awaitHost(h: HostState, timeoutMs: number, bootedAt: number): Promise<void> {
+export async function awaitHost(h: HostState, timeoutMs: number, bootedAt: number): Promise<void> {
   const how = await waitForSsh(h.sshAddress, () => !!h.pid && isAlive(h.pid), timeoutMs)
   if (how !== 'ready') {
     h.status = 'failed'

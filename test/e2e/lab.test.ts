@@ -13,6 +13,7 @@ import { loadInventory } from '../../src/inventory/load.ts'
 import { labConnectionFor } from '../../src/lab/state.ts'
 import { topologyFromInventory } from '../../src/lab/topology.ts'
 import { REPO, runCli, type CliResult } from '../helpers/cli.ts'
+import { onHost } from '../helpers/lab.ts'
 
 const isRoot = process.getuid?.() === 0
 const inCi = process.env.CI === 'true'
@@ -194,6 +195,27 @@ describe('lab with the 2-node inventory', { skip }, () => {
     assert.equal(r.code, 1, r.out)
     assert.match(r.out, /needs root[\s\S]*sudo npx run-playbook lab up/)
     assert.equal((await lab('status')).code, 0)
+  })
+
+  it('lab stop powers a host off and lab start brings it back with its root and disk (clean and --hard)', async () => {
+    await onHost('nodo2', 'echo kept > /root/before-stop && printf disk-kept | dd of=/dev/sda6 bs=512 seek=8 conv=notrunc 2>/dev/null && sync')
+    for (const how of [[], ['--hard']]) {
+      const stop = await lab('stop', 'nodo2', ...how)
+      assert.equal(stop.code, 0, stop.stderr)
+      assert.match(stop.stdout, /nodo2 stopped/)
+      assert.notEqual(sshByAddress('192.168.0.28', 'true').code, 0, 'nodo2 still answers after lab stop')
+      const status = await lab('status')
+      assert.equal(status.code, 0, status.stderr)
+      assert.match(status.stdout, /nodo2\s+eth0\s+192\.168\.0\.28\/24\s+stopped/)
+      assert.match(status.stdout, /powered off by lab stop: nodo2/)
+      assert.equal((await lab('exec', 'nodo1', '--', 'true')).code, 0, 'the other host is untouched')
+      assert.match((await lab('stop', 'nodo2')).stdout, /already stopped/)
+      const start = await lab('start', 'nodo2')
+      assert.equal(start.code, 0, start.stderr)
+      assert.match(start.stdout, /nodo2 up again: ssh answered/)
+      assert.equal(await onHost('nodo2', 'cat /root/before-stop; dd if=/dev/sda6 bs=512 skip=8 count=1 2>/dev/null | head -c 9'), 'kept\ndisk-kept')
+    }
+    assert.match((await lab('start', 'nodo2')).stdout, /already running/)
   })
 
   it('lab down leaves no namespace, link, mount, process, cgroup or loop device behind', async () => {

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { readState } from '../../src/lab/state.ts'
 import { runCli, type CliResult } from '../helpers/cli.ts'
-import { lab, labSkip, onHost, recapLine, useLab } from '../helpers/lab.ts'
+import { lab, labSkip, onHost, recapLine, useLab, waitOn } from '../helpers/lab.ts'
 
 const SECRETS = { HEARTBEAT_SECRET: 'hb-uml-Secret-52', DRBD_SECRET: 'drbd-uml-Secret-53' }
 const INV = 'inventory/2-node'
@@ -18,19 +18,6 @@ const cli = async (...args: string[]): Promise<CliResult> => {
   const r = await runCli(args, { env: SECRETS })
   outputs.push(r.stdout, r.stderr)
   return r
-}
-
-/** Poll a host command until its output matches, up to `seconds`; the last output otherwise. */
-async function waitOn(host: string, command: string, want: RegExp, seconds: number): Promise<string> {
-  const deadline = Date.now() + seconds * 1000
-  let out = ''
-  while (Date.now() < deadline) {
-    const r = await lab('exec', host, '--', 'sh', '-c', command)
-    out = r.stdout
-    if (want.test(out)) return out
-    await new Promise((res) => setTimeout(res, 1000))
-  }
-  assert.fail(`${host}: \`${command}\` did not match ${want} within ${seconds} s; last output:\n${out}`)
 }
 
 describe('2-node on user-mode-linux: heartbeat + real DRBD', { skip: labSkip }, () => {

@@ -17,6 +17,19 @@ export async function onHost(host: string, command: string): Promise<string> {
   return r.stdout
 }
 
+/** Poll a host command until its output matches, up to `seconds`; the last output otherwise. */
+export async function waitOn(host: string, command: string, want: RegExp, seconds: number): Promise<string> {
+  const deadline = Date.now() + seconds * 1000
+  let out = ''
+  while (Date.now() < deadline) {
+    const r = await lab('exec', host, '--', 'sh', '-c', command)
+    out = r.stdout
+    if (want.test(out)) return out
+    await new Promise((res) => setTimeout(res, 1000))
+  }
+  assert.fail(`${host}: \`${command}\` did not match ${want} within ${seconds} s; last output:\n${out}`)
+}
+
 /** The recap line of a host in plain output, whitespace folded. */
 export function recapLine(r: CliResult, host: string): string {
   const line = r.stdout.split('\n').find((l) => l.startsWith(host + ' ') && l.includes(' : ok='))

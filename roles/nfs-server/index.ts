@@ -1,0 +1,39 @@
+// nfs-server: the kernel NFS server exporting directories from variables (seed 002:
+// /mnt/raid to the internal network, rw,sync,no_subtree_check,no_root_squash).
+// /etc/exports is rendered whole and, on change, re-read with `exportfs -ra`, which also
+// refuses a broken file (the handler fails and says so). Without nfsd in the kernel the
+// role fails before changing anything, unless marked configuration only.
+import { z } from 'zod'
+import { defineRole } from '../../src/engine/role.ts'
+import { command } from '../../src/ops/command.ts'
+import { packages } from '../../src/ops/package.ts'
+import { requireKernel } from '../../src/ops/require-kernel.ts'
+import { service } from '../../src/ops/service.ts'
+import { template } from '../../src/ops/template.ts'
+
+const Export = z.object({
+  path: z.string().startsWith('/'),
+  /** One entry per client: a host, a network (10.0.10.0/24) or a wildcard, with its options. */
+  clients: z.array(z.object({ host: z.string().regex(/^[A-Za-z0-9.*?:/_-]+$/), options: z.array(z.string().regex(/^[a-z_]+(=[A-Za-z0-9_.:/-]+)?$/)).default(['ro', 'sync', 'no_subtree_check']) })).min(1),
+})
+
+export default defineRole({
+  name: 'nfs-server',
+  vars: z.object({
+    nfs_exports: z.array(Export).min(1),
+    nfs_server_packages: z.array(z.string()).default(['nfs-kernel-server']),
+    configuration_only: z.array(z.string()).default([]),
+  }),
+  tasks: ({ vars, template: render }) => {
+    const configOnly = vars.configuration_only.includes('nfs-server')
+    return [
+      requireKernel({ role: 'nfs-server', modules: ['nfsd'], configurationOnly: configOnly }),
+      packages({ names: vars.nfs_server_packages }),
+      template({ path: '/etc/exports', template: 'exports.ejs', rendered: render('exports.ejs', { exports: vars.nfs_exports }), mode: '0644', notify: configOnly ? undefined : ['exportfs -ra'] }),
+      ...(configOnly ? [] : [service({ name: 'nfs-kernel-server', state: 'started', enabled: true })]),
+    ]
+  },
+  handlers: () => ({
+    'exportfs -ra': command({ name: 're-export /etc/exports', command: 'exportfs -ra' }),
+  }),
+})

@@ -1,0 +1,83 @@
+// The 6-node cluster of seed 002 on user-mode-linux lab hosts — its storage half so far
+// (issue 8): the NAS builds a RAID 6 over its five disks, formats and mounts it, and
+// exports it; the three web servers mount the share. Then a second site changes nothing,
+// a file written through one server is read on the others and on the NAS, one disk of the
+// array fails (mdadm --fail) and a rerun leaves the degraded array alone while the share
+// is still served, and a server powered off by `lab stop --hard` comes back with
+// `lab start` and mounts the share again from its fstab. Needs root.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { readState } from '../../src/lab/state.ts'
+import { runCli, type CliResult } from '../helpers/cli.ts'
+import { lab, labSkip, onHost, recapLine, useLab, waitOn } from '../helpers/lab.ts'
+
+const INV = 'inventory/6-node'
+const SERVERS = ['server1', 'server2', 'server3']
+const ALL = ['master', 'standby', 'nas', ...SERVERS]
+const cli = (...args: string[]): Promise<CliResult> => runCli(args)
+const arrayUuid = (nas: string): string => /UUID : (\S+)/.exec(nas)?.[1] ?? ''
+
+describe('6-node on user-mode-linux: RAID 6 on the NAS, served over NFS', { skip: labSkip }, () => {
+  useLab(INV)
+  const file = `raid-e2e-${process.pid}`
+  let uuid = ''
+
+  it('lab up started six guests with their own kernels; the NAS has its five disks', async (t) => {
+    const state = readState()
+    for (const h of state?.hosts ?? []) t.diagnostic(`${h.name}: ${h.kernel} guest, ssh ${h.bootSeconds?.toFixed(1)} s after start (lab up ${state?.upSeconds?.toFixed(1)} s)`)
+    assert.deepEqual(state?.hosts.map((h) => [h.name, h.kernel]).sort(), ALL.map((n) => [n, 'uml']).sort())
+    assert.match(await onHost('nas', 'for d in b c d e f; do readlink /dev/sd${d}1; done | tr "\\n" " "'), /^ubdc ubdd ubde ubdf ubdg $/)
+  })
+
+  it('site converges: the array is created, formatted, mounted and exported; the servers mount it', async () => {
+    const r = await cli('site', '-i', INV)
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    for (const h of ALL) assert.match(recapLine(r, h), /failed=0 .*unreachable=0/)
+    assert.match(r.stdout, /\[nas\] mdadm \| RAID 6 \/dev\/md0: changed \(create RAID 6 \/dev\/md0 over \/dev\/sdb1, .*\/dev\/sdf1/)
+    assert.match(r.stdout, /\[nas\] mdadm \| ext4 on \/dev\/md0: changed/)
+    const nas = await onHost('nas', 'cat /proc/mdstat; mdadm --detail /dev/md0; grep "^ARRAY /dev/md0 " /etc/mdadm/mdadm.conf; grep " /mnt/raid " /proc/mounts; exportfs -v')
+    assert.match(nas, /md0 : active raid6 (sd[b-f]1\[\d\] ?){5}|md0 : active raid6( \S+\[\d\]){5}/)
+    assert.match(nas, /^ARRAY \/dev\/md0 .*UUID=/m)
+    assert.match(nas, /^\/dev\/md0 \/mnt\/raid ext4 /m)
+    assert.match(nas, /\/mnt\/raid\s+10\.0\.10\.0\/24\(.*no_root_squash/)
+    uuid = arrayUuid(nas)
+    assert.ok(uuid, nas)
+    for (const s of SERVERS) assert.match(await onHost(s, 'grep " /mnt/raid " /proc/mounts; grep " /mnt/raid " /etc/fstab'), /^nas:\/mnt\/raid \/mnt\/raid nfs4? [\s\S]*^nas:\/mnt\/raid \/mnt\/raid nfs auto,_netdev 0 0$/m)
+  })
+
+  it('a second site changes nothing on any host', async () => {
+    const r = await cli('site', '-i', INV)
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    for (const h of ALL) assert.match(recapLine(r, h), /changed=0 failed=0/, r.stdout)
+  })
+
+  it('a file written through one server is read on the others and on the NAS', async () => {
+    await onHost('server1', `echo written-by-server1 > /mnt/raid/${file} && sync`)
+    for (const h of ['server2', 'server3']) assert.equal(await onHost(h, `cat /mnt/raid/${file}`), 'written-by-server1\n')
+    assert.equal(await onHost('nas', `cat /mnt/raid/${file}`), 'written-by-server1\n')
+  })
+
+  it('with one disk failed, a rerun leaves the degraded array alone and the share is still served', async () => {
+    await onHost('nas', 'mdadm /dev/md0 --fail /dev/sdd1')
+    await waitOn('nas', 'mdadm --detail /dev/md0', /State : .*degraded/, 30)
+    const r = await cli('site', '-i', INV)
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.match(recapLine(r, 'nas'), /changed=0 failed=0/, r.stdout)
+    assert.match(r.stdout, /\/dev\/md0 is degraded \(.*4 of 5 devices active\): halab leaves it as it is/)
+    const nas = await onHost('nas', 'mdadm --detail /dev/md0')
+    assert.equal(arrayUuid(nas), uuid, 'the array was not re-created')
+    assert.match(nas, /faulty\s+\/dev\/sdd1|\/dev\/sdd1.*faulty/, 'the failed disk was not touched')
+    assert.equal(await onHost('server2', `cat /mnt/raid/${file}`), 'written-by-server1\n')
+  })
+
+  it('a server powered off (lab stop --hard) and on again (lab start) mounts the share from its fstab', async (t) => {
+    const stop = await lab('stop', 'server1', '--hard')
+    assert.equal(stop.code, 0, stop.stderr)
+    assert.notEqual((await lab('exec', 'server1', '--', 'true')).code, 0, 'server1 still answers')
+    assert.equal(await onHost('server3', `cat /mnt/raid/${file}`), 'written-by-server1\n', 'the others keep the share')
+    const start = await lab('start', 'server1')
+    assert.equal(start.code, 0, start.stderr)
+    t.diagnostic(start.stdout.trim())
+    await waitOn('server1', `cat /mnt/raid/${file} 2>&1`, /^written-by-server1$/m, 60)
+  })
+})
