@@ -157,6 +157,7 @@ export async function buildBundle(root, log = () => {}) {
     ].join('\n') + '\n',
   )
   const require = createRequire(join(HALAB_ROOT, 'package.json'))
+  const readStamps = new Map()
   let result
   try {
     result = await esbuild.build({
@@ -186,6 +187,9 @@ export async function buildBundle(root, log = () => {}) {
             // and the project root are found relative to the source file, not to the bundle).
             b.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
               if (args.path.includes('/node_modules/')) return undefined
+              // Stamped before reading: a source edited while the bundle builds then looks
+              // changed to the next run, which rebuilds, instead of fresh with old content.
+              readStamps.set(args.path, stamp(args.path))
               const text = readFileSync(args.path, 'utf8')
                 .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
                 .replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path)))
@@ -208,7 +212,7 @@ export async function buildBundle(root, log = () => {}) {
   for (const rel of Object.keys(result.metafile.inputs)) {
     const file = resolve('/', rel)
     if (file.includes('/node_modules/') || file === entryFile || !existsSync(file)) continue
-    inputs[file] = stamp(file)
+    inputs[file] = readStamps.get(file) ?? stamp(file)
   }
   const manifest = { format: FORMAT, root, build, modules, packages: packagesStamp(), inputs, builtAt: new Date().toISOString() }
   writeManifest(dir, manifest)

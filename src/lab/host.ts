@@ -69,6 +69,23 @@ export function anyNspawnRunning(): boolean {
   return listProcesses().some((p) => p.argv[0]?.endsWith('systemd-nspawn'))
 }
 
+/**
+ * Wait until nothing runs in a host's cgroups any more: systemd-nspawn may exit before the
+ * container's last processes (they were its children, in their own PID namespace). What
+ * is still there after `graceMs` is killed through cgroup.kill — at once when 0.
+ */
+export async function drainHostCgroups(name: string, graceMs: number): Promise<void> {
+  const dirs = cgroupRoots().map((r) => join(r, name)).filter((d) => existsSync(d))
+  const busy = (): boolean => dirs.some((d) => procsUnder(d) > 0)
+  const deadline = Date.now() + graceMs
+  while (busy() && Date.now() < deadline) await sleep(50)
+  if (!busy()) return
+  for (const d of dirs) if (existsSync(join(d, 'cgroup.kill'))) writeFileSync(join(d, 'cgroup.kill'), '1')
+  const killDeadline = Date.now() + 3000
+  while (busy() && Date.now() < killDeadline) await sleep(50)
+  if (busy()) throw new LabError(`${name}: processes are still running in its cgroups ${dirs.join(', ')}`, 'run `run-playbook lab down`')
+}
+
 /** Kill what is left in the lab's cgroups and remove them, deepest first. */
 export async function removeCgroups(): Promise<string[]> {
   const removed: string[] = []

@@ -2,13 +2,13 @@
 // (overlay upper layer or UML COW file), its disks and its network, as a machine that
 // failed and came back. Verification uses it to take a cluster node away for real.
 import { LabError } from './errors.js'
-import { bootHost } from './host.js'
+import { bootHost, drainHostCgroups } from './host.js'
 import { isAlive, stopProcesses } from './processes.js'
 import { findHost } from './ssh.js'
 import { readState, withLabLock, writeState, type HostState, type LabState } from './state.js'
 import { awaitHost, bootTimeoutMs } from './up.js'
 import { bootUmlHost } from './uml-host.js'
-import { UML_IMAGE, umlHostPaths } from './uml-paths.js'
+import { UML_IMAGE } from './uml-paths.js'
 import { labUmlProcesses } from './uml-processes.js'
 
 export interface PowerResult {
@@ -28,9 +28,18 @@ export function labStop(name: string, opts: { hard?: boolean } = {}): Promise<Po
     const started = Date.now()
     const { state, host } = upLabHost(name)
     if (!host.pid || !isAlive(host.pid)) return finish(state, host, 'stopped', true, started)
-    await stopProcesses([host.pid], opts.hard ? 0 : 10_000)
-    // A UML kernel's helper processes go with it; whatever is left of this host goes now.
-    if (host.kernel === 'uml') await stopProcesses(umlProcessesOf(host.name), opts.hard ? 0 : 1000)
+    const grace = opts.hard ? 0 : 10_000
+    if (host.kernel === 'uml') {
+      await stopProcesses([host.pid], grace)
+      // A UML kernel's helper processes go with it; whatever is left of this host goes now.
+      await stopProcesses(labUmlProcesses(host.name), opts.hard ? 0 : 1000)
+    } else {
+      // nspawn may exit before the container's last processes; hard, the cgroup takes
+      // nspawn and the whole container at once (a SIGKILL to nspawn alone would leave the
+      // container's init running, orphaned).
+      if (!opts.hard) await stopProcesses([host.pid], grace)
+      await drainHostCgroups(host.name, grace)
+    }
     return finish(state, host, 'stopped', false, started)
   })
 }
@@ -65,18 +74,3 @@ function finish(state: LabState, host: HostState, status: 'up' | 'stopped', alre
   writeState(state)
   return { host, already, seconds: (Date.now() - started) / 1000 }
 }
-
-/** Every process of one UML host (kernel and helpers), by its uml_dir. */
-function umlProcessesOf(name: string): number[] {
-  const dir = `uml_dir=${umlHostPaths(name).umlDir}`
-  return labUmlProcesses().filter((pid) => {
-    try {
-      return readCmdline(pid).includes(dir)
-    } catch {
-      return false
-    }
-  })
-}
-
-import { readFileSync } from 'node:fs'
-const readCmdline = (pid: number): string[] => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')

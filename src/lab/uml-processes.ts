@@ -16,10 +16,11 @@ export function labUmlPids(): number[] {
   return procs.filter((pid) => !ours.has(parentOf(pid)))
 }
 
-/** Every process of the lab's UML kernels, helpers included. */
-export function labUmlProcesses(): number[] {
+/** Every process of the lab's UML kernels (or of one host's), helpers included. */
+export function labUmlProcesses(host?: string): number[] {
+  const prefix = `uml_dir=${HOSTS_DIR}/${host ? `${host}/` : ''}`
   return listProcesses()
-    .filter((p) => p.argv.some((a) => a.startsWith(`uml_dir=${HOSTS_DIR}/`)))
+    .filter((p) => p.argv.some((a) => a.startsWith(prefix)))
     .map((p) => p.pid)
 }
 
