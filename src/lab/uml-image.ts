@@ -31,7 +31,7 @@ export const UML_PACKAGES = [
   'nfs-kernel-server',
 ]
 /** Bump when the build below changes, so images made by an older halab are rebuilt. */
-const IMAGE_VERSION = 4
+const IMAGE_VERSION = 5
 const SOURCES = [
   'deb http://deb.debian.org/debian bookworm main',
   'deb http://deb.debian.org/debian bookworm-updates main',
@@ -222,17 +222,24 @@ function installModules(root: string, kernel: string): void {
   cpSync(join(UML_MODULES_DIR, kernel), target, { recursive: true })
 }
 
+/** Left in the guest's root once its config disk is unpacked (the root is its own COW file). */
+const UML_CONFIG_MARKER = '/etc/halab-uml-config-applied'
+
 function installInit(root: string): void {
   const script = [
     '#!/bin/sh',
     "# halab lab, user-mode-linux guest: this host's own files (hostname, machine-id, ssh host",
     `# keys, network, authorized key, apt proxy) arrive as a tar on ${UML_CONFIG_DEVICE}. They are`,
-    '# unpacked before systemd starts, so it boots with them from its first instant.',
+    '# unpacked before systemd starts, so it boots with them from its first instant — on the',
+    "# first boot only: after `lab stop`/`lab start` the host keeps what its roles wrote since",
+    '# (/etc/hosts, network files).',
     'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
     'export PATH',
     '[ -e /proc/self ] || mount -t proc proc /proc',
     `[ -b ${UML_CONFIG_DEVICE} ] || mount -t devtmpfs devtmpfs /dev`,
-    `tar -x --no-overwrite-dir -f ${UML_CONFIG_DEVICE} -C / || echo "halab-uml-init: cannot unpack ${UML_CONFIG_DEVICE}" >&2`,
+    `if [ ! -e ${UML_CONFIG_MARKER} ]; then`,
+    `  tar -x --no-overwrite-dir -f ${UML_CONFIG_DEVICE} -C / && : > ${UML_CONFIG_MARKER} || echo "halab-uml-init: cannot unpack ${UML_CONFIG_DEVICE}" >&2`,
+    'fi',
     'exec /lib/systemd/systemd "$@"',
     '',
   ].join('\n')

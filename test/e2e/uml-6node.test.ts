@@ -66,7 +66,9 @@ describe('6-node on user-mode-linux: RAID 6 on the NAS, served over NFS', { skip
     assert.match(r.stdout, /\/dev\/md0 is degraded \(.*4 of 5 devices active\): halab leaves it as it is/)
     const nas = await onHost('nas', 'mdadm --detail /dev/md0')
     assert.equal(arrayUuid(nas), uuid, 'the array was not re-created')
-    assert.match(nas, /faulty\s+\/dev\/sdd1|\/dev\/sdd1.*faulty/, 'the failed disk was not touched')
+    // mdadm names members by their kernel names: /dev/sdd1 is the lab's link to a ubd disk.
+    const failed = (await onHost('nas', 'readlink -f /dev/sdd1')).trim()
+    assert.match(nas, new RegExp(`faulty\\s+${failed}$`, 'm'), 'the failed disk is still in the array, faulty: not removed, not re-added')
     assert.equal(await onHost('server2', `cat /mnt/raid/${file}`), 'written-by-server1\n')
   })
 
