@@ -19,5 +19,9 @@ export default definePlaybook({
     // before the directors start sending them traffic.
     { name: 'real servers (LVS-DR)', hosts: 'realservers', roles: ['lvs'] },
     { name: 'directors', hosts: 'directors', roles: ['lvs', 'keepalived'] },
+    // LVS-NAT under Pacemaker (seed 002): real servers route their replies through the
+    // internal VIP; the directors' cluster holds both VIPs and runs ldirectord.
+    { name: 'real servers (LVS-NAT)', hosts: 'nat_realservers', roles: ['lvs-nat'] },
+    { name: 'directors (Pacemaker)', hosts: 'nat_directors', roles: ['lvs-nat', 'ldirectord', 'corosync', 'pacemaker'] },
   ],
 })

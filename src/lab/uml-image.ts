@@ -29,6 +29,11 @@ export const UML_PACKAGES = [
   'postgresql',
   'mdadm',
   'nfs-kernel-server',
+  'corosync',
+  'pacemaker',
+  'crmsh',
+  'ldirectord',
+  'iptables',
 ]
 /** Bump when the build below changes, so images made by an older halab are rebuilt. */
 const IMAGE_VERSION = 5

@@ -6,15 +6,38 @@
 // is still served, and a server powered off by `lab stop --hard` comes back with
 // `lab start` and mounts the share again from its fstab. Needs root.
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { readState } from '../../src/lab/state.ts'
+import { httpGet, servingNode } from '../../src/verify/http.ts'
 import { runCli, type CliResult } from '../helpers/cli.ts'
 import { lab, labSkip, onHost, recapLine, useLab, waitOn } from '../helpers/lab.ts'
 
 const INV = 'inventory/6-node'
 const SERVERS = ['server1', 'server2', 'server3']
 const ALL = ['master', 'standby', 'nas', ...SERVERS]
-const cli = (...args: string[]): Promise<CliResult> => runCli(args)
+// Corosync's key, a secret from the environment like any .env value.
+const SECRETS = { COROSYNC_AUTHKEY: randomBytes(256).toString('base64') }
+const outputs: string[] = []
+const cli = async (...args: string[]): Promise<CliResult> => {
+  const r = await runCli(args, { env: SECRETS })
+  outputs.push(r.stdout, r.stderr)
+  return r
+}
+const VIP = '192.168.1.200'
+
+/** Which director runs the group, from crm_mon on master. */
+async function activeDirector(): Promise<string> {
+  const out = await waitOn('master', 'crm_mon -1 2>&1', /ldirectord\s+\(ocf:heartbeat:ldirectord\):\s+Started (master|standby)/, 180)
+  return /ldirectord\s+\(ocf:heartbeat:ldirectord\):\s+Started (\S+)/.exec(out)![1]
+}
+
+/** The serving node of `n` requests through the VIP, in order. */
+async function throughVip(n: number): Promise<string[]> {
+  const seen: string[] = []
+  for (let i = 0; i < n; i++) seen.push(servingNode((await httpGet(`http://${VIP}/`, 5000)).body) ?? '?')
+  return seen
+}
 const arrayUuid = (nas: string): string => /UUID : (\S+)/.exec(nas)?.[1] ?? ''
 
 describe('6-node on user-mode-linux: RAID 6 on the NAS, served over NFS', { skip: labSkip }, () => {
@@ -57,6 +80,27 @@ describe('6-node on user-mode-linux: RAID 6 on the NAS, served over NFS', { skip
     assert.equal(await onHost('nas', `cat /mnt/raid/${file}`), 'written-by-server1\n')
   })
 
+  it('the directors run one Pacemaker group: both VIPs and ldirectord with the three real servers (masq, rr)', async (t) => {
+    const active = await activeDirector()
+    t.diagnostic(`group lvs started on ${active}`)
+    const out = await onHost(active, 'ip -o -4 addr show; ipvsadm -Ln; crm configure show lvs-start-order; crm_attribute --type crm_config --name stonith-enabled --query --quiet')
+    assert.match(out, /inet 192\.168\.1\.200\/24 .*ens3/)
+    assert.match(out, /inet 10\.0\.10\.200\/24 .*ens4/)
+    assert.match(out, /TCP\s+192\.168\.1\.200:80 rr/)
+    for (const a of ['10.0.10.110', '10.0.10.111', '10.0.10.112']) assert.match(out, new RegExp(`-> ${a.replace(/\./g, '\\.')}:80\\s+Masq\\s+1`))
+    assert.match(out, /order lvs-start-order Mandatory: ip1 ip2 ldirectord/)
+    assert.match(out, /^false$/m)
+    const other = active === 'master' ? 'standby' : 'master'
+    assert.doesNotMatch(await onHost(other, 'ip -o -4 addr show'), /192\.168\.1\.200/, 'the VIP is on one director only')
+  })
+
+  it('requests through the external VIP alternate over the three servers (LVS-NAT)', async () => {
+    const seen = await throughVip(6)
+    assert.deepEqual([...new Set(seen)].sort(), SERVERS, `served by: ${seen.join(', ')}`)
+    // rr: each server once in every three consecutive requests
+    assert.equal(new Set(seen.slice(0, 3)).size, 3, `served by: ${seen.join(', ')}`)
+  })
+
   it('with one disk failed, a rerun leaves the degraded array alone and the share is still served', async () => {
     await onHost('nas', 'mdadm /dev/md0 --fail /dev/sdd1')
     await waitOn('nas', 'mdadm --detail /dev/md0', /State : .*degraded/, 30)
@@ -81,5 +125,9 @@ describe('6-node on user-mode-linux: RAID 6 on the NAS, served over NFS', { skip
     assert.equal(start.code, 0, start.stderr)
     t.diagnostic(start.stdout.trim())
     await waitOn('server1', `cat /mnt/raid/${file} 2>&1`, /^written-by-server1$/m, 60)
+  })
+
+  it('no secret reached any output', () => {
+    for (const o of outputs) assert.equal(o.includes(SECRETS.COROSYNC_AUTHKEY), false, `corosync key in output:\n${o}`)
   })
 })

@@ -1,0 +1,51 @@
+// lvs-nat: both ends of LVS-NAT (seed 002). Directors forward (ip_forward=1) and
+// masquerade what leaves by the external interface; real servers route their replies
+// through the directors' internal VIP (their default gateway), so the director that holds
+// the VIPs rewrites them back. Both through small systemd units, so they hold at boot
+// without ifupdown or an iptables-persistent file.
+import { z } from 'zod'
+import { defineRole } from '../../src/engine/role.ts'
+import { command } from '../../src/ops/command.ts'
+import { packages } from '../../src/ops/package.ts'
+import { service } from '../../src/ops/service.ts'
+import { sysctl } from '../../src/ops/sysctl.ts'
+import { template } from '../../src/ops/template.ts'
+import { sh } from '../../src/transport/quote.ts'
+import type { Task } from '../../src/engine/types.ts'
+
+const Vars = z.object({
+  lvs_nat_directors_group: z.string().default('nat_directors'),
+  lvs_nat_realservers_group: z.string().default('nat_realservers'),
+  /** The directors' external interface: masqueraded (the seed's MASQUERADE out of ens3). */
+  lvs_nat_external_interface: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+  /** The real servers' default gateway: the directors' internal VIP. */
+  lvs_nat_gateway: z.ipv4(),
+  lvs_nat_sysctl_file: z.string().startsWith('/').default('/etc/sysctl.d/60-halab-lvs-nat.conf'),
+})
+
+const unitTasks = (unit: string, rendered: string): Task[] => [
+  template({ path: `/etc/systemd/system/${unit}.service`, template: `${unit}.service.ejs`, rendered, mode: '0644', notify: [`restart ${unit}`] }),
+  command({ name: `systemd reads ${unit}.service`, command: 'systemctl daemon-reload', unless: sh`test "$(systemctl show -p NeedDaemonReload --value ${unit}.service)" = no` }),
+  service({ name: unit, state: 'started', enabled: true }),
+]
+
+export default defineRole({
+  name: 'lvs-nat',
+  vars: Vars,
+  tasks: ({ vars, host, template: render }) => {
+    const director = host.groups.includes(vars.lvs_nat_directors_group)
+    const realServer = host.groups.includes(vars.lvs_nat_realservers_group)
+    if (director === realServer)
+      throw new Error(`${host.name} must be in exactly one of "${vars.lvs_nat_directors_group}" and "${vars.lvs_nat_realservers_group}" (it is in ${director ? 'both' : 'neither'})`)
+    if (realServer) return unitTasks('halab-lvs-nat-gateway', render('halab-lvs-nat-gateway.service.ejs'))
+    return [
+      packages({ names: ['iptables'] }),
+      sysctl({ key: 'net.ipv4.ip_forward', value: 1, file: vars.lvs_nat_sysctl_file }),
+      ...unitTasks('halab-lvs-nat-masquerade', render('halab-lvs-nat-masquerade.service.ejs')),
+    ]
+  },
+  handlers: () => ({
+    'restart halab-lvs-nat-gateway': service({ name: 'halab-lvs-nat-gateway', state: 'restarted' }),
+    'restart halab-lvs-nat-masquerade': service({ name: 'halab-lvs-nat-masquerade', state: 'restarted' }),
+  }),
+})

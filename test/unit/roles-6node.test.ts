@@ -1,0 +1,86 @@
+// The 6-node inventory (seed 002) through the real site playbook, without any host: every
+// role validates, the rendered files carry the seed's values, and the Pacemaker
+// configuration's decisions are planned against crmsh answers given as data.
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { loadPlaybook, prepareRun, type PreparedRun } from '../../src/engine/prepare.ts'
+import type { Task } from '../../src/engine/types.ts'
+import { InventoryError } from '../../src/errors.ts'
+import { loadInventory } from '../../src/inventory/load.ts'
+import pacemakerRole, { crmConfiguration, parseCibComparison, planCib } from '../../roles/pacemaker/index.ts'
+import { REPO } from '../helpers/cli.ts'
+
+async function prepare(extraVars?: Record<string, unknown>): Promise<PreparedRun> {
+  const inv = await loadInventory(join(REPO, 'inventory', '6-node'), { extraVars })
+  const { playbook, file } = await loadPlaybook(REPO, 'site')
+  return prepareRun(inv, playbook, file, { projectRoot: REPO })
+}
+const tasksOf = (run: PreparedRun, host: string, role?: string): Task[] =>
+  run.plays.flatMap((p) => p.hosts.get(host) ?? []).filter((r) => !role || r.role === role).flatMap((r) => r.tasks)
+function rendered(run: PreparedRun, host: string, path: string): string {
+  const t = tasksOf(run, host).find((t) => t.name === `template ${path}`)
+  if (!t || !('rendered' in t)) throw new Error(`no template task for ${path} on ${host}`)
+  return String((t as { rendered: unknown }).rendered)
+}
+
+test('6-node: roles by group — RAID and NFS on nas, mounts and the LVS-NAT gateway on the servers, the cluster on the directors', async () => {
+  process.env.COROSYNC_AUTHKEY = randomBytes(256).toString('base64')
+  const run = await prepare()
+  const roles = (h: string) => [...new Set(run.plays.flatMap((p) => (p.hosts.get(h) ?? []).map((r) => r.role)))]
+  assert.deepEqual(roles('nas'), ['base', 'mdadm', 'nfs-server'])
+  assert.deepEqual(roles('server2'), ['base', 'nfs-client', 'apache-php', 'lvs-nat'])
+  assert.deepEqual(roles('master'), ['base', 'lvs-nat', 'ldirectord', 'corosync', 'pacemaker'])
+  assert.equal(rendered(run, 'nas', '/etc/exports').split('\n')[1], '/mnt/raid 10.0.10.0/24(rw,sync,no_subtree_check,no_root_squash)')
+  const cf = rendered(run, 'master', '/etc/ha.d/ldirectord.cf')
+  assert.match(cf, /^checktimeout=3\ncheckinterval=10\nautoreload=yes\nquiescent=yes$/m)
+  assert.match(cf, /virtual=192\.168\.1\.200:80\n\treal=10\.0\.10\.110:80 masq\n\treal=10\.0\.10\.111:80 masq\n\treal=10\.0\.10\.112:80 masq\n\tfallback=127\.0\.0\.1:80 masq\n\tservice=http\n\tscheduler=rr\n\tprotocol=tcp\n\tchecktype=connect/)
+  const corosync = rendered(run, 'standby', '/etc/corosync/corosync.conf')
+  assert.match(corosync, /cluster_name: lvs/)
+  assert.match(corosync, /two_node: 1/)
+  assert.match(corosync, /name: master\n\t\tnodeid: 1\n\t\tring0_addr: 10\.0\.10\.1\n[\s\S]*name: standby\n\t\tnodeid: 2\n\t\tring0_addr: 10\.0\.10\.2/)
+  assert.match(rendered(run, 'server1', '/etc/systemd/system/halab-lvs-nat-gateway.service'), /ExecStart=\/sbin\/ip route replace default via 10\.0\.10\.200/)
+  assert.match(rendered(run, 'master', '/etc/systemd/system/halab-lvs-nat-masquerade.service'), /ExecStart=\/usr\/sbin\/iptables -t nat -A POSTROUTING -o ens3 -j MASQUERADE/)
+  const cib = tasksOf(run, 'standby', 'pacemaker').find((t) => t.name === 'cluster configuration (CIB)')
+  assert.match(String(cib?.skip), /master configures the cluster/)
+})
+
+test('6-node: a corosync key that is not base64 of 128+ bytes is an input error naming the field, never the value', async () => {
+  process.env.COROSYNC_AUTHKEY = 'short-key'
+  await assert.rejects(prepare(), (e: unknown) => {
+    assert.ok(e instanceof InventoryError)
+    assert.match(e.render(), /host master, field corosync_authkey: corosync: must be base64 of at least 128 bytes/)
+    assert.doesNotMatch(e.render(), /short-key/)
+    return true
+  })
+})
+
+test('pacemaker: the seed configuration in crm syntax, and only what differs is applied', () => {
+  const vars = pacemakerRole.vars.parse({
+    pacemaker_group: 'nat_directors',
+    pacemaker_properties: { 'stonith-enabled': false, 'no-quorum-policy': 'ignore' },
+    pacemaker_primitives: [
+      { id: 'ip1', agent: 'ocf:heartbeat:IPaddr2', params: { ip: '192.168.1.200', nic: 'ens3', cidr_netmask: 24 } },
+      { id: 'ldirectord', agent: 'ocf:heartbeat:ldirectord', params: { configfile: '/etc/ha.d/ldirectord.cf' }, ops: [{ name: 'monitor', interval: '15s', timeout: '20s' }], meta: { 'migration-threshold': 10 } },
+    ],
+    pacemaker_groups: [{ id: 'lvs', members: ['ip1', 'ldirectord'] }],
+    pacemaker_orders: [{ id: 'o', sequence: ['ip1', 'ldirectord'] }],
+  })
+  const { text, ids } = crmConfiguration(vars)
+  assert.equal(
+    text,
+    'primitive ip1 ocf:heartbeat:IPaddr2 params ip=192.168.1.200 nic=ens3 cidr_netmask=24\n' +
+      'primitive ldirectord ocf:heartbeat:ldirectord params configfile=/etc/ha.d/ldirectord.cf op monitor interval=15s timeout=20s meta migration-threshold=10\n' +
+      'group lvs ip1 ldirectord\norder o Mandatory: ip1 ldirectord\n',
+  )
+  assert.deepEqual(ids, ['ip1', 'ldirectord', 'lvs', 'o'])
+  const same = parseCibComparison('@@halab-cib@@live\nX\n@@halab-cib@@wanted\nX\n@@halab-cib@@property stonith-enabled\nfalse\n@@halab-cib@@property no-quorum-policy\nignore\n')
+  assert.deepEqual(planCib(vars, text, same, false), { changes: [], noop: 'the CIB holds the wanted objects and properties' })
+  const drift = parseCibComparison('@@halab-cib@@live\nX\n@@halab-cib@@wanted\nY\n@@halab-cib@@property stonith-enabled\ntrue\n@@halab-cib@@property no-quorum-policy\nignore\n')
+  const plan = planCib(vars, text, drift, false)
+  assert.deepEqual(plan.changes.map((c) => c.display ?? c.command), ['crm configure load update <the wanted objects>', "crm configure property stonith-enabled=false"])
+  assert.equal(plan.changes[0].stdin, text)
+  assert.throws(() => planCib(vars, text, parseCibComparison('@@halab-cib@@notready\n'), false), /did not elect a DC/)
+  assert.equal(planCib(vars, text, parseCibComparison('@@halab-cib@@notready\n'), true).changes.length, 1, '--check: would configure once it runs')
+})
