@@ -20,6 +20,11 @@ const Vars = z.object({
   lvs_nat_external_interface: z.string().regex(/^[A-Za-z0-9_.-]+$/),
   /** The real servers' default gateway: the directors' internal VIP. */
   lvs_nat_gateway: z.ipv4(),
+  /**
+   * iptables (the distribution's choice: nftables underneath on Debian 12) or
+   * iptables-legacy, for kernels without nft's NAT chains (the UML lab's 6.1).
+   */
+  lvs_nat_iptables: z.enum(['iptables', 'iptables-legacy', 'iptables-nft']).default('iptables'),
   lvs_nat_sysctl_file: z.string().startsWith('/').default('/etc/sysctl.d/60-halab-lvs-nat.conf'),
 })
 

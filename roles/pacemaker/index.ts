@@ -64,6 +64,9 @@ export interface CibComparison {
 
 const MARK = '@@halab-cib@@'
 
+const propertyLine = (v: Pick<PacemakerVars, 'pacemaker_properties'>): string =>
+  Object.keys(v.pacemaker_properties).length ? `property ${kv(v.pacemaker_properties)}\n` : ''
+
 /** Waits for the cluster, then prints the live objects, the shadow-rendered wanted ones and the properties. */
 export function cibComparison(v: PacemakerVars, text: string, ids: string[]): Fact<CibComparison> {
   const props = Object.keys(v.pacemaker_properties)
@@ -72,9 +75,11 @@ export function cibComparison(v: PacemakerVars, text: string, ids: string[]): Fa
     command: [
       sh`t=${String(v.pacemaker_ready_timeout)}; while [ "$t" -gt 0 ] && ! crm_mon -1 2>/dev/null | grep -q 'Current DC: [^N]'; do sleep 2; t=$((t-2)); done`,
       sh`if [ "$t" -le 0 ]; then echo ${`${MARK}notready`}; exit 0; fi`,
-      sh`w=$(mktemp); printf '%s' ${text} > "$w"`,
+      // The shadow gets the properties too: an empty CIB has STONITH on and crmsh's check
+      // would refuse resources in it; -F commits to the shadow despite quorum warnings.
+      sh`w=$(mktemp); printf '%s' ${propertyLine(v) + text} > "$w"`,
       sh`echo ${`${MARK}live`}; crm configure show ${ids} 2>/dev/null`,
-      sh`crm -F cib new halab-wanted empty >/dev/null 2>&1 && crm -c halab-wanted configure load update "$w" >/dev/null 2>&1`,
+      sh`crm -F cib new halab-wanted empty >/dev/null 2>&1 && crm -F -c halab-wanted configure load update "$w" >/dev/null 2>&1`,
       sh`echo ${`${MARK}wanted`}; crm -c halab-wanted configure show ${ids} 2>/dev/null; crm -F cib delete halab-wanted >/dev/null 2>&1; rm -f "$w"`,
       ...props.map((p) => sh`echo ${`${MARK}property ${p}`}; crm_attribute --type crm_config --name ${p} --query --quiet 2>/dev/null`),
     ].join('; '),
@@ -100,8 +105,11 @@ export function planCib(v: PacemakerVars, text: string, cib: CibComparison, chec
     if (check) return { changes: [{ summary: 'configure the cluster once it runs', command: ':' }] }
     throw new Error(`the cluster did not elect a DC within ${v.pacemaker_ready_timeout} s (crm_mon -1): corosync and pacemaker must run on the group's nodes; see crm_mon -1 and journalctl -u corosync -u pacemaker`)
   }
-  const changes: Change[] = []
   if (!cib.wanted) throw new Error('crmsh could not render the wanted configuration in a shadow CIB: check the primitives (crm configure verify)')
+  const changes: Change[] = []
+  // Properties first: crmsh refuses resources while STONITH is on and no fencing exists.
+  const props = Object.entries(v.pacemaker_properties).filter(([k, val]) => cib.properties[k] !== val)
+  if (props.length) changes.push({ summary: `set ${props.map(([k, val]) => `${k}=${val}`).join(', ')}`, command: sh`crm configure property ${props.map(([k, val]) => `${k}=${val}`)}` })
   if (cib.live !== cib.wanted)
     changes.push({
       summary: cib.live ? 'update the cluster objects that differ from the inventory' : 'load the cluster configuration',
@@ -110,8 +118,6 @@ export function planCib(v: PacemakerVars, text: string, cib: CibComparison, chec
       display: 'crm configure load update <the wanted objects>',
       stdin: text,
     })
-  const props = Object.entries(v.pacemaker_properties).filter(([k, val]) => cib.properties[k] !== val)
-  if (props.length) changes.push({ summary: `set ${props.map(([k, val]) => `${k}=${val}`).join(', ')}`, command: sh`crm configure property ${props.map(([k, val]) => `${k}=${val}`)}` })
   return changes.length ? { changes } : { changes, noop: 'the CIB holds the wanted objects and properties' }
 }
 

@@ -28,6 +28,8 @@ export interface HostState {
   diskProblem?: string
   /** What runs the host (absent in states written before there was a choice: nspawn). */
   kernel?: LabKernel
+  /** A UML guest's memory (lab_memory), for lab start. */
+  memory?: string
   /** The systemd-nspawn process, or the user-mode-linux kernel's. */
   pid?: number
   /** stopped: powered off by `lab stop`, disks and root kept for `lab start`. */

@@ -47,6 +47,8 @@ export interface LabHostSpec {
   sshAddress: string
   /** What runs it: systemd-nspawn, or user-mode-linux (`lab_kernel`, `lab up --kernel`). */
   kernel: LabKernel
+  /** A UML guest's memory (`lab_memory`, e.g. 512M); nspawn hosts share this machine's. */
+  memory?: string
 }
 
 export interface LabBridge {
@@ -90,7 +92,10 @@ export function topologyFromInventory(inv: Inventory, opts: { kernel?: LabKernel
         at('ansible_host', `${String(ansibleHost)} is not one of this host's interface addresses (${interfaces.map((i) => i.address).join(', ')}); the lab only reaches its own addresses, so set ansible_host to one of them`)
     }
     const kernel = hostKernel(h.vars.lab_kernel, opts.kernel ?? 'nspawn', at)
-    hosts.push({ name, netns: netnsName(name), interfaces, disks, sshAddress, kernel })
+    const memory = h.vars.lab_memory === undefined ? undefined : String(h.vars.lab_memory)
+    if (memory !== undefined && !/^(\d+)M$/.test(memory)) at('lab_memory', 'must be a size in MiB such as 512M')
+    else if (memory !== undefined && (Number.parseInt(memory) < 128 || Number.parseInt(memory) > 4096)) at('lab_memory', 'must be from 128M to 4096M')
+    hosts.push({ name, netns: netnsName(name), interfaces, disks, sshAddress, kernel, memory })
   })
 
   const bridges = planBridges(hosts, inv, problems)

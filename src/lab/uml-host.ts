@@ -80,12 +80,12 @@ export async function prepareUmlHost({ spec, publicKey, aptProxy, paths }: UmlHo
 }
 
 /** The UML kernel's command line for a host (LAB.md's measured recipe). */
-export function umlCommandLine(spec: Pick<LabHostSpec, 'name' | 'interfaces'>, image: string, disks: Pick<DiskState, 'file'>[], p: UmlHostPaths = umlHostPaths(spec.name)): string[] {
+export function umlCommandLine(spec: Pick<LabHostSpec, 'name' | 'interfaces' | 'memory'>, image: string, disks: Pick<DiskState, 'file'>[], p: UmlHostPaths = umlHostPaths(spec.name)): string[] {
   return [
     UML_KERNEL,
     `umid=${spec.name}`,
     `uml_dir=${p.umlDir}`,
-    `mem=${UML_MEMORY}`,
+    `mem=${spec.memory ?? UML_MEMORY}`,
     `ubd0=${p.cow},${image}`,
     `ubd1r=${p.configTar}`,
     ...disks.map((d, n) => `ubd${UML_FIRST_DISK_INDEX + n}=${d.file}`),
@@ -101,7 +101,7 @@ export function umlCommandLine(spec: Pick<LabHostSpec, 'name' | 'interfaces'>, i
 }
 
 /** Start the guest, detached from this process; returns the UML kernel's PID. */
-export function bootUmlHost(spec: Pick<LabHostSpec, 'name' | 'interfaces'>, image: string, disks: Pick<DiskState, 'file'>[], p: UmlHostPaths = umlHostPaths(spec.name)): number {
+export function bootUmlHost(spec: Pick<LabHostSpec, 'name' | 'interfaces' | 'memory'>, image: string, disks: Pick<DiskState, 'file'>[], p: UmlHostPaths = umlHostPaths(spec.name)): number {
   const argv = umlCommandLine(spec, image, disks, p)
   const log = openSync(p.console, 'w')
   const child = spawn(argv[0], argv.slice(1), {

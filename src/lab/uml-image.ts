@@ -36,7 +36,7 @@ export const UML_PACKAGES = [
   'iptables',
 ]
 /** Bump when the build below changes, so images made by an older halab are rebuilt. */
-const IMAGE_VERSION = 5
+const IMAGE_VERSION = 6
 const SOURCES = [
   'deb http://deb.debian.org/debian bookworm main',
   'deb http://deb.debian.org/debian bookworm-updates main',
@@ -218,7 +218,9 @@ async function bootServices(root: string): Promise<Set<string>> {
  */
 async function disableNewServices(root: string, before: Set<string>): Promise<void> {
   const added = [...(await bootServices(root))].filter((u) => !before.has(u) && !u.includes('@'))
-  if (added.length) await $({ quiet: true, nothrow: true })`chroot ${root} systemctl disable ${added}`
+  // One at a time: `systemctl disable a b c` stops at the first unit it cannot disable
+  // (a SysV script without LSB headers), leaving the rest enabled.
+  for (const unit of added) await $({ quiet: true, nothrow: true })`chroot ${root} systemctl disable ${unit}`
 }
 
 function installModules(root: string, kernel: string): void {

@@ -67,7 +67,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
       startedAt: new Date().toISOString(),
       phase: 'starting',
       bridges: topo.bridges,
-      hosts: topo.hosts.map((h) => ({ name: h.name, netns: h.kernel === 'uml' ? '' : h.netns, root: hostPaths(h.name).root, sshAddress: h.sshAddress, interfaces: h.interfaces, disks: [], kernel: h.kernel, status: 'starting' })),
+      hosts: topo.hosts.map((h) => ({ name: h.name, netns: h.kernel === 'uml' ? '' : h.netns, root: hostPaths(h.name).root, sshAddress: h.sshAddress, interfaces: h.interfaces, disks: [], kernel: h.kernel, memory: h.memory, status: 'starting' })),
     }
     writeState(state)
     try {
