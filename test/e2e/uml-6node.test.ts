@@ -1,9 +1,11 @@
-// The 6-node cluster of seed 002 on user-mode-linux lab hosts — its storage half so far
-// (issue 8): the NAS builds a RAID 6 over its five disks, formats and mounts it, and
-// exports it; the three web servers mount the share. Then a second site changes nothing,
-// a file written through one server is read on the others and on the NAS, one disk of the
-// array fails (mdadm --fail) and a rerun leaves the degraded array alone while the share
-// is still served, and a server powered off by `lab stop --hard` comes back with
+// The 6-node cluster of seed 002 on user-mode-linux lab hosts (issue 8, without its
+// failover and load checks so far): the NAS builds a RAID 6 over its five disks, formats,
+// mounts and exports it; the three web servers mount the share; the directors' Pacemaker
+// cluster runs both VIPs and ldirectord as one group, and requests through the external
+// VIP alternate over the servers (LVS-NAT). Then a second site changes nothing (the CIB
+// included), a file written through one server is read on the others and on the NAS, one
+// disk of the array fails (mdadm --fail) and a rerun leaves the degraded array alone while
+// the share is still served, and a server powered off by `lab stop --hard` comes back with
 // `lab start` and mounts the share again from its fstab. Needs root.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
