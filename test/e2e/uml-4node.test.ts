@@ -1,0 +1,115 @@
+// The 4-node cluster on user-mode-linux lab hosts, where ip_vs, DRBD and OCFS2 run for real
+// (issue 6): lab up --kernel uml → site converges (DRBD metadata, initial sync, dual
+// primary, OCFS2 made once and mounted on both real servers, Apache's state moved onto it,
+// keepalived programming IPVS) → a file written on protoss is read on terran → a second
+// site changes nothing (no create-md, overwrite, mkfs or copy; same filesystem, file still
+// there) → verify passes every check, balancing, failover and storage included, none "not
+// run". Needs root (skipped with the reason otherwise; with CI=true it runs).
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { readState } from '../../src/lab/state.ts'
+import { runCli, type CliResult } from '../helpers/cli.ts'
+import { lab, labSkip, onHost, recapLine, useLab } from '../helpers/lab.ts'
+
+const SECRETS = { KEEPALIVED_AUTH_PASS: 'vrrp4uml' }
+const INV = 'inventory/4-node'
+const ALL = ['zerg', 'supermente', 'protoss', 'terran']
+const REAL = ['protoss', 'terran']
+const outputs: string[] = []
+const cli = async (...args: string[]): Promise<CliResult> => {
+  const r = await runCli(args, { env: SECRETS })
+  outputs.push(r.stdout, r.stderr)
+  return r
+}
+
+describe('4-node on user-mode-linux: LVS-DR + keepalived, DRBD dual-primary + OCFS2, shared state', { skip: labSkip }, () => {
+  useLab(INV, '--kernel', 'uml')
+  const file = `uml-4node-${process.pid}.txt`
+  let uuid = ''
+
+  it('lab up gave each host its own kernel with ip_vs, drbd and ocfs2, and the real servers /dev/vdb1', async (t) => {
+    const state = readState()
+    for (const h of state?.hosts ?? []) t.diagnostic(`${h.name}: ${h.kernel} guest, ssh ${h.bootSeconds?.toFixed(1)} s after start (lab up ${state?.upSeconds?.toFixed(1)} s)`)
+    assert.deepEqual(state?.hosts.map((h) => h.kernel), ['uml', 'uml', 'uml', 'uml'])
+    for (const n of REAL) {
+      const out = await onHost(n, 'hostname; readlink /dev/vdb1; for m in ip_vs drbd ocfs2; do modprobe -n $m && echo $m-ok; done')
+      assert.match(out, new RegExp(`^${n}$`, 'm'))
+      assert.match(out, /^ubd[c-z]$/m)
+      assert.match(out, /ip_vs-ok\ndrbd-ok\nocfs2-ok/)
+    }
+  })
+
+  it('site converges: metadata on both, one first bring-up, dual primary, one mkfs, one copy, no configuration-only note', async (t) => {
+    const t0 = performance.now()
+    const r = await cli('site', '-i', INV)
+    t.diagnostic(`first site: ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    for (const h of ALL) assert.match(recapLine(r, h), /failed=0 .*unreachable=0/)
+    for (const n of REAL) assert.match(r.stdout, new RegExp(`\\[${n}\\] drbd \\| drbd drbd metadata: changed \\(create DRBD metadata`))
+    assert.match(r.stdout, /\[protoss\] drbd \| drbd drbd first bring-up: changed \(first bring-up of drbd: protoss overwrites terran .*stays Primary \(dual primary\)\)/)
+    assert.match(r.stdout, /\[terran\] drbd \| drbd drbd first bring-up: skipped/)
+    assert.match(r.stdout, /\[terran\] drbd \| drbd drbd Primary \(dual primary\): changed \(promote drbd to Primary/)
+    assert.match(r.stdout, /\[protoss\] ocfs2 \| ocfs2 filesystem on \/dev\/drbd1: changed \(mkfs\.ocfs2 \/dev\/drbd1/)
+    assert.match(r.stdout, /\[terran\] ocfs2 \| ocfs2 filesystem on \/dev\/drbd1 \(made by protoss\): ok/)
+    assert.match(r.stdout, /\[protoss\] shared-state \| \/etc\/apache2 copied to \/opt\/etc\/apache2: changed/)
+    assert.doesNotMatch(r.stdout, /configuration only|VRRP only|not moved/)
+  })
+
+  it('DRBD Primary/Primary UpToDate on both; OCFS2 on /opt and the bind mounts on both; a file from protoss read on terran', async () => {
+    for (const n of REAL) {
+      assert.match(await onHost(n, 'cat /proc/drbd'), /cs:Connected ro:Primary\/Primary ds:UpToDate\/UpToDate/)
+      assert.match(await onHost(n, 'findmnt -n -o FSTYPE,SOURCE /opt'), /^ocfs2\s+\/dev\/drbd1/)
+      for (const p of ['/etc/apache2', '/var/www', '/var/lib/postgresql']) assert.match(await onHost(n, `findmnt -n -o SOURCE ${p}`), /^\/dev\/drbd1\[\/opt/, `${n}: ${p}`)
+      assert.match(await onHost(n, 'systemctl show -p RequiresMountsFor --value apache2'), /\/etc\/apache2 \/var\/www/)
+    }
+    uuid = (await onHost('protoss', 'blkid -o value -s UUID /dev/drbd1')).trim()
+    assert.match(uuid, /^[0-9A-Fa-f-]{32,36}$/)
+    await onHost('protoss', `echo ${file} > /opt/${file} && sync`)
+    assert.equal((await onHost('terran', `cat /opt/${file}`)).trim(), file)
+  })
+
+  it('a second site changes nothing: no create-md, overwrite, mkfs or copy; same filesystem, the file is still there', async (t) => {
+    const t0 = performance.now()
+    const r = await cli('site', '-i', INV)
+    t.diagnostic(`second site: ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    for (const h of ALL) assert.match(recapLine(r, h), /changed=0 failed=0/, r.stdout)
+    assert.doesNotMatch(r.stdout, /create DRBD metadata|overwrites|mkfs|copy \//)
+    for (const n of REAL) {
+      assert.equal((await onHost(n, `cat /opt/${file}`)).trim(), file)
+      assert.equal((await onHost(n, 'blkid -o value -s UUID /dev/drbd1')).trim(), uuid, 'same filesystem: never formatted again')
+    }
+  })
+
+  it('verify passes every check live: IPVS table, weighted spread, real server out and back, sorry server, failover with the table, DRBD, OCFS2', async (t) => {
+    const t0 = performance.now()
+    const r = await cli('verify', '-i', INV)
+    t.diagnostic(`verify: ${((performance.now() - t0) / 1000).toFixed(1)} s\n${r.stdout}`)
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    for (const name of [
+      'ipvsadm on zerg lists 10.0.0.4 with every real server',
+      'requests through the VIP are spread by weight',
+      'a stopped real server is taken out, then restored',
+      'all real servers down → the sorry server answers',
+      'stop keepalived on zerg → VIP moves to supermente',
+      'the LVS table moves with the VIP: supermente serves it',
+      'start keepalived on zerg → VIP returns',
+      'DRBD drbd: Connected, UpToDate/UpToDate, Primary/Primary on protoss, terran',
+      'OCFS2 /dev/drbd1 mounted on /opt on protoss, terran',
+      'a file written under /opt on protoss is read on terran',
+    ])
+      assert.match(r.stdout, new RegExp(`${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s+pass`), name)
+    assert.match(r.stdout, /the VIP answered as zerg/, 'the sorry page came from the MASTER director')
+    assert.doesNotMatch(r.stdout, /not run|FAIL/)
+  })
+
+  it('no secret reached any output', () => {
+    for (const o of outputs) for (const s of Object.values(SECRETS)) assert.equal(o.includes(s), false, `secret in output:\n${o}`)
+  })
+
+  it('lab down leaves no lab', async () => {
+    const down = await lab('down')
+    assert.equal(down.code, 0, down.stdout + down.stderr)
+    assert.match((await lab('status')).stdout, /^no lab is up$/m)
+  })
+})
