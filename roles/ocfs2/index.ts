@@ -10,6 +10,7 @@ import { z } from 'zod'
 import { defineRole } from '../../src/engine/role.ts'
 import { addressOf } from '../../src/inventory/addresses.ts'
 import { daemonReload } from '../../src/ops/daemon-reload.ts'
+import { directory } from '../../src/ops/directory.ts'
 import { mount } from '../../src/ops/mount.ts'
 import { packages } from '../../src/ops/package.ts'
 import { requireKernel } from '../../src/ops/require-kernel.ts'
@@ -91,6 +92,7 @@ export default defineRole({
         },
         host.name,
       ),
+      directory({ path: `/etc/systemd/system/${mountUnit}.d`, mode: '0755' }),
       template({ path: `/etc/systemd/system/${mountUnit}.d/halab-ocfs2.conf`, template: 'mount-order.conf.ejs', rendered: render('mount-order.conf.ejs', { drbdUnit }), mode: '0644' }),
       mount({ src: vars.ocfs2_device, path: vars.ocfs2_mountpoint, fstype: 'ocfs2', opts: vars.ocfs2_mount_options }),
       // After the fstab line: systemd makes the mount unit from it.

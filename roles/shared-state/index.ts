@@ -11,6 +11,7 @@ import { posix } from 'node:path'
 import { z } from 'zod'
 import { defineRole } from '../../src/engine/role.ts'
 import { command } from '../../src/ops/command.ts'
+import { directory } from '../../src/ops/directory.ts'
 import { mount } from '../../src/ops/mount.ts'
 import { template } from '../../src/ops/template.ts'
 import { sh } from '../../src/transport/quote.ts'
@@ -55,6 +56,7 @@ export default defineRole({
       tasks.push(mount({ src: p.shared, path: p.path, fstype: 'none', opts: 'bind,_netdev', notify: p.services.map((s) => `restart ${s} where it runs`) }))
     for (const unit of unitsOf(paths)) {
       tasks.push(
+        directory({ path: `/etc/systemd/system/${unitFile(unit)}.d`, mode: '0755' }),
         template({
           path: `/etc/systemd/system/${unitFile(unit)}.d/halab-shared-state.conf`,
           template: 'requires-mounts.conf.ejs',

@@ -60,7 +60,13 @@ describe('4-node on user-mode-linux: LVS-DR + keepalived, DRBD dual-primary + OC
       assert.match(await onHost(n, 'cat /proc/drbd'), /cs:Connected ro:Primary\/Primary ds:UpToDate\/UpToDate/)
       assert.match(await onHost(n, 'findmnt -n -o FSTYPE,SOURCE /opt'), /^ocfs2\s+\/dev\/drbd1/)
       for (const p of ['/etc/apache2', '/var/www', '/var/lib/postgresql']) assert.match(await onHost(n, `findmnt -n -o SOURCE ${p}`), /^\/dev\/drbd1\[\/opt/, `${n}: ${p}`)
-      assert.match(await onHost(n, 'systemctl show -p RequiresMountsFor --value apache2'), /\/etc\/apache2 \/var\/www/)
+      // Boot order as systemd reads it: DRBD ready → /opt → the bind mounts → apache2.
+      const order = await onHost(n, 'systemctl show -p Requires,After opt.mount; systemctl show -p Requires,After etc-apache2.mount; systemctl show -p RequiresMountsFor apache2; systemctl is-enabled halab-drbd-drbd o2cb')
+      assert.match(order, /^Requires=.*halab-drbd-drbd\.service/m)
+      assert.match(order, /^Requires=.*o2cb\.service/m)
+      assert.match(order, /^Requires=.*opt\.mount/m, 'the bind mount requires /opt')
+      assert.match(order, /^RequiresMountsFor=\/etc\/apache2 \/var\/www$/m)
+      assert.match(order, /^enabled\nenabled$/m)
     }
     uuid = (await onHost('protoss', 'blkid -o value -s UUID /dev/drbd1')).trim()
     assert.match(uuid, /^[0-9A-Fa-f-]{32,36}$/)
