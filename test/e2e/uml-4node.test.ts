@@ -4,15 +4,22 @@
 // keepalived programming IPVS) → a file written on protoss is read on terran → a second
 // site changes nothing (no create-md, overwrite, mkfs or copy; same filesystem, file still
 // there) → verify passes every check, balancing, failover and storage included, none "not
-// run". Needs root (skipped with the reason otherwise; with CI=true it runs).
+// run". The inventory is the 4-node one with one value added: protoss weighs 2, so that a
+// weighted spread (2:1) is told apart from a plain round robin (the seed's 1:1 is not).
+// Needs root (skipped with the reason otherwise; with CI=true it runs).
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
 import { readState } from '../../src/lab/state.ts'
-import { runCli, type CliResult } from '../helpers/cli.ts'
+import { REPO, runCli, type CliResult } from '../helpers/cli.ts'
 import { lab, labSkip, onHost, recapLine, useLab } from '../helpers/lab.ts'
 
 const SECRETS = { KEEPALIVED_AUTH_PASS: 'vrrp4uml' }
-const INV = 'inventory/4-node'
+const INV = mkdtempSync(join(tmpdir(), 'halab-4-node-'))
+cpSync(join(REPO, 'inventory', '4-node'), INV, { recursive: true })
+writeFileSync(join(INV, 'host_vars', 'protoss.yml'), '# added by uml-4node.test.ts: a 2:1 weighted round robin\nkeepalived_real_server_weight: 2\n')
 const ALL = ['zerg', 'supermente', 'protoss', 'terran']
 const REAL = ['protoss', 'terran']
 const outputs: string[] = []
@@ -24,6 +31,7 @@ const cli = async (...args: string[]): Promise<CliResult> => {
 
 describe('4-node on user-mode-linux: LVS-DR + keepalived, DRBD dual-primary + OCFS2, shared state', { skip: labSkip }, () => {
   useLab(INV, '--kernel', 'uml')
+  after(() => rmSync(INV, { recursive: true, force: true }))
   const file = `uml-4node-${process.pid}.txt`
   let uuid = ''
 
@@ -59,13 +67,14 @@ describe('4-node on user-mode-linux: LVS-DR + keepalived, DRBD dual-primary + OC
     for (const n of REAL) {
       assert.match(await onHost(n, 'cat /proc/drbd'), /cs:Connected ro:Primary\/Primary ds:UpToDate\/UpToDate/)
       assert.match(await onHost(n, 'findmnt -n -o FSTYPE,SOURCE /opt'), /^ocfs2\s+\/dev\/drbd1/)
-      for (const p of ['/etc/apache2', '/var/www', '/var/lib/postgresql']) assert.match(await onHost(n, `findmnt -n -o SOURCE ${p}`), /^\/dev\/drbd1\[\/opt/, `${n}: ${p}`)
+      // A bind mount of a directory of the OCFS2 volume: findmnt shows the device and that directory.
+      for (const p of ['/etc/apache2', '/var/www', '/var/lib/postgresql']) assert.equal((await onHost(n, `findmnt -n -o SOURCE ${p}`)).trim(), `/dev/drbd1[${p}]`, `${n}: ${p}`)
       // Boot order as systemd reads it: DRBD ready → /opt → the bind mounts → apache2.
       const order = await onHost(n, 'systemctl show -p Requires,After opt.mount; systemctl show -p Requires,After etc-apache2.mount; systemctl show -p RequiresMountsFor apache2; systemctl is-enabled halab-drbd-drbd o2cb')
       assert.match(order, /^Requires=.*halab-drbd-drbd\.service/m)
       assert.match(order, /^Requires=.*o2cb\.service/m)
       assert.match(order, /^Requires=.*opt\.mount/m, 'the bind mount requires /opt')
-      assert.match(order, /^RequiresMountsFor=\/etc\/apache2 \/var\/www$/m)
+      assert.match(order, /^RequiresMountsFor=\/etc\/apache2 \/var\/www( |$)/m)
       assert.match(order, /^enabled\nenabled$/m)
     }
     uuid = (await onHost('protoss', 'blkid -o value -s UUID /dev/drbd1')).trim()
@@ -105,8 +114,14 @@ describe('4-node on user-mode-linux: LVS-DR + keepalived, DRBD dual-primary + OC
       'a file written under /opt on protoss is read on terran',
     ])
       assert.match(r.stdout, new RegExp(`${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s+pass`), name)
+    assert.match(r.stdout, /10\.0\.0\.4:80 wrr: protoss Route weight 2, terran Route weight 1/)
+    assert.match(r.stdout, /12 requests: protoss [7-9], terran [3-5] \(weights 2:1\)/)
     assert.match(r.stdout, /the VIP answered as zerg/, 'the sorry page came from the MASTER director')
-    assert.doesNotMatch(r.stdout, /not run|FAIL/)
+    const summaries = [...r.stdout.matchAll(/^checks: (\d+) pass, (\d+) fail, (\d+) not run$/gm)].map((m) => m.slice(1).map(Number))
+    assert.deepEqual(summaries, [
+      [3, 0, 0],
+      [13, 0, 0],
+    ])
   })
 
   it('no secret reached any output', () => {
