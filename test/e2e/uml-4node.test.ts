@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { readState } from '../../src/lab/state.ts'
+import { httpGet, servingNode } from '../../src/verify/http.ts'
 import { REPO, runCli, type CliResult } from '../helpers/cli.ts'
 import { lab, labSkip, onHost, recapLine, useLab } from '../helpers/lab.ts'
 
@@ -122,6 +123,22 @@ describe('4-node on user-mode-linux: LVS-DR + keepalived, DRBD dual-primary + OC
       [3, 0, 0],
       [13, 0, 0],
     ])
+  })
+
+  it('boot order, replayed on terran: DRBD down and everything on it stopped; starting apache2 brings up DRBD, /opt, the bind mounts, then Apache', async (t) => {
+    // Stopping the DRBD unit stops what requires it: /opt, the bind mounts on it, apache2.
+    await onHost('terran', 'systemctl stop halab-drbd-drbd.service && drbdadm down drbd')
+    const down = await onHost('terran', 'systemctl is-active apache2 opt.mount etc-apache2.mount || true; drbdadm cstate drbd 2>&1 || true')
+    assert.match(down, /^inactive\ninactive\ninactive\n/, down)
+    assert.match(down, /not defined in your config|Unconfigured|No such resource|not configured|unconfigured/i, `drbd is down: ${down}`)
+    const t0 = performance.now()
+    // What boot does for multi-user.target, asked for one service: systemd pulls in the chain.
+    await onHost('terran', 'systemctl start apache2')
+    t.diagnostic(`systemctl start apache2 from DRBD down: ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+    assert.match(await onHost('terran', 'cat /proc/drbd'), /cs:Connected ro:Primary\/Primary ds:UpToDate\/UpToDate/)
+    assert.match(await onHost('terran', 'findmnt -n -o FSTYPE /opt; findmnt -n -o SOURCE /etc/apache2; systemctl is-active apache2'), /^ocfs2\n\/dev\/drbd1\[\/etc\/apache2\]\nactive$/m)
+    assert.equal((await onHost('terran', `cat /opt/${file}`)).trim(), file)
+    assert.equal(servingNode((await httpGet('http://10.0.0.3/')).body), 'terran')
   })
 
   it('no secret reached any output', () => {
