@@ -2,10 +2,10 @@
 // `drbdadm dump` before it goes live; then each resource's bring-up (bring-up.ts):
 // metadata, up, and on the first bring-up only, the initial overwrite and mkfs on the
 // designated node, leaving it Secondary for heartbeat — or, for a dual-primary resource
-// (OCFS2), Primary on both once UpToDate, with a boot unit that waits for the peer. Without the drbd kernel module the
-// role fails before changing anything — or, when the inventory marks it configuration only
-// (a container lab), writes and checks the configuration, brings nothing up, and says so
-// on the recap.
+// (under OCFS2), Primary on both once UpToDate, with a boot unit that waits for the peer.
+// Without the drbd kernel module the role fails before changing anything — or, when the
+// inventory marks it configuration only (a container lab), writes and checks the
+// configuration, brings nothing up, and says so on the recap.
 import { z } from 'zod'
 import { defineRole } from '../../src/engine/role.ts'
 import { addressOf } from '../../src/inventory/addresses.ts'
