@@ -35,9 +35,11 @@ export function sharedCopyState(p: SharedPath, seconds: number): Fact<SharedCopy
 }
 
 /** The copying node's decision, as data. */
-export function planCopy(state: SharedCopyState, p: SharedPath, host: string): Plan {
+export function planCopy(state: SharedCopyState, p: SharedPath, host: string, check = false): Plan {
   if (state.shared) return { changes: [], noop: `${p.shared} exists: not copied again` }
   if (state.mounted) throw new Error(`${p.path} on ${host} is a mount point but ${p.shared} does not exist: not copying a mount; see findmnt ${p.path}`)
+  // --check on a fresh host: the package that makes the directory is not installed yet.
+  if (!state.local && check) return { changes: [{ summary: `copy ${p.path} to ${p.shared} once ${p.path} exists`, command: ':' }] }
   if (!state.local) throw new Error(`${p.path} does not exist on ${host}: nothing to copy to ${p.shared} (install the package that makes it first)`)
   // Copied beside, then renamed: a copy cut short never looks like the shared copy.
   const tmp = `${p.shared}.halab-copy`
@@ -64,7 +66,7 @@ export function copyTask(p: SharedPath, copier: string, host: string, waitSecond
     // Not prefetched: the cluster filesystem is mounted earlier in this run.
     async plan(ctx) {
       const state = await ctx.fact(sharedCopyState(p, mine || ctx.mode.check ? 0 : waitSeconds))
-      return mine ? planCopy(state, p, ctx.name) : planAwaitCopy(state, p, copier, waitSeconds, ctx.mode.check)
+      return mine ? planCopy(state, p, ctx.name, ctx.mode.check) : planAwaitCopy(state, p, copier, waitSeconds, ctx.mode.check)
     },
   }
 }

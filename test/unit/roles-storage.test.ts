@@ -158,6 +158,7 @@ test('4-node: the shared state is copied by protoss only, bind-mounted on both, 
   assert.match(planCopy({ shared: false, local: true, mounted: false }, p, 'protoss').changes[0].command!, /cp -a \/etc\/apache2 \/opt\/etc\/apache2\.halab-copy && mv \/opt\/etc\/apache2\.halab-copy \/opt\/etc\/apache2$/)
   assert.equal(planCopy({ shared: true, local: true, mounted: true }, p, 'protoss').changes.length, 0, 'never copied twice')
   assert.throws(() => planCopy({ shared: false, local: false, mounted: false }, p, 'protoss'), /\/etc\/apache2 does not exist on protoss/)
+  assert.match(planCopy({ shared: false, local: false, mounted: false }, p, 'protoss', true).changes[0].summary, /once \/etc\/apache2 exists/, '--check on a fresh host')
   assert.throws(() => planAwaitCopy({ shared: false, local: true, mounted: false }, p, 'protoss', 120, false), /does not exist after 120 s: protoss/)
   assert.equal(mountUnitName('/opt'), 'opt.mount')
   assert.equal(mountUnitName('/srv/my-data/'), 'srv-my\\x2ddata.mount')
