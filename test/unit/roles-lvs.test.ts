@@ -15,6 +15,7 @@ import { parseDynamic } from '../../roles/dhcp-client/index.ts'
 import { REPO } from '../helpers/cli.ts'
 
 process.env.KEEPALIVED_AUTH_PASS = 'vrrp8chr'
+process.env.DRBD_SECRET ??= 'unit-drbd-secret'
 
 async function prepare(dir: string, opts: { lab?: boolean; extraVars?: Record<string, unknown> } = {}): Promise<PreparedRun> {
   const inventoryDir = dir.startsWith('/') ? dir : join(REPO, 'inventory', dir)

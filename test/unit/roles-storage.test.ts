@@ -186,3 +186,14 @@ test('4-node: one PHP identity page for the shared document root; the directors 
   assert.match(rendered(run, 'zerg', '/var/www/sorry/index.html'), /SORRY: no real server is available.*<strong id="node">zerg<\/strong>/s)
   assert.match(rendered(run, 'zerg', '/etc/keepalived/keepalived.conf'), /sorry_server 127\.0\.0\.1 80/)
 })
+
+test('5-node: the same storage stack on empresa2/empresa3, the DRBD secret from the environment; configuration only in the container lab', async () => {
+  process.env.DRBD_SECRET ??= 'unit-drbd-5node'
+  const run = await prepare('5-node')
+  const res = rendered(run, 'empresa3', '/etc/drbd.d/r0.res')
+  assert.match(res, /on empresa2 \{\n\t\tdevice \/dev\/drbd0;\n\t\tdisk \/dev\/sdb1;\n\t\taddress 10\.0\.2\.5:7788;/)
+  assert.match(rendered(run, 'empresa2', '/etc/drbd.d/global_common.conf'), /shared-secret unit-drbd-5node;/)
+  assert.match(rendered(run, 'empresa2', '/etc/ocfs2/cluster.conf'), /ip_address = 10\.0\.2\.6\n\tnumber = 1\n\tname = empresa3/)
+  const lab = await prepare('5-node', { lab: true })
+  assert.ok(notesOf(lab, 'empresa3').some((n) => /shared-state: not moved/.test(n)))
+})
