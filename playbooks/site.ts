@@ -9,11 +9,17 @@ export default definePlaybook({
     { name: 'dhcp clients', hosts: 'dhcp_clients', roles: ['dhcp-client'] },
     { name: 'base', hosts: 'all', roles: ['base'] },
     { name: 'storage', hosts: 'drbd', roles: ['drbd'] },
+    // The cluster filesystem on the (dual-primary) DRBD device, mounted on every node.
+    { name: 'cluster filesystem', hosts: 'ocfs2', roles: ['ocfs2'] },
     // A NAS (seed 002): its RAID, then the share on it, then the clients that mount it.
     { name: 'raid', hosts: 'raid', roles: ['mdadm'] },
     { name: 'nfs server', hosts: 'nfs_server', roles: ['nfs-server'] },
     { name: 'nfs clients', hosts: 'nfs_clients', roles: ['nfs-client'] },
     { name: 'web', hosts: 'web', roles: ['apache-php'] },
+    // After the packages made their directories: moved onto the cluster filesystem once,
+    // bind-mounted back in place, services ordered after their mounts.
+    { name: 'shared state', hosts: 'shared_state', roles: ['shared-state'] },
+    { name: 'sorry page', hosts: 'sorry_servers', roles: ['apache-php'] },
     { name: 'heartbeat pair', hosts: 'heartbeat', roles: ['heartbeat'] },
     // LVS-DR: real servers stop answering ARP for the VIPs and hold them on loopback
     // before the directors start sending them traffic.

@@ -30,7 +30,7 @@ export default defineRole({
     apache_disable_default_site: z.boolean().default(true),
     /** Heading of the identity page; the page also names the serving node. */
     apache_identity_text: z.string().optional(),
-    /** Where the identity page goes (default: index.html of the default site). */
+    /** Where the identity page goes (default: index.html of the default site; a .php page names the serving node itself). */
     apache_identity_page: z.string().optional(),
     /** `heartbeat` (or another cluster manager) starts Apache on the active node only. */
     apache_managed_by: z.enum(['system', 'heartbeat']).default('system'),
@@ -58,15 +58,20 @@ export default defineRole({
     }
     if (vars.apache_disable_default_site)
       tasks.push(command({ name: 'disable the stock default site', command: 'a2dissite -q 000-default', removes: '/etc/apache2/sites-enabled/000-default.conf', notify: ['reload apache2'] }))
-    if (defaultSite)
+    if (defaultSite) {
+      const page = vars.apache_identity_page ?? `${defaultSite.document_root}/index.html`
+      // A .php page names the node as it serves (gethostname): the same file on every node,
+      // as a shared document root needs; a static page names the node it was written on.
+      const php = page.endsWith('.php')
       tasks.push(
         template({
-          path: vars.apache_identity_page ?? `${defaultSite.document_root}/index.html`,
-          template: 'identity.html.ejs',
-          rendered: render('identity.html.ejs', { heading: vars.apache_identity_text ?? `${host.name} FUNCIONA`, node: host.name }),
+          path: page,
+          template: php ? 'identity.php.ejs' : 'identity.html.ejs',
+          rendered: php ? render('identity.php.ejs', { heading: vars.apache_identity_text ?? null }) : render('identity.html.ejs', { heading: vars.apache_identity_text ?? `${host.name} FUNCIONA`, node: host.name }),
           mode: '0644',
         }),
       )
+    }
     if (vars.apache_managed_by === 'system') tasks.push(service({ name: 'apache2', state: 'started', enabled: true }))
     return tasks
   },

@@ -6,7 +6,7 @@
 // Filesystem) decides which node is Primary and mounts it.
 import { sh } from '../../src/transport/quote.ts'
 import type { Change, Fact, Plan, Task } from '../../src/engine/types.ts'
-import { backingFilesystem, drbdAfterConnect, drbdResource, isConnected, type BackingFilesystem, type DrbdState } from './facts.ts'
+import { backingFilesystem, drbdAfterConnect, drbdAfterSync, drbdResource, isConnected, type BackingFilesystem, type DrbdState } from './facts.ts'
 
 export interface BringUpSpec {
   resource: string
@@ -21,6 +21,10 @@ export interface BringUpSpec {
   mkfsOptions: string[]
   /** How long the first bring-up waits for the peer to connect. */
   connectTimeout: number
+  /** Dual primary (OCFS2 and other cluster filesystems): both nodes end Primary. */
+  dualPrimary?: boolean
+  /** How long promoting a node waits for its disk to be UpToDate (the initial sync). */
+  syncTimeout?: number
 }
 
 /** mkfs options that keep a first format fast on a replicated device (no discard pass). */
@@ -87,9 +91,34 @@ export function planInitialSync(state: DrbdState, fs: BackingFilesystem | undefi
     )
     summary += `, mkfs.${spec.filesystem} ${spec.device}`
   }
+  // Single primary: heartbeat decides who is Primary. Dual primary: this node stays Primary
+  // (the peer promotes itself once it is UpToDate, planPrimary).
+  if (spec.dualPrimary) return { changes: [{ summary: `${summary}, stays Primary (dual primary)`, command: steps.join(' && ') }] }
   steps.push(sh`drbdadm secondary ${r}`)
   const change: Change = { summary: `${summary}, back to Secondary`, command: steps.join(' && ') }
   return { changes: [change] }
+}
+
+/**
+ * Dual primary: this node is promoted only when it is Connected and both disks are
+ * UpToDate. A node that cannot see its peer is never promoted by halab: two Primaries
+ * that do not see each other are a split brain in the making.
+ */
+export function planPrimary(state: DrbdState, spec: Pick<BringUpSpec, 'resource' | 'peer' | 'syncTimeout'>, opts: { host: string; check: boolean }): Plan {
+  const r = spec.resource
+  if (!state.up) {
+    if (opts.check) return { changes: [{ summary: `promote ${r} to Primary once it is up and UpToDate`, command: ':' }] }
+    throw new Error(`${r} is not up on ${opts.host}: it cannot be promoted`)
+  }
+  if (state.role === 'Primary') return { changes: [], noop: `${r} is Primary (${state.cstate}, ${state.role}/${state.peerRole}, ${state.disk}/${state.peerDisk})` }
+  if (state.cstate === 'Connected' && state.disk === 'UpToDate' && state.peerDisk === 'UpToDate')
+    return { changes: [{ summary: `promote ${r} to Primary (dual primary; Connected, UpToDate/UpToDate)`, command: sh`drbdadm primary ${r}` }] }
+  if (opts.check && state.disk === 'Inconsistent' && state.peerDisk === 'Inconsistent')
+    return { changes: [{ summary: `promote ${r} to Primary once the initial sync is done`, command: ':' }] }
+  throw new Error(
+    `${r} on ${opts.host} is ${state.cstate}, ${state.disk}/${state.peerDisk} after waiting ${spec.syncTimeout ?? '?'} s: halab promotes a dual-primary node only when it is Connected ` +
+      `to ${spec.peer} and both disks are UpToDate. Nothing was changed. See drbdadm status ${r} on both nodes`,
+  )
 }
 
 export function metadataTask(spec: BringUpSpec): Task {
@@ -118,6 +147,18 @@ export function initialSyncTask(spec: BringUpSpec, host: string): Task {
       const needsFs = state.up && state.disk === 'Inconsistent' && state.peerDisk === 'Inconsistent' && isConnected(state)
       const fs = needsFs ? await ctx.fact(backingFilesystem(spec.disk)) : undefined
       return planInitialSync(state, fs, spec, { host: ctx.name, check: ctx.mode.check })
+    },
+  }
+}
+
+export function primaryTask(spec: BringUpSpec): Task {
+  const seconds = spec.syncTimeout ?? 300
+  return {
+    name: `drbd ${spec.resource} Primary (dual primary)`,
+    // Not prefetched: it waits for the initial sync, which the peer may still be starting.
+    async plan(ctx) {
+      const state = await ctx.fact(drbdAfterSync(spec.resource, seconds))
+      return planPrimary(state, { ...spec, syncTimeout: seconds }, { host: ctx.name, check: ctx.mode.check })
     },
   }
 }

@@ -80,6 +80,24 @@ export function drbdAfterConnect(resource: string, seconds: number): Fact<DrbdSt
   }
 }
 
+/**
+ * The resource's state once both disks are UpToDate: polls while it connects or syncs
+ * (up to `seconds`), and stops at once when it is down, StandAlone, or UpToDate/UpToDate.
+ * Read where a dual-primary node is promoted: its peer may only now start the initial sync.
+ */
+export function drbdAfterSync(resource: string, seconds: number): Fact<DrbdState> {
+  return {
+    key: `drbd-synced:${resource}:${seconds}`,
+    command:
+      sh`r=${resource}; n=${seconds}; ` +
+      `i=0; while [ "$i" -lt "$n" ]; do cs=$(drbdadm cstate "$r" 2>/dev/null) || break; ` +
+      `[ "$(drbdadm dstate "$r" 2>/dev/null)" = UpToDate/UpToDate ] && break; [ "$cs" = StandAlone ] && break; ` +
+      `sleep 1; i=$((i+1)); done; ` +
+      probe(resource),
+    parse: ({ stdout }) => parseDrbdState(resource, stdout),
+  }
+}
+
 export interface BackingFilesystem {
   /** Its first block could be read. */
   readable: boolean

@@ -1,10 +1,11 @@
 // drbd: drbd-utils, global_common.conf and one .res file per resource, each validated by
 // `drbdadm dump` before it goes live; then each resource's bring-up (bring-up.ts):
 // metadata, up, and on the first bring-up only, the initial overwrite and mkfs on the
-// designated node, leaving it Secondary for heartbeat. Without the drbd kernel module the
-// role fails before changing anything — or, when the inventory marks it configuration only
-// (a container lab), writes and checks the configuration, brings nothing up, and says so
-// on the recap.
+// designated node, leaving it Secondary for heartbeat — or, for a dual-primary resource
+// (under OCFS2), Primary on both once UpToDate, with a boot unit that waits for the peer.
+// Without the drbd kernel module the role fails before changing anything — or, when the
+// inventory marks it configuration only (a container lab), writes and checks the
+// configuration, brings nothing up, and says so on the recap.
 import { z } from 'zod'
 import { defineRole } from '../../src/engine/role.ts'
 import { addressOf } from '../../src/inventory/addresses.ts'
@@ -14,7 +15,10 @@ import { template } from '../../src/ops/template.ts'
 import { command } from '../../src/ops/command.ts'
 import { sh } from '../../src/transport/quote.ts'
 import type { Task } from '../../src/engine/types.ts'
-import { defaultMkfsOptions, initialSyncTask, metadataTask, moduleTask, upTask } from './bring-up.ts'
+import { daemonReload } from '../../src/ops/daemon-reload.ts'
+import { file } from '../../src/ops/file.ts'
+import { service } from '../../src/ops/service.ts'
+import { defaultMkfsOptions, initialSyncTask, metadataTask, moduleTask, primaryTask, upTask } from './bring-up.ts'
 
 /** DRBD's own configuration syntax, as nested data: { net: { 'cram-hmac-alg': 'sha1' } }. */
 type Section = { [key: string]: string | number | boolean | Section }
@@ -40,6 +44,13 @@ const Resource = z.object({
    * brought up and left Inconsistent.
    */
   initial_primary: z.string().optional(),
+  /**
+   * Both nodes Primary (for a cluster filesystem such as OCFS2; the options must allow it:
+   * net { allow-two-primaries }). The first bring-up leaves initial_primary Primary; the
+   * other node is promoted once both disks are UpToDate; at boot a unit waits for the
+   * peer before promoting (halab-drbd-NAME.service).
+   */
+  dual_primary: z.boolean().default(false),
   filesystem: z.string().regex(/^[a-z0-9]+$/).optional(),
   /** mkfs options (default for ext2/3/4: -q -E nodiscard; xfs: -q -K). */
   mkfs_options: z.array(z.string()).optional(),
@@ -55,6 +66,10 @@ export default defineRole({
     configuration_only: z.array(z.string()).default([]),
     /** How long a first bring-up waits for the peer to connect before it gives up (seconds). */
     drbd_connect_timeout: z.number().int().positive().default(60),
+    /** How long promoting a dual-primary node waits for the initial sync (seconds). */
+    drbd_sync_timeout: z.number().int().positive().default(300),
+    /** At boot, how long a dual-primary resource waits for its peer before giving up (seconds). */
+    drbd_boot_wait: z.number().int().positive().default(120),
   }),
   tasks: ({ vars, host, inventory, template: render }) => {
     const configOnly = vars.configuration_only.includes('drbd')
@@ -73,6 +88,15 @@ export default defineRole({
       if (nodes.length < 2) throw new Error(`drbd resource ${res.name}: group "${res.group}" has ${nodes.length} host(s); DRBD replicates between two`)
       if (res.initial_primary !== undefined && !nodes.some((n) => n.name === res.initial_primary))
         throw new Error(`drbd resource ${res.name}: initial_primary "${res.initial_primary}" is not one of its nodes (${nodes.map((n) => n.name).join(', ')})`)
+      if (res.dual_primary) {
+        const net = { ...sectionOf(vars.drbd_common, 'net'), ...sectionOf(res.options, 'net') }
+        if (net['allow-two-primaries'] !== true && net['allow-two-primaries'] !== 'yes')
+          throw new Error(`drbd resource ${res.name}: dual_primary needs net { allow-two-primaries } in its options or in drbd_common (DRBD refuses a second Primary without it)`)
+        if (res.filesystem !== undefined)
+          throw new Error(
+            `drbd resource ${res.name}: dual_primary with filesystem ${res.filesystem}: a filesystem mounted on two Primaries must be a cluster filesystem made by its own role (ocfs2), not by the drbd role`,
+          )
+      }
       if (res.filesystem !== undefined && res.initial_primary === undefined)
         throw new Error(`drbd resource ${res.name}: filesystem ${res.filesystem} needs initial_primary, the node that makes it on the first bring-up`)
       tasks.push(
@@ -98,10 +122,28 @@ export default defineRole({
         filesystem: res.filesystem,
         mkfsOptions: res.mkfs_options ?? (res.filesystem ? defaultMkfsOptions(res.filesystem) : []),
         connectTimeout: vars.drbd_connect_timeout,
+        dualPrimary: res.dual_primary,
+        syncTimeout: vars.drbd_sync_timeout,
       }
       bringUps.push(metadataTask(spec), upTask(spec), initialSyncTask(spec, host.name))
+      if (res.dual_primary) {
+        const unit = `halab-drbd-${res.name}.service`
+        bringUps.push(
+          primaryTask(spec),
+          template({ path: `/etc/systemd/system/${unit}`, template: 'ready.service.ejs', rendered: render('ready.service.ejs', { res }), mode: '0644' }),
+          daemonReload([unit]),
+          // Started now too: it finds the resource Primary and returns at once, and units
+          // that require it (the cluster filesystem's mount) see it active.
+          service({ name: unit.replace(/\.service$/, ''), state: 'started', enabled: true }),
+        )
+      }
     }
-    if (bringUps.length) tasks.push(moduleTask(), ...bringUps)
+    if (bringUps.length) {
+      tasks.push(moduleTask())
+      if (vars.drbd_resources.some((r) => r.dual_primary))
+        tasks.push(file({ path: '/usr/local/sbin/halab-drbd-ready', content: render('halab-drbd-ready.ejs'), mode: '0755' }))
+      tasks.push(...bringUps)
+    }
     return tasks
   },
   handlers: ({ vars }) => ({
@@ -112,6 +154,11 @@ export default defineRole({
     }),
   }),
 })
+
+function sectionOf(section: Section, name: string): Section {
+  const v = section[name]
+  return typeof v === 'object' ? v : {}
+}
 
 /** `net { cram-hmac-alg sha1; shared-secret "x"; }` — strings are quoted where DRBD needs it. */
 export function renderSection(section: Section, indent = '\t'): string {

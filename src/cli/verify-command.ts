@@ -8,6 +8,7 @@ import type { CheckResult } from '../verify/check.js'
 import { verifyDhcp } from '../verify/dhcp.js'
 import { verifyHeartbeat } from '../verify/heartbeat.js'
 import { verifyKeepalived } from '../verify/keepalived.js'
+import { verifyStorage } from '../verify/storage.js'
 import { printChecks } from '../verify/table.js'
 import { loadRunContext, type ContextOptions } from './context.js'
 import { EXIT_INVALID } from './run-command.js'
@@ -21,6 +22,7 @@ interface Suite {
 const SUITES: Suite[] = [
   { title: 'DHCP leases', role: 'dhcp-server', run: (pick) => verifyDhcp(pick('dhcp-server'), pick('dhcp-client')) },
   { title: 'heartbeat pair', role: 'heartbeat', run: (pick) => verifyHeartbeat(pick('heartbeat')) },
+  { title: 'DRBD + OCFS2', role: 'ocfs2', run: (pick) => verifyStorage(pick('ocfs2')) },
   { title: 'LVS + keepalived', role: 'keepalived', run: (pick) => verifyKeepalived(pick('keepalived'), pick('lvs', 'keepalived')) },
 ]
 

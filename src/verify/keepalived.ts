@@ -1,16 +1,20 @@
 // The LVS + keepalived checks of seeds 000/001, live: VRRP holds the VIP on exactly one
-// director and moves it when the MASTER's keepalived stops (timed), then back; real
-// servers serve their own pages and hold the VIP on loopback without answering ARP for
-// it. Balancing checks need ip_vs: where the hosts lack it they are "not run" with the
+// director and moves it, with the LVS table, when the MASTER's keepalived stops (timed),
+// then back; real servers serve their own pages and hold the VIP on loopback without
+// answering ARP for it; IPVS lists every real server, spreads requests by weight, takes a
+// stopped real server out and back, and sends everything to the sorry server when all are
+// down. Balancing checks need ip_vs: where the hosts lack it they are "not run" with the
 // reason, never passed.
-import keepalivedRole from '../../roles/keepalived/index.ts'
+import keepalivedRole, { realServers as realServersOf, type RenderedRealServer } from '../../roles/keepalived/index.ts'
 import lvsRole from '../../roles/lvs/index.ts'
 import type { HostContext } from '../engine/host-context.js'
 import { kernelModule } from '../facts/kernel.js'
+import type { Inventory } from '../inventory/types.js'
 import { addressOf } from '../inventory/addresses.js'
 import { sh } from '../transport/quote.js'
 import { check, NotRun, waitFor, type CheckResult } from './check.js'
 import { httpGet, servingNode } from './http.js'
+import { ipvsDestinations, spreadByWeight } from './ipvs.js'
 
 export async function verifyKeepalived(directors: HostContext[], realServers: HostContext[]): Promise<CheckResult[]> {
   const vars = new Map(directors.map((d) => [d.name, keepalivedRole.vars.parse(d.vars)]))
@@ -29,12 +33,28 @@ export async function verifyKeepalived(directors: HostContext[], realServers: Ho
 
   const lacking: string[] = []
   for (const h of [...directors, ...realServers]) if (!(await h.fact(kernelModule('ip_vs'))).available) lacking.push(h.name)
-  // Balancing needs a kernel with ip_vs (the real-kernel lab). Until those checks are
-  // written they fail there rather than pass untested.
-  const needIpvs = (): string => {
+  /** Balancing needs a kernel with ip_vs (the real-kernel lab); elsewhere it is not run. */
+  const needIpvs = (): void => {
     if (lacking.length) throw new NotRun(`kernel lacks ip_vs on ${lacking.join(', ')}`)
-    throw new Error('not implemented yet: this check comes with the real-kernel lab backend')
   }
+  const vs = first.keepalived_virtual_servers.find((v) => v.ip === vip) ?? first.keepalived_virtual_servers[0]
+  const service = vs ? `${vs.ip}:${vs.port}` : undefined
+  const members: RenderedRealServer[] = vs ? realServersOf(vs, first, { hosts: master.allHosts } as Inventory) : []
+  const nodeOf = new Map(members.map((m) => [`${m.ip}:${m.port}`, m.host ?? m.ip]))
+  // A real server leaves the table within delay_loop + connect_timeout; margin for a slow guest.
+  const healthLimit = vs ? (vs.delay_loop + (vs.tcp_check?.connect_timeout ?? 3)) * 1000 + 15000 : 0
+  const tableOf = async (d: HostContext) => ipvsDestinations((await d.run(sh`ipvsadm -Ln -t ${service!}`)).stdout)
+  /** Wait until `d`'s table for the service holds exactly `want` (address:port), and return it. */
+  const waitTable = (d: HostContext, want: string[], what: string) =>
+    waitFor(`${what} on ${d.name}`, healthLimit, async () => {
+      const table = await tableOf(d)
+      return table.map((e) => e.address).sort().join() === [...want].sort().join() ? table : undefined
+    })
+  const sorry = vs?.sorry_server ? `${vs.sorry_server.ip}:${vs.sorry_server.port}` : undefined
+  const rsByName = new Map(realServers.map((h) => [h.name, h]))
+  const stopWeb = (names: string[]) => Promise.all(names.map((n) => rsByName.get(n)!.run('systemctl stop apache2')))
+  const startWeb = (names: string[]) => Promise.all(names.map((n) => rsByName.get(n)!.run('systemctl start apache2')))
+  const everyMember = members.map((m) => `${m.ip}:${m.port}`)
 
   const results: CheckResult[] = []
   results.push(await check(`VIP ${vip} held by exactly one director, the MASTER ${master.name}`, async () => `after ${(await waitHeldBy(master)).ms} ms`))
@@ -44,6 +64,16 @@ export async function verifyKeepalived(directors: HostContext[], realServers: Ho
       await master.run('systemctl stop keepalived')
       await waitHeldBy(backup)
       return `on ${backup.name} ${((performance.now() - t0) / 1000).toFixed(1)} s after the stop (advert_int ${advert} s)`
+    }),
+  )
+  results.push(
+    await check(`the LVS table moves with the VIP: ${backup.name} serves it`, async () => {
+      needIpvs()
+      if (!service) throw new NotRun('no keepalived_virtual_servers')
+      await waitTable(backup, everyMember, `${service} with every real server`)
+      const node = servingNode((await httpGet(`http://${vip}:${vs!.port}/`)).body)
+      if (!node || !nodeOf.size || ![...nodeOf.values()].includes(node)) throw new Error(`the VIP answered as ${node ?? 'no identity page'}, not a real server`)
+      return `${backup.name} lists ${service} → ${everyMember.join(', ')}; the VIP answered as ${node}`
     }),
   )
   results.push(
@@ -81,9 +111,86 @@ export async function verifyKeepalived(directors: HostContext[], realServers: Ho
       }),
     )
   }
-  results.push(await check(`ipvsadm on ${master.name} lists ${vip} with every real server`, async () => needIpvs()))
-  results.push(await check('requests through the VIP are spread by weight', async () => needIpvs()))
-  results.push(await check('a stopped real server is taken out, then restored', async () => needIpvs()))
-  results.push(await check('all real servers down → the sorry server answers', async () => needIpvs()))
+  results.push(
+    await check(`ipvsadm on ${master.name} lists ${vip} with every real server`, async () => {
+      needIpvs()
+      if (!service) throw new NotRun('no keepalived_virtual_servers')
+      const { value: table } = await waitTable(master, everyMember, `${service} with every real server`)
+      for (const m of members) {
+        const e = table.find((t) => t.address === `${m.ip}:${m.port}`)!
+        if (e.weight !== m.weight) throw new Error(`${e.address} has weight ${e.weight}, the inventory says ${m.weight}`)
+        if (vs!.lb_kind === 'DR' && e.forward !== 'Route') throw new Error(`${e.address} is forwarded by ${e.forward}, not Route (DR)`)
+      }
+      return `${service} ${vs!.lb_algo}: ${table.map((e) => `${nodeOf.get(e.address) ?? e.address} ${e.forward} weight ${e.weight}`).join(', ')}`
+    }),
+  )
+  results.push(
+    await check('requests through the VIP are spread by weight', async () => {
+      needIpvs()
+      if (!service) throw new NotRun('no keepalived_virtual_servers')
+      const total = members.reduce((n, m) => n + m.weight, 0)
+      if (!total) throw new Error('every real server has weight 0')
+      // Whole rounds of the weighted round robin: each server's exact share is expected.
+      const rounds = Math.max(2, Math.ceil(12 / total))
+      const counts = new Map<string, number>()
+      for (let i = 0; i < rounds * total; i++) {
+        const node = servingNode((await httpGet(`http://${vip}:${vs!.port}/`)).body) ?? 'no identity page'
+        counts.set(node, (counts.get(node) ?? 0) + 1)
+      }
+      const want = new Map(members.map((m) => [m.host ?? m.ip, m.weight * rounds]))
+      const problem = spreadByWeight(counts, want)
+      if (problem) throw new Error(problem)
+      return `${rounds * total} requests: ${[...want.keys()].map((n) => `${n} ${counts.get(n) ?? 0}`).join(', ')} (weights ${members.map((m) => m.weight).join(':')})`
+    }),
+  )
+  results.push(
+    await check('a stopped real server is taken out, then restored', async () => {
+      needIpvs()
+      if (!service) throw new NotRun('no keepalived_virtual_servers')
+      const victim = members.find((m) => m.host && rsByName.has(m.host))
+      if (!victim || members.length < 2) throw new NotRun('needs two real servers that are inventory hosts')
+      const others = everyMember.filter((a) => a !== `${victim.ip}:${victim.port}`)
+      const t0 = performance.now()
+      await stopWeb([victim.host!])
+      try {
+        await waitTable(master, others, `${victim.host} out of ${service}`)
+        const out = ((performance.now() - t0) / 1000).toFixed(1)
+        for (let i = 0; i < 4; i++) {
+          const node = servingNode((await httpGet(`http://${vip}:${vs!.port}/`)).body)
+          if (node === victim.host || !node) throw new Error(`with apache2 stopped on ${victim.host} the VIP answered as ${node ?? 'no identity page'}`)
+        }
+        const t1 = performance.now()
+        await startWeb([victim.host!])
+        await waitTable(master, everyMember, `${victim.host} back in ${service}`)
+        return `apache2 stopped on ${victim.host}: out of the table after ${out} s, the VIP kept answering; started again: back after ${((performance.now() - t1) / 1000).toFixed(1)} s`
+      } finally {
+        await startWeb([victim.host!]).catch(() => {})
+      }
+    }),
+  )
+  results.push(
+    await check('all real servers down → the sorry server answers', async () => {
+      needIpvs()
+      if (!service) throw new NotRun('no keepalived_virtual_servers')
+      if (!sorry) throw new NotRun('the virtual server has no sorry_server')
+      const names = members.flatMap((m) => (m.host && rsByName.has(m.host) ? [m.host] : []))
+      if (names.length !== members.length) throw new NotRun('some real servers are not inventory hosts: halab cannot stop them')
+      const t0 = performance.now()
+      await stopWeb(names)
+      try {
+        await waitTable(master, [sorry], `only the sorry server ${sorry} in ${service}`)
+        const after = ((performance.now() - t0) / 1000).toFixed(1)
+        const page = await httpGet(`http://${vip}:${vs!.port}/`)
+        const node = servingNode(page.body)
+        if (page.status !== 200) throw new Error(`the VIP answered HTTP ${page.status}`)
+        if (node && names.includes(node)) throw new Error(`the VIP answered as real server ${node}`)
+        await startWeb(names)
+        await waitTable(master, everyMember, `every real server back in ${service}`)
+        return `${sorry} alone in the table ${after} s after apache2 stopped everywhere; the VIP answered as ${node ?? 'a page without identity'}; all back after the restart`
+      } finally {
+        await startWeb(names).catch(() => {})
+      }
+    }),
+  )
   return results
 }

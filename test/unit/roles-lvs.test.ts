@@ -15,6 +15,7 @@ import { parseDynamic } from '../../roles/dhcp-client/index.ts'
 import { REPO } from '../helpers/cli.ts'
 
 process.env.KEEPALIVED_AUTH_PASS = 'vrrp8chr'
+process.env.DRBD_SECRET ??= 'unit-drbd-secret'
 
 async function prepare(dir: string, opts: { lab?: boolean; extraVars?: Record<string, unknown> } = {}): Promise<PreparedRun> {
   const inventoryDir = dir.startsWith('/') ? dir : join(REPO, 'inventory', dir)
@@ -108,7 +109,7 @@ test('4-node: each director gets the seed keepalived.conf with its own router id
     // keepalived 2.x rejects the seed's spellings (`keepalived -t`: unknown keyword / deprecated).
     assert.match(conf, /^\tlvs_sync_daemon eth0 VI_1$/m)
     assert.doesNotMatch(conf, /lvs_id|lvs_sync_daemon_interface/)
-    assert.match(conf, /virtual_server 10\.0\.0\.4 80 \{\n\tdelay_loop 1\n\tlb_algo wrr\n\tlb_kind DR\n\tprotocol TCP\n\tsorry_server 10\.0\.0\.6 80\n/)
+    assert.match(conf, /virtual_server 10\.0\.0\.4 80 \{\n\tdelay_loop 1\n\tlb_algo wrr\n\tlb_kind DR\n\tprotocol TCP\n\tsorry_server 127\.0\.0\.1 80\n/)
   }
   // Only the per-director lines differ.
   const strip = (c: string) => c.replace(/ on \w+:/, '').replace(/^\t(router_id|state|priority) .*$/gm, '')
