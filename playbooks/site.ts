@@ -9,7 +9,10 @@ export default definePlaybook({
     { name: 'dhcp clients', hosts: 'dhcp_clients', roles: ['dhcp-client'] },
     { name: 'base', hosts: 'all', roles: ['base'] },
     { name: 'storage', hosts: 'drbd', roles: ['drbd'] },
+    // One PostgreSQL server (postgresql_server_node) before the pages and the site that use it.
+    { name: 'database', hosts: 'database', roles: ['postgresql'] },
     { name: 'web', hosts: 'web', roles: ['apache-php'] },
+    { name: 'drupal', hosts: 'drupal', roles: ['drupal'] },
     { name: 'heartbeat pair', hosts: 'heartbeat', roles: ['heartbeat'] },
     // LVS-DR: real servers stop answering ARP for the VIPs and hold them on loopback
     // before the directors start sending them traffic.

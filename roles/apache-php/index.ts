@@ -1,7 +1,10 @@
 // apache-php: Apache with PHP (gd, pgsql), sites from a list, the stock default site
 // disabled, and an identity page that names the node serving it — what the seeds do
-// by hand to see which node answers through the VIP. Every site file is checked by
-// Apache itself (`apache2ctl -t` with the candidate included) before it goes live.
+// by hand to see which node answers through the VIP. With `apache_identity_db` the page is
+// PHP and also shows a value it reads from PostgreSQL (by default the server's address), so
+// one request proves Apache, PHP, pgsql and the cluster's database server together; its
+// credentials live outside the document root. Every site file is checked by Apache itself
+// (`apache2ctl -t` with the candidate included) before it goes live.
 import { z } from 'zod'
 import { defineRole } from '../../src/engine/role.ts'
 import { packages } from '../../src/ops/package.ts'
@@ -11,6 +14,7 @@ import { service } from '../../src/ops/service.ts'
 import { template } from '../../src/ops/template.ts'
 import { sh } from '../../src/transport/quote.ts'
 import type { Task } from '../../src/engine/types.ts'
+import { databaseServer } from '../postgresql/server.ts'
 
 const Site = z.object({
   name: z.string().regex(/^[a-z0-9_.-]+$/),
@@ -32,10 +36,23 @@ export default defineRole({
     apache_identity_text: z.string().optional(),
     /** Where the identity page goes (default: index.html of the default site). */
     apache_identity_page: z.string().optional(),
+    /** Connection for the identity page's database value; host defaults to postgresql_server_node's address. */
+    apache_identity_db: z
+      .object({
+        host: z.string().optional(),
+        port: z.number().int().optional(),
+        dbname: z.string(),
+        user: z.string(),
+        password: z.string(),
+        query: z.string().default("SELECT 'PostgreSQL ' || current_setting('server_version') || ' at ' || host(inet_server_addr())"),
+      })
+      .optional(),
+    /** Where the page's database credentials are written (readable by root and www-data only). */
+    apache_identity_db_file: z.string().startsWith('/').default('/etc/halab/identity-db.php'),
     /** `heartbeat` (or another cluster manager) starts Apache on the active node only. */
     apache_managed_by: z.enum(['system', 'heartbeat']).default('system'),
   }),
-  tasks: ({ vars, host, template: render }) => {
+  tasks: ({ vars, host, inventory, template: render }) => {
     const sites = vars.apache_sites
     const defaultSite = sites.find((s) => s.default) ?? sites[0]
     const tasks: Task[] = [packages({ names: vars.apache_packages })]
@@ -58,15 +75,46 @@ export default defineRole({
     }
     if (vars.apache_disable_default_site)
       tasks.push(command({ name: 'disable the stock default site', command: 'a2dissite -q 000-default', removes: '/etc/apache2/sites-enabled/000-default.conf', notify: ['reload apache2'] }))
-    if (defaultSite)
+    const heading = vars.apache_identity_text ?? `${host.name} FUNCIONA`
+    if (defaultSite && !vars.apache_identity_db)
       tasks.push(
         template({
           path: vars.apache_identity_page ?? `${defaultSite.document_root}/index.html`,
           template: 'identity.html.ejs',
-          rendered: render('identity.html.ejs', { heading: vars.apache_identity_text ?? `${host.name} FUNCIONA`, node: host.name }),
+          rendered: render('identity.html.ejs', { heading, node: host.name }),
           mode: '0644',
         }),
       )
+    if (defaultSite && vars.apache_identity_db) {
+      const db = vars.apache_identity_db
+      const server = databaseServer(inventory, host.vars, host)
+      const dbHost = db.host ?? server?.address
+      if (!dbHost) throw new Error('apache_identity_db has no host: set apache_identity_db.host, or postgresql_server_node')
+      const connection = { host: dbHost, port: db.port ?? server?.port ?? 5432, dbname: db.dbname, user: db.user, password: db.password }
+      const dir = vars.apache_identity_db_file.replace(/\/[^/]*$/, '') || '/'
+      tasks.push(directory({ path: dir, mode: '0755' }))
+      tasks.push(
+        template({
+          path: vars.apache_identity_db_file,
+          template: 'identity-db.php.ejs',
+          rendered: render('identity-db.php.ejs', { connection: phpArray(connection) }),
+          owner: 'root',
+          group: 'www-data',
+          mode: '0640',
+          sensitive: true,
+          validate: 'php -l %s >/dev/null',
+        }),
+      )
+      tasks.push(
+        template({
+          path: vars.apache_identity_page ?? `${defaultSite.document_root}/index.php`,
+          template: 'identity.php.ejs',
+          rendered: render('identity.php.ejs', { heading: phpString(heading), node: phpString(host.name), dbFile: phpString(vars.apache_identity_db_file), query: phpString(db.query) }),
+          mode: '0644',
+          validate: 'php -l %s >/dev/null',
+        }),
+      )
+    }
     if (vars.apache_managed_by === 'system') tasks.push(service({ name: 'apache2', state: 'started', enabled: true }))
     return tasks
   },
@@ -78,3 +126,14 @@ export default defineRole({
           command({ name: 'reload apache2 where it runs', command: 'if service apache2 status >/dev/null 2>&1; then service apache2 reload; fi' }),
   }),
 })
+
+/** A PHP single-quoted string literal: only \\ and ' are special there. */
+export function phpString(value: string): string {
+  return `'${value.replace(/[\\']/g, (c) => '\\' + c)}'`
+}
+
+function phpArray(values: Record<string, string | number>): string {
+  return `[${Object.entries(values)
+    .map(([k, v]) => `${phpString(k)} => ${typeof v === 'number' ? v : phpString(v)}`)
+    .join(', ')}]`
+}

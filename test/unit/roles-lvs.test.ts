@@ -15,10 +15,13 @@ import { parseDynamic } from '../../roles/dhcp-client/index.ts'
 import { REPO } from '../helpers/cli.ts'
 
 process.env.KEEPALIVED_AUTH_PASS = 'vrrp8chr'
+// The data tier's secrets and the Drupal archive the inventories leave to the user.
+Object.assign(process.env, { DRUPAL_DB_PASSWORD: 'db-unit', DRUPAL_HASH_SALT: 'salt-unit-0123456789abcdef0123456789', DRUPAL_ADMIN_PASSWORD: 'admin-unit' })
+const DRUPAL_ARCHIVE = { drupal_archive_url: 'https://drupal.invalid/drupal.tar.gz', drupal_archive_sha256: '0'.repeat(64) }
 
 async function prepare(dir: string, opts: { lab?: boolean; extraVars?: Record<string, unknown> } = {}): Promise<PreparedRun> {
   const inventoryDir = dir.startsWith('/') ? dir : join(REPO, 'inventory', dir)
-  const inv = await loadInventory(inventoryDir, { extraVars: opts.extraVars, overlayFile: opts.lab ? join(inventoryDir, 'lab.yml') : undefined })
+  const inv = await loadInventory(inventoryDir, { extraVars: { ...DRUPAL_ARCHIVE, ...opts.extraVars }, overlayFile: opts.lab ? join(inventoryDir, 'lab.yml') : undefined })
   const { playbook, file } = await loadPlaybook(REPO, 'site')
   return prepareRun(inv, playbook, file, { projectRoot: REPO })
 }
@@ -220,7 +223,7 @@ test('lvs-3rs: three real servers with their own names, subnets, interface names
     for (const scope of ['all', 'lo', 'ens3', 'ens4']) assert.ok(names.includes(`sysctl net.ipv4.conf.${scope}.arp_ignore`), `${web} ${scope}`)
     assert.ok(!names.some((n) => /eth\d/.test(n)), web)
     assert.match(rendered(run, web, '/etc/systemd/system/halab-lvs-vip.service'), /ip addr replace 10\.77\.0\.100\/32 dev lo label lo:0/)
-    assert.match(rendered(run, web, '/var/www/html/index.html'), new RegExp(`${web} FUNCIONA`))
+    assert.match(rendered(run, web, '/var/www/ha/index.php'), new RegExp(`'${web} FUNCIONA'`))
   }
   assert.deepEqual([...run.plays.find((p) => p.name === 'directors')!.hosts.keys()].sort(), ['lb1', 'lb2'])
   const lab = await prepare('lvs-3rs', { lab: true })
