@@ -37,7 +37,8 @@ export function archiveOnHost(spec: ArchiveSpec, inventoryDir: string): { path: 
       packages({ names: ['curl', 'ca-certificates'] }),
       command({
         name: `drupal archive ${onHost} from ${spec.url}`,
-        command: sh`t=$(mktemp -p ${spec.cacheDir}) && trap 'rm -f "$t"' EXIT && curl -fsSL --retry 2 -o "$t" ${spec.url} && ` + check('"$t"') + sh` && chmod 644 "$t" && mv "$t" ${onHost} && trap - EXIT`,
+        command:
+          sh`t=$(mktemp -p ${spec.cacheDir}) && trap 'rm -f "$t"' EXIT && curl -fsSL --retry 2 -o "$t" ${spec.url} && ` + check('"$t"') + sh` && chmod 644 "$t" && mv "$t" ${onHost} && trap - EXIT`,
         creates: onHost,
       }),
     ],

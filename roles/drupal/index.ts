@@ -20,7 +20,7 @@ const Vars = z.object({
   drupal_archive_url: z.string().url().optional(),
   /** A release archive on the controller (relative to the inventory directory). */
   drupal_archive_path: z.string().optional(),
-  drupal_archive_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'the archive\'s sha256, 64 lower-case hex digits'),
+  drupal_archive_sha256: z.string().regex(/^[0-9a-f]{64}$/, "the archive's sha256, 64 lower-case hex digits"),
   drupal_archive_cache: z.string().startsWith('/').default('/var/cache/halab'),
   drupal_document_root: z.string().startsWith('/').default('/var/www/drupal'),
   drupal_server_name: z.string().default('drupal.ha'),
@@ -34,12 +34,18 @@ const Vars = z.object({
     name: z.string(),
     user: z.string(),
     password: z.string(),
-    prefix: z.string().regex(/^[a-z0-9_]*$/).default(''),
+    prefix: z
+      .string()
+      .regex(/^[a-z0-9_]*$/)
+      .default(''),
   }),
   drupal_hash_salt: z.string().min(32, 'at least 32 characters (openssl rand -hex 32)'),
   /** The one node that runs the installer (default: postgresql_server_node). */
   drupal_install_node: z.string().optional(),
-  drupal_profile: z.string().regex(/^[a-z0-9_]+$/).default('standard'),
+  drupal_profile: z
+    .string()
+    .regex(/^[a-z0-9_]+$/)
+    .default('standard'),
   drupal_langcode: z.string().default('en'),
   drupal_site_name: z.string().default('Drupal'),
   drupal_site_mail: z.string().default('admin@example.org'),
@@ -57,14 +63,22 @@ export default defineRole({
     const dbHost = vars.drupal_db.host ?? server?.address
     if (!dbHost) throw new Error('drupal_db.host is not set and there is no postgresql_server_node to default to')
     const installNode = vars.drupal_install_node ?? server?.node
-    if (!installNode || !inventory.hosts.has(installNode)) throw new Error(`drupal_install_node ${installNode ? `"${installNode}" is no host of the inventory` : 'is not set (nor postgresql_server_node)'}`)
+    if (!installNode || !inventory.hosts.has(installNode))
+      throw new Error(`drupal_install_node ${installNode ? `"${installNode}" is no host of the inventory` : 'is not set (nor postgresql_server_node)'}`)
     const root = vars.drupal_document_root.replace(/\/+$/, '')
     const sync = vars.drupal_config_sync_directory ?? `${root}-config/sync`
     const owner = vars.drupal_owner
     const archive = archiveOnHost({ url: vars.drupal_archive_url, path: vars.drupal_archive_path, sha256: vars.drupal_archive_sha256, cacheDir: vars.drupal_archive_cache }, inventory.dir)
     const db = vars.drupal_db
     const settings = render('settings.php.ejs', {
-      db: { name: phpString(db.name), user: phpString(db.user), password: phpString(db.password), host: phpString(dbHost), port: String(db.port ?? server?.port ?? 5432), prefix: phpString(db.prefix) },
+      db: {
+        name: phpString(db.name),
+        user: phpString(db.user),
+        password: phpString(db.password),
+        host: phpString(dbHost),
+        port: String(db.port ?? server?.port ?? 5432),
+        prefix: phpString(db.prefix),
+      },
       hashSalt: phpString(vars.drupal_hash_salt),
       configSync: phpString(sync),
       trustedHosts: `[${phpString(`^${vars.drupal_server_name.replace(/[.\\]/g, '\\$&')}$`)}]`,
@@ -81,7 +95,16 @@ export default defineRole({
       directory({ path: `${root}/sites/default/files`, owner, group: owner, mode: '0755' }),
       directory({ path: sync.replace(/\/[^/]*$/, ''), owner, group: owner, mode: '0750' }),
       directory({ path: sync, owner, group: owner, mode: '0750' }),
-      template({ path: `${root}/sites/default/settings.php`, template: 'settings.php.ejs', rendered: settings, owner: 'root', group: owner, mode: '0440', sensitive: true, validate: 'php -l %s >/dev/null' }),
+      template({
+        path: `${root}/sites/default/settings.php`,
+        template: 'settings.php.ejs',
+        rendered: settings,
+        owner: 'root',
+        group: owner,
+        mode: '0440',
+        sensitive: true,
+        validate: 'php -l %s >/dev/null',
+      }),
       directory({ path: vars.drupal_driver.replace(/\/[^/]*$/, ''), mode: '0755' }),
       template({ path: vars.drupal_driver, template: 'drupal-site.php.ejs', rendered: render('drupal-site.php.ejs'), mode: '0644', validate: 'php -l %s >/dev/null' }),
       installTask({

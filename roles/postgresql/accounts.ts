@@ -48,7 +48,8 @@ export function planDatabase(state: DatabaseState | 'no-server', spec: DatabaseS
     }
   const changes = state.owner === spec.owner ? [] : [stmt(`database ${spec.name}: owner ${state.owner} → ${spec.owner}`, `ALTER DATABASE ${ident(spec.name)} OWNER TO ${ident(spec.owner)};`)]
   // Re-encoding means dump and restore: a person's decision, not a task's.
-  const warnings = state.encoding.toUpperCase() === spec.encoding.toUpperCase() ? [] : [`database ${spec.name} is ${state.encoding}, not ${spec.encoding}: left as it is (re-encoding needs a dump and restore)`]
+  const warnings =
+    state.encoding.toUpperCase() === spec.encoding.toUpperCase() ? [] : [`database ${spec.name} is ${state.encoding}, not ${spec.encoding}: left as it is (re-encoding needs a dump and restore)`]
   return { changes, warnings }
 }
 
@@ -62,10 +63,11 @@ async function readRole(host: HostContext, spec: RoleSpec, port: number, loginHo
   const [login, createdb] = out.split('|')
   if (!bool(login)) return { exists: true, login: false, createdb: bool(createdb), password: 'wrong' }
   // -w: never prompt. The password is read from stdin into the environment of psql alone.
-  const attempt = await host.run(
-    `IFS= read -r PGPASSWORD; export PGPASSWORD; ` + sh`psql -X -w -A -t -h ${loginHost} -p ${port} -U ${spec.name} -d postgres -c 'SELECT 1' 2>&1`,
-    { stdin: spec.password + '\n', allowFailure: true, display: `psql -h ${loginHost} -U ${spec.name} (password on stdin)` },
-  )
+  const attempt = await host.run(`IFS= read -r PGPASSWORD; export PGPASSWORD; ` + sh`psql -X -w -A -t -h ${loginHost} -p ${port} -U ${spec.name} -d postgres -c 'SELECT 1' 2>&1`, {
+    stdin: spec.password + '\n',
+    allowFailure: true,
+    display: `psql -h ${loginHost} -U ${spec.name} (password on stdin)`,
+  })
   if (attempt.code === 0 && attempt.stdout.trim() === '1') return { exists: true, login: true, createdb: bool(createdb), password: 'right' }
   if (/password authentication failed/.test(attempt.stdout)) return { exists: true, login: true, createdb: bool(createdb), password: 'wrong' }
   throw new Error(`cannot tell whether role ${spec.name}'s password is right: logging in to ${loginHost}:${port} failed for another reason: ${attempt.stdout.trim()}`)

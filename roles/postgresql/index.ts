@@ -29,7 +29,10 @@ const Vars = ServerVars.extend({
   postgresql_packages: z.array(z.string()).default(['postgresql']),
   /** Debian's layout: /etc/postgresql/VERSION/CLUSTER and /var/lib/postgresql/VERSION/CLUSTER (15 on Debian 12). */
   postgresql_version: z.coerce.string().regex(/^\d+$/).default('15'),
-  postgresql_cluster: z.string().regex(/^[a-z0-9_-]+$/).default('main'),
+  postgresql_cluster: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/)
+    .default('main'),
   /** Default /etc/postgresql/VERSION/CLUSTER. */
   postgresql_config_dir: z.string().startsWith('/').optional(),
   /** Default /var/lib/postgresql/VERSION/CLUSTER. */
@@ -40,9 +43,29 @@ const Vars = ServerVars.extend({
   postgresql_clients_group: z.string().default('web'),
   postgresql_auth_method: z.enum(['scram-sha-256', 'md5']).default('scram-sha-256'),
   postgresql_users: z
-    .array(z.object({ name: identifier, password: z.string().min(1).regex(/^[^\n\r]*$/, 'one line'), createdb: z.boolean().default(false) }))
+    .array(
+      z.object({
+        name: identifier,
+        password: z
+          .string()
+          .min(1)
+          .regex(/^[^\n\r]*$/, 'one line'),
+        createdb: z.boolean().default(false),
+      }),
+    )
     .default([]),
-  postgresql_databases: z.array(z.object({ name: identifier, owner: identifier, encoding: z.string().regex(/^[A-Za-z0-9_]+$/).default('UTF8') })).default([]),
+  postgresql_databases: z
+    .array(
+      z.object({
+        name: identifier,
+        owner: identifier,
+        encoding: z
+          .string()
+          .regex(/^[A-Za-z0-9_]+$/)
+          .default('UTF8'),
+      }),
+    )
+    .default([]),
 })
 
 export default defineRole({
@@ -81,7 +104,10 @@ export default defineRole({
         mode: '0644',
         // postgres -C parses the live configuration with the candidate included last (the
         // candidate's dot-name keeps it out of include_dir), as the server will at restart.
-        validate: sh`v=$(mktemp) && { echo ${`include '${configDir}/postgresql.conf'`}; echo "include '"` + '%s' + sh`"'"; } >"$v" && chmod 644 "$v" && runuser -u postgres -- ${postgres} --config-file="$v" -C listen_addresses >/dev/null; r=$?; rm -f "$v"; exit $r`,
+        validate:
+          sh`v=$(mktemp) && { echo ${`include '${configDir}/postgresql.conf'`}; echo "include '"` +
+          '%s' +
+          sh`"'"; } >"$v" && chmod 644 "$v" && runuser -u postgres -- ${postgres} --config-file="$v" -C listen_addresses >/dev/null; r=$?; rm -f "$v"; exit $r`,
         notify: ['restart postgresql'],
       }),
       block({

@@ -47,11 +47,11 @@ export async function verifyData(databaseHosts: HostContext[], webServers: HostC
       await check(`${d.drupal_server_name} answers on ${h.name}`, async () => {
         const { status, body } = await httpGet(`http://${addressOf(h.inventoryHost)}/`, 10000, { host: d.drupal_server_name })
         const title = /<title>([^<]*)<\/title>/.exec(body)?.[1]
-        if (status !== 200 || !title?.includes(d.drupal_site_name)) throw new Error(`HTTP ${status}, title ${JSON.stringify(title ?? null)} (expected the site name ${JSON.stringify(d.drupal_site_name)})`)
+        if (status !== 200 || !title?.includes(d.drupal_site_name))
+          throw new Error(`HTTP ${status}, title ${JSON.stringify(title ?? null)} (expected the site name ${JSON.stringify(d.drupal_site_name)})`)
         return `HTTP 200, "${title}"`
       }),
     )
   }
   return results
 }
-

@@ -33,7 +33,14 @@ const cli = async (...args: string[]): Promise<CliResult> => {
 
 const TOPOLOGIES = [
   { name: '4-node', master: 'zerg', backup: 'supermente', realServers: ['protoss', 'terran'], dhcp: [] as string[], db: { node: 'protoss', address: '192.168.10.2', http: '10.0.0.2' } },
-  { name: '5-node', master: 'cluster', backup: 'empresa1', realServers: ['empresa2', 'empresa3'], dhcp: ['cluster', 'empresa1', 'empresa2', 'empresa3'], db: { node: 'empresa2', address: '10.0.2.5', http: '10.0.2.5' } },
+  {
+    name: '5-node',
+    master: 'cluster',
+    backup: 'empresa1',
+    realServers: ['empresa2', 'empresa3'],
+    dhcp: ['cluster', 'empresa1', 'empresa2', 'empresa3'],
+    db: { node: 'empresa2', address: '10.0.2.5', http: '10.0.2.5' },
+  },
   { name: 'lvs-3rs', master: 'lb1', backup: 'lb2', realServers: ['web1', 'web2', 'web3'], dhcp: [] as string[], db: { node: 'web1', address: '10.78.0.21', http: '10.77.0.21' } },
 ]
 
@@ -60,7 +67,10 @@ for (const t of TOPOLOGIES) {
       await onHost(t.master, "sed -i 's/priority [0-9]*/priority 99/' /etc/keepalived/keepalived.conf")
       const r = await cli('site', '-i', inv, '--check')
       assert.equal(r.code, 0, r.stderr)
-      const changed = r.stdout.split('\n').filter((l) => /: changed \(/.test(l)).map((l) => l.replace(/ \(.*$/, ''))
+      const changed = r.stdout
+        .split('\n')
+        .filter((l) => /: changed \(/.test(l))
+        .map((l) => l.replace(/ \(.*$/, ''))
       assert.deepEqual(changed, [`[${t.master}] keepalived | template /etc/keepalived/keepalived.conf: changed`, `[${t.master}] keepalived | handler: service keepalived reloaded: changed`], r.stdout)
       assert.match(await onHost(t.master, 'grep -c "priority 99" /etc/keepalived/keepalived.conf'), /^1$/m, '--check changed nothing')
     })
