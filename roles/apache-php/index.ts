@@ -44,7 +44,7 @@ export default defineRole({
         dbname: z.string(),
         user: z.string(),
         password: z.string(),
-        query: z.string().default("SELECT 'PostgreSQL ' || current_setting('server_version') || ' at ' || host(inet_server_addr())"),
+        query: z.string().default("SELECT 'PostgreSQL ' || split_part(current_setting('server_version'), ' ', 1) || ' at ' || host(inet_server_addr())"),
       })
       .optional(),
     /** Where the page's database credentials are written (readable by root and www-data only). */
