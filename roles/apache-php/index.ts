@@ -14,7 +14,7 @@ import { service } from '../../src/ops/service.ts'
 import { template } from '../../src/ops/template.ts'
 import { sh } from '../../src/transport/quote.ts'
 import type { Task } from '../../src/engine/types.ts'
-import { databaseServer } from '../postgresql/server.ts'
+import { databaseServer, type DatabaseServer } from '../postgresql/server.ts'
 
 const Site = z.object({
   name: z.string().regex(/^[a-z0-9_.-]+$/),
@@ -26,32 +26,34 @@ const Site = z.object({
   default: z.boolean().default(false),
 })
 
+const Vars = z.object({
+  apache_packages: z.array(z.string()).default(['apache2', 'libapache2-mod-php', 'php-gd', 'php-pgsql']),
+  apache_sites: z.array(Site).default([{ name: 'ha', document_root: '/var/www/html', options: 'Indexes FollowSymLinks', allow_override: 'None', default: true }]),
+  apache_disable_default_site: z.boolean().default(true),
+  /** Heading of the identity page; the page also names the serving node. */
+  apache_identity_text: z.string().optional(),
+  /** Where the identity page goes (default: index.html of the default site). */
+  apache_identity_page: z.string().optional(),
+  /** Connection for the identity page's database value; host defaults to postgresql_server_node's address. */
+  apache_identity_db: z
+    .object({
+      host: z.string().optional(),
+      port: z.number().int().optional(),
+      dbname: z.string(),
+      user: z.string(),
+      password: z.string(),
+      query: z.string().default("SELECT 'PostgreSQL ' || split_part(current_setting('server_version'), ' ', 1) || ' at ' || host(inet_server_addr())"),
+    })
+    .optional(),
+  /** Where the page's database credentials are written (readable by root and www-data only). */
+  apache_identity_db_file: z.string().startsWith('/').default('/etc/halab/identity-db.php'),
+  /** `heartbeat` (or another cluster manager) starts Apache on the active node only. */
+  apache_managed_by: z.enum(['system', 'heartbeat']).default('system'),
+})
+
 export default defineRole({
   name: 'apache-php',
-  vars: z.object({
-    apache_packages: z.array(z.string()).default(['apache2', 'libapache2-mod-php', 'php-gd', 'php-pgsql']),
-    apache_sites: z.array(Site).default([{ name: 'ha', document_root: '/var/www/html', options: 'Indexes FollowSymLinks', allow_override: 'None', default: true }]),
-    apache_disable_default_site: z.boolean().default(true),
-    /** Heading of the identity page; the page also names the serving node. */
-    apache_identity_text: z.string().optional(),
-    /** Where the identity page goes (default: index.html of the default site). */
-    apache_identity_page: z.string().optional(),
-    /** Connection for the identity page's database value; host defaults to postgresql_server_node's address. */
-    apache_identity_db: z
-      .object({
-        host: z.string().optional(),
-        port: z.number().int().optional(),
-        dbname: z.string(),
-        user: z.string(),
-        password: z.string(),
-        query: z.string().default("SELECT 'PostgreSQL ' || split_part(current_setting('server_version'), ' ', 1) || ' at ' || host(inet_server_addr())"),
-      })
-      .optional(),
-    /** Where the page's database credentials are written (readable by root and www-data only). */
-    apache_identity_db_file: z.string().startsWith('/').default('/etc/halab/identity-db.php'),
-    /** `heartbeat` (or another cluster manager) starts Apache on the active node only. */
-    apache_managed_by: z.enum(['system', 'heartbeat']).default('system'),
-  }),
+  vars: Vars,
   tasks: ({ vars, host, inventory, template: render }) => {
     const sites = vars.apache_sites
     const defaultSite = sites.find((s) => s.default) ?? sites[0]
@@ -75,43 +77,28 @@ export default defineRole({
     }
     if (vars.apache_disable_default_site)
       tasks.push(command({ name: 'disable the stock default site', command: 'a2dissite -q 000-default', removes: '/etc/apache2/sites-enabled/000-default.conf', notify: ['reload apache2'] }))
-    const heading = vars.apache_identity_text ?? `${host.name} FUNCIONA`
-    if (defaultSite && !vars.apache_identity_db)
-      tasks.push(
-        template({
-          path: vars.apache_identity_page ?? `${defaultSite.document_root}/index.html`,
-          template: 'identity.html.ejs',
-          rendered: render('identity.html.ejs', { heading, node: host.name }),
-          mode: '0644',
-        }),
-      )
-    if (defaultSite && vars.apache_identity_db) {
+    if (defaultSite) {
       const db = vars.apache_identity_db
-      const server = databaseServer(inventory, host.vars, host)
-      const dbHost = db.host ?? server?.address
-      if (!dbHost) throw new Error('apache_identity_db has no host: set apache_identity_db.host, or postgresql_server_node')
-      const connection = { host: dbHost, port: db.port ?? server?.port ?? 5432, dbname: db.dbname, user: db.user, password: db.password }
-      const dir = vars.apache_identity_db_file.replace(/\/[^/]*$/, '') || '/'
-      tasks.push(directory({ path: dir, mode: '0755' }))
+      const page = vars.apache_identity_page ?? `${defaultSite.document_root}/${db ? 'index.php' : 'index.html'}`
+      // A .php page names the node as it serves (gethostname): the same file on every node,
+      // as a shared document root (seed 001's /var/www on OCFS2) needs; a static page names
+      // the node it was written on.
+      const php = page.endsWith('.php')
+      if (db && !php) throw new Error(`apache_identity_db needs a PHP identity page, and apache_identity_page is ${page}`)
+      if (db) tasks.push(...identityDbTasks(db, vars.apache_identity_db_file, databaseServer(inventory, host.vars, host), render))
       tasks.push(
         template({
-          path: vars.apache_identity_db_file,
-          template: 'identity-db.php.ejs',
-          rendered: render('identity-db.php.ejs', { connection: phpArray(connection) }),
-          owner: 'root',
-          group: 'www-data',
-          mode: '0640',
-          sensitive: true,
-          validate: 'php -l %s >/dev/null',
-        }),
-      )
-      tasks.push(
-        template({
-          path: vars.apache_identity_page ?? `${defaultSite.document_root}/index.php`,
-          template: 'identity.php.ejs',
-          rendered: render('identity.php.ejs', { heading: phpString(heading), node: phpString(host.name), dbFile: phpString(vars.apache_identity_db_file), query: phpString(db.query) }),
+          path: page,
+          template: php ? 'identity.php.ejs' : 'identity.html.ejs',
+          rendered: php
+            ? render('identity.php.ejs', {
+                heading: vars.apache_identity_text === undefined ? null : phpString(vars.apache_identity_text),
+                dbFile: db ? phpString(vars.apache_identity_db_file) : null,
+                query: db ? phpString(db.query) : null,
+              })
+            : render('identity.html.ejs', { heading: vars.apache_identity_text ?? `${host.name} FUNCIONA`, node: host.name }),
           mode: '0644',
-          validate: 'php -l %s >/dev/null',
+          validate: php ? 'php -l %s >/dev/null' : undefined,
         }),
       )
     }
@@ -126,6 +113,28 @@ export default defineRole({
           command({ name: 'reload apache2 where it runs', command: 'if service apache2 status >/dev/null 2>&1; then service apache2 reload; fi' }),
   }),
 })
+
+type IdentityDb = NonNullable<z.output<typeof Vars>['apache_identity_db']>
+
+/** The page's database credentials, outside the document root, readable by root and www-data. */
+function identityDbTasks(db: IdentityDb, file: string, server: DatabaseServer | undefined, render: (name: string, extra?: Record<string, unknown>) => string): Task[] {
+  const host = db.host ?? server?.address
+  if (!host) throw new Error('apache_identity_db has no host: set apache_identity_db.host, or postgresql_server_node')
+  const connection = { host, port: db.port ?? server?.port ?? 5432, dbname: db.dbname, user: db.user, password: db.password }
+  return [
+    directory({ path: file.replace(/\/[^/]*$/, '') || '/', mode: '0755' }),
+    template({
+      path: file,
+      template: 'identity-db.php.ejs',
+      rendered: render('identity-db.php.ejs', { connection: phpArray(connection) }),
+      owner: 'root',
+      group: 'www-data',
+      mode: '0640',
+      sensitive: true,
+      validate: 'php -l %s >/dev/null',
+    }),
+  ]
+}
 
 /** A PHP single-quoted string literal: only \\ and ' are special there. */
 export function phpString(value: string): string {

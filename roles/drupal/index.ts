@@ -89,7 +89,13 @@ export default defineRole({
       directory({ path: root, owner, group: owner, mode: '0755' }),
       command({
         name: `unpack the archive into ${root}`,
-        command: sh`tar -xf ${archive.path} -C ${root} --strip-components=1 --no-same-owner && chown -R ${`${owner}:${owner}`} ${root}`,
+        // Unpacked beside, then swapped for the empty document root by one rename: with a
+        // shared document root (OCFS2), the other node either finds nothing or the whole
+        // tree, never half of it, and never unpacks over it.
+        command:
+          sh`p=${root}; t=$(mktemp -d -p "$(dirname "$p")" .drupal-unpack.XXXXXX) && trap 'rm -rf "$t"' EXIT && ` +
+          sh`tar -xf ${archive.path} -C "$t" --strip-components=1 --no-same-owner && chown -R ${`${owner}:${owner}`} "$t" && chmod 755 "$t" && ` +
+          `if rmdir "$p" 2>/dev/null; then mv "$t" "$p"; else test -e "$p/index.php" || { echo "$p is not empty and holds no index.php: not unpacking over it" >&2; exit 1; }; fi`,
         creates: `${root}/index.php`,
       }),
       directory({ path: `${root}/sites/default/files`, owner, group: owner, mode: '0755' }),

@@ -164,10 +164,14 @@ test('the role task logs in to check the password (on stdin), and fails on any r
   assert.match(fresh.changes[0].summary, /^create role drupal/)
 })
 
-test('identity page: PHP reading the database server on every real server, credentials outside the document root', async () => {
+test('identity page: one PHP page reading the database server on every real server, credentials outside the document root', async () => {
   const run = await prepare('4-node')
+  // The same page on every node (a shared document root): it names the node as it serves.
+  const page = rendered(run, 'protoss', '/var/www/ha/index.php')
+  assert.equal(rendered(run, 'terran', '/var/www/ha/index.php'), page)
+  assert.match(page, /\$node = gethostname\(\);/)
+  assert.match(page, /\$c = require '\/etc\/halab\/identity-db\.php';/)
   for (const rs of ['protoss', 'terran']) {
-    assert.match(rendered(run, rs, '/var/www/ha/index.php'), new RegExp(`\\$node = '${rs}';`))
     const db = rendered(run, rs, '/etc/halab/identity-db.php')
     assert.match(db, /'host' => '192\.168\.10\.2', 'port' => 5432, 'dbname' => 'drupal', 'user' => 'drupal', 'password' => 'db-unit-\\'pw'/)
     const t = tasksOf(run, rs, 'apache-php').find((t) => t.name === 'template /etc/halab/identity-db.php')!
@@ -195,6 +199,14 @@ test('drupal: same settings.php on every node, pointing at the PostgreSQL server
   assert.deepEqual((await install('empresa3').plan(hostAnswering('empresa3', notInstalled))).changes, [])
   assert.deepEqual((await install('empresa2').plan(hostAnswering('empresa2', [[/status/, 'installed\n']]))).changes, [])
   await assert.rejects(install('empresa2').plan(hostAnswering('empresa2', [[/status/, 'incomplete\n']])), /half-installed site/)
+  // Unpacked beside and swapped in by one rename; an existing code base is never unpacked over.
+  const unpack = tasksOf(run, 'empresa3', 'drupal').find((t) => t.name === 'unpack the archive into /var/www/drupal')!
+  const fresh = await unpack.plan({ mode: { check: false, diff: false }, fact: async () => false } as unknown as HostContext)
+  assert.match(
+    fresh.changes[0].command!,
+    /tar -xf \/var\/cache\/halab\/drupal-a{16}\.tar -C "\$t" --strip-components=1 .* if rmdir "\$p" 2>\/dev\/null; then mv "\$t" "\$p"; else test -e "\$p\/index\.php"/,
+  )
+  assert.deepEqual((await unpack.plan({ mode: { check: false, diff: false }, fact: async () => true } as unknown as HostContext)).changes, [])
   assert.equal(parseSiteState('warning\ninstalled\n'), 'installed')
   assert.throws(() => parseSiteState('PHP Fatal error'), /unexpected answer/)
 })
