@@ -126,16 +126,25 @@ export default defineRole({
     const instance = `postgresql@${vars.postgresql_version}-${vars.postgresql_cluster}`
     return {
       'restart postgresql': service({ name: instance, state: 'restarted' }),
-      // PostgreSQL keeps its previous rules when pg_hba.conf fails to load: say so, loudly.
-      'reload postgresql': command({
-        name: `reload ${instance}, pg_hba.conf loaded`,
-        command:
-          sh`systemctl reload ${instance} && sleep 0.5 && e=$(runuser -u postgres -- psql -X -A -t -p ${vars.postgresql_port} -d postgres -c 'SELECT line_number, error FROM pg_hba_file_rules WHERE error IS NOT NULL') && ` +
-          `{ [ -z "$e" ] || { echo "pg_hba.conf has errors, PostgreSQL keeps its previous rules: $e" >&2; exit 1; }; }`,
-      }),
+      'reload postgresql': reloadChecked(instance, vars.postgresql_port),
     }
   },
 })
+
+/**
+ * The reload handler: PostgreSQL 15 has no checker for a candidate pg_hba.conf, and keeps
+ * its previous rules when the file does not load. After the reload, pg_hba_file_rules
+ * (which reads the file on disk) must show no error, or the handler fails and says so.
+ */
+function reloadChecked(instance: string, port: number): Task {
+  const command =
+    sh`systemctl reload ${instance} && sleep 0.5 && e=$(runuser -u postgres -- psql -X -A -t -p ${port} -d postgres -c 'SELECT line_number, error FROM pg_hba_file_rules WHERE error IS NOT NULL') && ` +
+    `{ [ -z "$e" ] || { echo "pg_hba.conf has errors, PostgreSQL keeps its previous rules: $e" >&2; exit 1; }; }`
+  return {
+    name: `reload ${instance}, pg_hba.conf loaded`,
+    plan: async () => ({ changes: [{ summary: `reload ${instance}, then check that pg_hba.conf loaded without error`, command }] }),
+  }
+}
 
 /** Not the server node: never a second postmaster (on shared data it would corrupt it). */
 function clientTasks(instance: string, serverNode: string): Task[] {
