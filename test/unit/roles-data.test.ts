@@ -179,6 +179,10 @@ test('identity page: one PHP page reading the database server on every real serv
     assert.match(plan.changes[0].command!, /chgrp www-data "\$t" && chmod 640 "\$t" && \( php -l "\$t"/)
     assert.doesNotMatch(plan.changes[0].diff!.after, /db-unit/, 'sensitive: no password in diffs')
   }
+  // Only the real servers carry the data tier: a director serving its own page gets none of it.
+  const inv = await loadInventory(join(REPO, 'inventory', '4-node'), { extraVars: ARCHIVE })
+  assert.equal(inv.hosts.get('zerg')!.vars.apache_identity_db, undefined)
+  assert.equal(inv.hosts.get('protoss')!.origins.apache_identity_db?.replace(/:\d+$/, ''), join(REPO, 'inventory', '4-node', 'group_vars', 'realservers.yml'))
   const sites = rendered(run, 'terran', '/etc/apache2/sites-available/drupal.conf')
   assert.match(sites, /ServerName drupal\.ha\n\tDocumentRoot \/var\/www\/drupal/)
 })
