@@ -17,8 +17,12 @@ export default definePlaybook({
     { name: 'nfs clients', hosts: 'nfs_clients', roles: ['nfs-client'] },
     { name: 'web', hosts: 'web', roles: ['apache-php'] },
     // After the packages made their directories: moved onto the cluster filesystem once,
-    // bind-mounted back in place, services ordered after their mounts.
+    // bind-mounted back in place, services ordered after their mounts — before PostgreSQL
+    // first starts and writes its data, so that the data lands on the shared volume.
     { name: 'shared state', hosts: 'shared_state', roles: ['shared-state'] },
+    // One PostgreSQL server (postgresql_server_node) before the pages and the site that use it.
+    { name: 'database', hosts: 'database', roles: ['postgresql'] },
+    { name: 'drupal', hosts: 'drupal', roles: ['drupal'] },
     { name: 'sorry page', hosts: 'sorry_servers', roles: ['apache-php'] },
     { name: 'heartbeat pair', hosts: 'heartbeat', roles: ['heartbeat'] },
     // LVS-DR: real servers stop answering ARP for the VIPs and hold them on loopback

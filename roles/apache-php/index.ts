@@ -1,7 +1,10 @@
 // apache-php: Apache with PHP (gd, pgsql), sites from a list, the stock default site
 // disabled, and an identity page that names the node serving it — what the seeds do
-// by hand to see which node answers through the VIP. Every site file is checked by
-// Apache itself (`apache2ctl -t` with the candidate included) before it goes live.
+// by hand to see which node answers through the VIP. With `apache_identity_db` the page is
+// PHP and also shows a value it reads from PostgreSQL (by default the server's address), so
+// one request proves Apache, PHP, pgsql and the cluster's database server together; its
+// credentials live outside the document root. Every site file is checked by Apache itself
+// (`apache2ctl -t` with the candidate included) before it goes live.
 import { z } from 'zod'
 import { defineRole } from '../../src/engine/role.ts'
 import { packages } from '../../src/ops/package.ts'
@@ -11,6 +14,7 @@ import { service } from '../../src/ops/service.ts'
 import { template } from '../../src/ops/template.ts'
 import { sh } from '../../src/transport/quote.ts'
 import type { Task } from '../../src/engine/types.ts'
+import { databaseServer, type DatabaseServer } from '../postgresql/server.ts'
 
 const Site = z.object({
   name: z.string().regex(/^[a-z0-9_.-]+$/),
@@ -22,20 +26,35 @@ const Site = z.object({
   default: z.boolean().default(false),
 })
 
+const Vars = z.object({
+  apache_packages: z.array(z.string()).default(['apache2', 'libapache2-mod-php', 'php-gd', 'php-pgsql']),
+  apache_sites: z.array(Site).default([{ name: 'ha', document_root: '/var/www/html', options: 'Indexes FollowSymLinks', allow_override: 'None', default: true }]),
+  apache_disable_default_site: z.boolean().default(true),
+  /** Heading of the identity page; the page also names the serving node. */
+  apache_identity_text: z.string().optional(),
+  /** Where the identity page goes (default: index.html of the default site). */
+  apache_identity_page: z.string().optional(),
+  /** Connection for the identity page's database value; host defaults to postgresql_server_node's address. */
+  apache_identity_db: z
+    .object({
+      host: z.string().optional(),
+      port: z.number().int().optional(),
+      dbname: z.string(),
+      user: z.string(),
+      password: z.string(),
+      query: z.string().default("SELECT 'PostgreSQL ' || split_part(current_setting('server_version'), ' ', 1) || ' at ' || host(inet_server_addr())"),
+    })
+    .optional(),
+  /** Where the page's database credentials are written (readable by root and www-data only). */
+  apache_identity_db_file: z.string().startsWith('/').default('/etc/halab/identity-db.php'),
+  /** `heartbeat` (or another cluster manager) starts Apache on the active node only. */
+  apache_managed_by: z.enum(['system', 'heartbeat']).default('system'),
+})
+
 export default defineRole({
   name: 'apache-php',
-  vars: z.object({
-    apache_packages: z.array(z.string()).default(['apache2', 'libapache2-mod-php', 'php-gd', 'php-pgsql']),
-    apache_sites: z.array(Site).default([{ name: 'ha', document_root: '/var/www/html', options: 'Indexes FollowSymLinks', allow_override: 'None', default: true }]),
-    apache_disable_default_site: z.boolean().default(true),
-    /** Heading of the identity page; the page also names the serving node. */
-    apache_identity_text: z.string().optional(),
-    /** Where the identity page goes (default: index.html of the default site; a .php page names the serving node itself). */
-    apache_identity_page: z.string().optional(),
-    /** `heartbeat` (or another cluster manager) starts Apache on the active node only. */
-    apache_managed_by: z.enum(['system', 'heartbeat']).default('system'),
-  }),
-  tasks: ({ vars, host, template: render }) => {
+  vars: Vars,
+  tasks: ({ vars, host, inventory, template: render }) => {
     const sites = vars.apache_sites
     const defaultSite = sites.find((s) => s.default) ?? sites[0]
     const tasks: Task[] = [packages({ names: vars.apache_packages })]
@@ -59,16 +78,27 @@ export default defineRole({
     if (vars.apache_disable_default_site)
       tasks.push(command({ name: 'disable the stock default site', command: 'a2dissite -q 000-default', removes: '/etc/apache2/sites-enabled/000-default.conf', notify: ['reload apache2'] }))
     if (defaultSite) {
-      const page = vars.apache_identity_page ?? `${defaultSite.document_root}/index.html`
+      const db = vars.apache_identity_db
+      const page = vars.apache_identity_page ?? `${defaultSite.document_root}/${db ? 'index.php' : 'index.html'}`
       // A .php page names the node as it serves (gethostname): the same file on every node,
-      // as a shared document root needs; a static page names the node it was written on.
+      // as a shared document root (seed 001's /var/www on OCFS2) needs; a static page names
+      // the node it was written on.
       const php = page.endsWith('.php')
+      if (db && !php) throw new Error(`apache_identity_db needs a PHP identity page, and apache_identity_page is ${page}`)
+      if (db) tasks.push(...identityDbTasks(db, vars.apache_identity_db_file, databaseServer(inventory, host.vars, host), render))
       tasks.push(
         template({
           path: page,
           template: php ? 'identity.php.ejs' : 'identity.html.ejs',
-          rendered: php ? render('identity.php.ejs', { heading: vars.apache_identity_text ?? null }) : render('identity.html.ejs', { heading: vars.apache_identity_text ?? `${host.name} FUNCIONA`, node: host.name }),
+          rendered: php
+            ? render('identity.php.ejs', {
+                heading: vars.apache_identity_text === undefined ? null : phpString(vars.apache_identity_text),
+                dbFile: db ? phpString(vars.apache_identity_db_file) : null,
+                query: db ? phpString(db.query) : null,
+              })
+            : render('identity.html.ejs', { heading: vars.apache_identity_text ?? `${host.name} FUNCIONA`, node: host.name }),
           mode: '0644',
+          validate: php ? 'php -l %s >/dev/null' : undefined,
         }),
       )
     }
@@ -83,3 +113,36 @@ export default defineRole({
           command({ name: 'reload apache2 where it runs', command: 'if service apache2 status >/dev/null 2>&1; then service apache2 reload; fi' }),
   }),
 })
+
+type IdentityDb = NonNullable<z.output<typeof Vars>['apache_identity_db']>
+
+/** The page's database credentials, outside the document root, readable by root and www-data. */
+function identityDbTasks(db: IdentityDb, file: string, server: DatabaseServer | undefined, render: (name: string, extra?: Record<string, unknown>) => string): Task[] {
+  const host = db.host ?? server?.address
+  if (!host) throw new Error('apache_identity_db has no host: set apache_identity_db.host, or postgresql_server_node')
+  const connection = { host, port: db.port ?? server?.port ?? 5432, dbname: db.dbname, user: db.user, password: db.password }
+  return [
+    directory({ path: file.replace(/\/[^/]*$/, '') || '/', mode: '0755' }),
+    template({
+      path: file,
+      template: 'identity-db.php.ejs',
+      rendered: render('identity-db.php.ejs', { connection: phpArray(connection) }),
+      owner: 'root',
+      group: 'www-data',
+      mode: '0640',
+      sensitive: true,
+      validate: 'php -l %s >/dev/null',
+    }),
+  ]
+}
+
+/** A PHP single-quoted string literal: only \\ and ' are special there. */
+export function phpString(value: string): string {
+  return `'${value.replace(/[\\']/g, (c) => '\\' + c)}'`
+}
+
+function phpArray(values: Record<string, string | number>): string {
+  return `[${Object.entries(values)
+    .map(([k, v]) => `${phpString(k)} => ${typeof v === 'number' ? v : phpString(v)}`)
+    .join(', ')}]`
+}

@@ -5,6 +5,7 @@ import { HalabError, renderError } from '../errors.js'
 import { HostContext } from '../engine/host-context.js'
 import { processSink, type Sink } from '../output/sink.js'
 import type { CheckResult } from '../verify/check.js'
+import { verifyData } from '../verify/data.js'
 import { verifyDhcp } from '../verify/dhcp.js'
 import { verifyHeartbeat } from '../verify/heartbeat.js'
 import { verifyKeepalived } from '../verify/keepalived.js'
@@ -24,6 +25,7 @@ const SUITES: Suite[] = [
   { title: 'heartbeat pair', role: 'heartbeat', run: (pick) => verifyHeartbeat(pick('heartbeat')) },
   { title: 'DRBD + OCFS2', role: 'ocfs2', run: (pick) => verifyStorage(pick('ocfs2')) },
   { title: 'LVS + keepalived', role: 'keepalived', run: (pick) => verifyKeepalived(pick('keepalived'), pick('lvs', 'keepalived')) },
+  { title: 'data tier (PostgreSQL, Drupal)', role: 'postgresql', run: (pick) => verifyData(pick('postgresql'), pick('apache-php'), pick('drupal')) },
 ]
 
 export async function verifyCommand(o: ContextOptions, sink: Sink = processSink): Promise<number> {

@@ -1,9 +1,10 @@
 // A bounded HTTP GET from the controller to a cluster address (a VIP or a node).
 import { request } from 'node:http'
 
-export function httpGet(url: string, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+/** `headers` may name a virtual host (`{ host: 'drupal.ha' }`) on a node's own address. */
+export function httpGet(url: string, timeoutMs = 2000, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { timeout: timeoutMs, agent: false, headers: { connection: 'close' } }, (res) => {
+    const req = request(url, { timeout: timeoutMs, agent: false, headers: { connection: 'close', ...headers } }, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (d) => (body += d))

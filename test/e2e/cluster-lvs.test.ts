@@ -2,24 +2,46 @@
 // 5-node seeds and a third inventory with other names, subnets, interface names and
 // three real servers: site converges → second site changed=0 → a drift in
 // keepalived.conf is all that --check reports → --roles keepalived reruns only it →
-// verify passes every check this kernel allows and lists the rest as not run.
+// verify passes every check this kernel allows and lists the rest as not run. The data
+// tier runs for real: PostgreSQL on one real server, the identity pages reading from it,
+// Drupal (a stand-in archive, test/fixtures/drupal-fake) installed by the site run.
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { rmSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { after, describe, it } from 'node:test'
 import { runCli, type CliResult } from '../helpers/cli.ts'
+import { buildDrupalArchive } from '../helpers/drupal-archive.ts'
 import { labSkip, onHost, recapLine, useLab } from '../helpers/lab.ts'
+import { httpGet } from '../../src/verify/http.ts'
 
-const SECRETS = { KEEPALIVED_AUTH_PASS: 'vrrp4e2e', DRBD_SECRET: 'drbd-e2e-lvs', POSTGRES_PASSWORD: 'pg-e2e-lvs' }
+const SECRETS = {
+  KEEPALIVED_AUTH_PASS: 'vrrp4e2e',
+  DRBD_SECRET: 'drbd-e2e-lvs',
+  DRUPAL_DB_PASSWORD: "db-e2e-'pw",
+  DRUPAL_HASH_SALT: 'salt-e2e-lvs-0123456789abcdef0123456789',
+  DRUPAL_ADMIN_PASSWORD: 'admin-e2e-lvs',
+}
+const drupal = buildDrupalArchive()
+after(() => rmSync(dirname(drupal.path), { recursive: true, force: true }))
 const outputs: string[] = []
 const cli = async (...args: string[]): Promise<CliResult> => {
-  const r = await runCli(args, { env: SECRETS })
+  // The playbook's variables need the archive wherever the inventory is read whole.
+  const r = await runCli(['site', 'verify'].includes(args[0]) ? [...args, ...drupal.extraVars] : args, { env: SECRETS })
   outputs.push(r.stdout, r.stderr)
   return r
 }
 
 const TOPOLOGIES = [
-  { name: '4-node', master: 'zerg', backup: 'supermente', realServers: ['protoss', 'terran'], dhcp: [] as string[] },
-  { name: '5-node', master: 'cluster', backup: 'empresa1', realServers: ['empresa2', 'empresa3'], dhcp: ['cluster', 'empresa1', 'empresa2', 'empresa3'] },
-  { name: 'lvs-3rs', master: 'lb1', backup: 'lb2', realServers: ['web1', 'web2', 'web3'], dhcp: [] as string[] },
+  { name: '4-node', master: 'zerg', backup: 'supermente', realServers: ['protoss', 'terran'], dhcp: [] as string[], db: { node: 'protoss', address: '192.168.10.2', http: '10.0.0.2' } },
+  {
+    name: '5-node',
+    master: 'cluster',
+    backup: 'empresa1',
+    realServers: ['empresa2', 'empresa3'],
+    dhcp: ['cluster', 'empresa1', 'empresa2', 'empresa3'],
+    db: { node: 'empresa2', address: '10.0.2.5', http: '10.0.2.5' },
+  },
+  { name: 'lvs-3rs', master: 'lb1', backup: 'lb2', realServers: ['web1', 'web2', 'web3'], dhcp: [] as string[], db: { node: 'web1', address: '10.78.0.21', http: '10.77.0.21' } },
 ]
 
 for (const t of TOPOLOGIES) {
@@ -45,7 +67,10 @@ for (const t of TOPOLOGIES) {
       await onHost(t.master, "sed -i 's/priority [0-9]*/priority 99/' /etc/keepalived/keepalived.conf")
       const r = await cli('site', '-i', inv, '--check')
       assert.equal(r.code, 0, r.stderr)
-      const changed = r.stdout.split('\n').filter((l) => /: changed \(/.test(l)).map((l) => l.replace(/ \(.*$/, ''))
+      const changed = r.stdout
+        .split('\n')
+        .filter((l) => /: changed \(/.test(l))
+        .map((l) => l.replace(/ \(.*$/, ''))
       assert.deepEqual(changed, [`[${t.master}] keepalived | template /etc/keepalived/keepalived.conf: changed`, `[${t.master}] keepalived | handler: service keepalived reloaded: changed`], r.stdout)
       assert.match(await onHost(t.master, 'grep -c "priority 99" /etc/keepalived/keepalived.conf'), /^1$/m, '--check changed nothing')
     })
@@ -66,7 +91,40 @@ for (const t of TOPOLOGIES) {
       for (const rs of t.realServers) assert.match(r.stdout, new RegExp(`${rs} serves its own page\\s+pass`))
       assert.match(r.stdout, /requests through the VIP are spread by weight\s+not run .*kernel lacks ip_vs/)
       for (const h of t.dhcp) assert.match(r.stdout, new RegExp(`${h} leased [0-9.]+ from debdhcp\\s+pass`))
+      assert.match(r.stdout, new RegExp(`PostgreSQL runs on ${t.db.node} alone\\s+pass`))
+      for (const rs of t.realServers) {
+        assert.match(r.stdout, new RegExp(`${rs}'s identity page reads from PostgreSQL\\s+pass`))
+        assert.match(r.stdout, new RegExp(`drupal\\.ha answers on ${rs}\\s+pass`))
+      }
       assert.doesNotMatch(r.stdout, /FAIL/)
+    })
+
+    // On one topology only (each site run costs ~10 s per topology).
+    it('a rerun keeps the cluster and a right password, and sets a wrong one again', { skip: t.name !== '4-node' && 'covered on 4-node' }, async () => {
+      const db = t.db.node
+      const pg = (sql: string) => onHost(db, `runuser -u postgres -- psql -X -A -t -d drupal -c "${sql}"`)
+      const clusterId = () => onHost(db, "/usr/lib/postgresql/15/bin/pg_controldata /var/lib/postgresql/15/main | grep 'system identifier'")
+      const verifier = () => pg("SELECT rolpassword FROM pg_authid WHERE rolname = 'drupal'")
+      await pg('CREATE TABLE e2e_marker (v int); INSERT INTO e2e_marker VALUES (42)')
+      const id0 = await clusterId()
+      const v0 = await verifier()
+
+      const rerun = await cli('site', '-i', inv)
+      assert.match(recapLine(rerun, db), /changed=0 failed=0/, rerun.stdout)
+      assert.equal(await verifier(), v0, 'a right password is not set again')
+
+      await pg("ALTER ROLE drupal PASSWORD 'changed-by-hand'")
+      const page = async (h: string) => (await httpGet(`http://${h}/`, 5000)).body
+      assert.match(await page(t.db.http), /id="db-error">[^<]*password authentication failed/)
+      const fix = await cli('site', '-i', inv)
+      assert.equal(fix.code, 0, fix.stdout + fix.stderr)
+      assert.match(fix.stdout, /role drupal: password refused at login, set again/)
+      assert.match(recapLine(fix, db), /changed=1 failed=0/, fix.stdout)
+      assert.notEqual(await verifier(), v0)
+      assert.match(await page(t.db.http), new RegExp(`id="db">PostgreSQL [0-9.]+ at ${t.db.address.replaceAll('.', '\\.')}<`))
+
+      assert.equal(await clusterId(), id0, 'the cluster was never initialised again')
+      assert.match(await pg('SELECT v FROM e2e_marker'), /^42$/m)
     })
 
     it('no secret reached any output', () => {

@@ -10,20 +10,9 @@ import type { Task } from '../../src/engine/types.ts'
 import { InventoryError } from '../../src/errors.ts'
 import { loadInventory } from '../../src/inventory/load.ts'
 import pacemakerRole, { crmConfiguration, parseCibComparison, planCib } from '../../roles/pacemaker/index.ts'
-import { REPO } from '../helpers/cli.ts'
+import { prepareSite, rendered, tasksOf } from '../helpers/site-plan.ts'
 
-async function prepare(extraVars?: Record<string, unknown>): Promise<PreparedRun> {
-  const inv = await loadInventory(join(REPO, 'inventory', '6-node'), { extraVars })
-  const { playbook, file } = await loadPlaybook(REPO, 'site')
-  return prepareRun(inv, playbook, file, { projectRoot: REPO })
-}
-const tasksOf = (run: PreparedRun, host: string, role?: string): Task[] =>
-  run.plays.flatMap((p) => p.hosts.get(host) ?? []).filter((r) => !role || r.role === role).flatMap((r) => r.tasks)
-function rendered(run: PreparedRun, host: string, path: string): string {
-  const t = tasksOf(run, host).find((t) => t.name === `template ${path}`)
-  if (!t || !('rendered' in t)) throw new Error(`no template task for ${path} on ${host}`)
-  return String((t as { rendered: unknown }).rendered)
-}
+const prepare = (): Promise<PreparedRun> => prepareSite('6-node')
 
 test('6-node: roles by group — RAID and NFS on nas, mounts and the LVS-NAT gateway on the servers, the cluster on the directors', async () => {
   process.env.COROSYNC_AUTHKEY = randomBytes(256).toString('base64')

@@ -13,34 +13,7 @@ import { InventoryError } from '../../src/errors.ts'
 import { loadInventory } from '../../src/inventory/load.ts'
 import { parseDynamic } from '../../roles/dhcp-client/index.ts'
 import { REPO } from '../helpers/cli.ts'
-
-process.env.KEEPALIVED_AUTH_PASS = 'vrrp8chr'
-process.env.DRBD_SECRET ??= 'unit-drbd-secret'
-
-async function prepare(dir: string, opts: { lab?: boolean; extraVars?: Record<string, unknown> } = {}): Promise<PreparedRun> {
-  const inventoryDir = dir.startsWith('/') ? dir : join(REPO, 'inventory', dir)
-  const inv = await loadInventory(inventoryDir, { extraVars: opts.extraVars, overlayFile: opts.lab ? join(inventoryDir, 'lab.yml') : undefined })
-  const { playbook, file } = await loadPlaybook(REPO, 'site')
-  return prepareRun(inv, playbook, file, { projectRoot: REPO })
-}
-
-function tasksOf(run: PreparedRun, host: string, role?: string): Task[] {
-  return run.plays
-    .flatMap((p) => p.hosts.get(host) ?? [])
-    .filter((r) => !role || r.role === role)
-    .flatMap((r) => r.tasks)
-}
-
-function notesOf(run: PreparedRun, host: string): string[] {
-  return run.plays.flatMap((p) => p.hosts.get(host) ?? []).flatMap((r) => r.notes)
-}
-
-/** The content a template task would write, by path, for one host. */
-function rendered(run: PreparedRun, host: string, path: string): string {
-  const t = tasksOf(run, host).find((t) => t.name === `template ${path}`)
-  if (!t || !('rendered' in t)) throw new Error(`no template task for ${path} on ${host}`)
-  return String(t.rendered)
-}
+import { notesOf, prepareSite as prepare, rendered, tasksOf } from '../helpers/site-plan.ts'
 
 function task(run: PreparedRun, host: string, name: string | RegExp): Task {
   const t = tasksOf(run, host).find((t) => (typeof name === 'string' ? t.name === name : name.test(t.name)))
@@ -221,7 +194,7 @@ test('lvs-3rs: three real servers with their own names, subnets, interface names
     for (const scope of ['all', 'lo', 'ens3', 'ens4']) assert.ok(names.includes(`sysctl net.ipv4.conf.${scope}.arp_ignore`), `${web} ${scope}`)
     assert.ok(!names.some((n) => /eth\d/.test(n)), web)
     assert.match(rendered(run, web, '/etc/systemd/system/halab-lvs-vip.service'), /ip addr replace 10\.77\.0\.100\/32 dev lo label lo:0/)
-    assert.match(rendered(run, web, '/var/www/html/index.html'), new RegExp(`${web} FUNCIONA`))
+    assert.equal(rendered(run, web, '/var/www/ha/index.php'), rendered(run, 'web1', '/var/www/ha/index.php'), 'one page for every node, naming the node as it serves')
   }
   assert.deepEqual([...run.plays.find((p) => p.name === 'directors')!.hosts.keys()].sort(), ['lb1', 'lb2'])
   const lab = await prepare('lvs-3rs', { lab: true })

@@ -17,26 +17,8 @@ import type { DrbdState } from '../../roles/drbd/facts.ts'
 import { planAwaitFilesystem, planFormat, type FormatSpec } from '../../roles/ocfs2/format.ts'
 import { planAwaitCopy, planCopy } from '../../roles/shared-state/copy.ts'
 import { REPO } from '../helpers/cli.ts'
+import { notesOf, prepareSite as prepare, rendered, tasksOf } from '../helpers/site-plan.ts'
 
-process.env.KEEPALIVED_AUTH_PASS = 'vrrp8chr'
-
-async function prepare(dir: string, opts: { lab?: boolean } = {}): Promise<PreparedRun> {
-  const inventoryDir = dir.startsWith('/') ? dir : join(REPO, 'inventory', dir)
-  const inv = await loadInventory(inventoryDir, { overlayFile: opts.lab ? join(inventoryDir, 'lab.yml') : undefined })
-  const { playbook, file } = await loadPlaybook(REPO, 'site')
-  return prepareRun(inv, playbook, file, { projectRoot: REPO })
-}
-const tasksOf = (run: PreparedRun, host: string, role?: string): Task[] =>
-  run.plays
-    .flatMap((p) => p.hosts.get(host) ?? [])
-    .filter((r) => !role || r.role === role)
-    .flatMap((r) => r.tasks)
-const notesOf = (run: PreparedRun, host: string): string[] => run.plays.flatMap((p) => p.hosts.get(host) ?? []).flatMap((r) => r.notes)
-function rendered(run: PreparedRun, host: string, path: string): string {
-  const t = tasksOf(run, host).find((t) => t.name === `template ${path}`)
-  if (!t || !('rendered' in t)) throw new Error(`no template task for ${path} on ${host}: ${tasksOf(run, host).map((t) => t.name).join(' | ')}`)
-  return String(t.rendered)
-}
 const copies: string[] = []
 after(() => copies.forEach((d) => rmSync(d, { recursive: true, force: true })))
 function inventoryCopy(edit: (dir: string) => void): string {
@@ -182,13 +164,13 @@ test('4-node: one PHP identity page for the shared document root; the directors 
   const page = rendered(run, 'protoss', '/var/www/ha/index.php')
   assert.equal(page, rendered(run, 'terran', '/var/www/ha/index.php'), 'the same file on every node')
   assert.match(page, /gethostname\(\)/)
-  assert.match(page, /<strong id="node"><\?= \$node \?><\/strong>/)
+  assert.match(page, /<strong id="node"><\?= \$h\(\$node\) \?><\/strong>/)
   assert.match(rendered(run, 'zerg', '/var/www/sorry/index.html'), /SORRY: no real server is available.*<strong id="node">zerg<\/strong>/s)
   assert.match(rendered(run, 'zerg', '/etc/keepalived/keepalived.conf'), /sorry_server 127\.0\.0\.1 80/)
 })
 
 test('5-node: the same storage stack on empresa2/empresa3, the DRBD secret from the environment; configuration only in the container lab', async () => {
-  process.env.DRBD_SECRET ??= 'unit-drbd-5node'
+  process.env.DRBD_SECRET = 'unit-drbd-5node'
   const run = await prepare('5-node')
   const res = rendered(run, 'empresa3', '/etc/drbd.d/r0.res')
   assert.match(res, /on empresa2 \{\n\t\tdevice \/dev\/drbd0;\n\t\tdisk \/dev\/sdb1;\n\t\taddress 10\.0\.2\.5:7788;/)

@@ -1,0 +1,132 @@
+// drupal: a Drupal 8+ site (seed 001 installs Drupal 7 through the browser) from a release
+// archive checked by sha256, unpacked into the document root owned by www-data, with
+// settings.php written from the inventory (the same on every web node), and installed by
+// Drupal's own installer driven from the command line (drupal-site.php), once, on
+// `drupal_install_node`; a rerun finds the site installed and leaves it.
+// A document root that already holds Drupal (index.php) is never unpacked over: upgrades
+// are Drupal's own procedure.
+import { z } from 'zod'
+import { defineRole } from '../../src/engine/role.ts'
+import { command } from '../../src/ops/command.ts'
+import { directory } from '../../src/ops/directory.ts'
+import { template } from '../../src/ops/template.ts'
+import { sh } from '../../src/transport/quote.ts'
+import { phpString } from '../apache-php/index.ts'
+import { databaseServer } from '../postgresql/server.ts'
+import { archiveOnHost } from './archive.ts'
+import { installTask } from './site-state.ts'
+
+const Vars = z.object({
+  drupal_archive_url: z.string().url().optional(),
+  /** A release archive on the controller (relative to the inventory directory). */
+  drupal_archive_path: z.string().optional(),
+  drupal_archive_sha256: z.string().regex(/^[0-9a-f]{64}$/, "the archive's sha256, 64 lower-case hex digits"),
+  drupal_archive_cache: z.string().startsWith('/').default('/var/cache/halab'),
+  drupal_document_root: z.string().startsWith('/').default('/var/www/drupal'),
+  drupal_server_name: z.string().default('drupal.ha'),
+  drupal_owner: z.string().default('www-data'),
+  /** Outside the document root; default DOCUMENT_ROOT-config/sync. */
+  drupal_config_sync_directory: z.string().startsWith('/').optional(),
+  drupal_db: z.object({
+    /** Default: postgresql_server_node's address in postgresql_network. */
+    host: z.string().optional(),
+    port: z.number().int().optional(),
+    name: z.string(),
+    user: z.string(),
+    password: z.string(),
+    prefix: z
+      .string()
+      .regex(/^[a-z0-9_]*$/)
+      .default(''),
+  }),
+  drupal_hash_salt: z.string().min(32, 'at least 32 characters (openssl rand -hex 32)'),
+  /** The one node that runs the installer (default: postgresql_server_node). */
+  drupal_install_node: z.string().optional(),
+  drupal_profile: z
+    .string()
+    .regex(/^[a-z0-9_]+$/)
+    .default('standard'),
+  drupal_langcode: z.string().default('en'),
+  drupal_site_name: z.string().default('Drupal'),
+  drupal_site_mail: z.string().default('admin@example.org'),
+  drupal_admin: z.object({ name: z.string().default('admin'), mail: z.string().default('admin@example.org'), password: z.string().min(1) }),
+  /** Where halab keeps its installer driver. */
+  drupal_driver: z.string().startsWith('/').default('/usr/local/lib/halab/drupal-site.php'),
+})
+
+export default defineRole({
+  name: 'drupal',
+  vars: Vars,
+  tasks: ({ vars, host, inventory, template: render }) => {
+    if (vars.drupal_archive_url && vars.drupal_archive_path) throw new Error('set drupal_archive_url or drupal_archive_path, not both')
+    const server = databaseServer(inventory, host.vars, host)
+    const dbHost = vars.drupal_db.host ?? server?.address
+    if (!dbHost) throw new Error('drupal_db.host is not set and there is no postgresql_server_node to default to')
+    const installNode = vars.drupal_install_node ?? server?.node
+    if (!installNode || !inventory.hosts.has(installNode))
+      throw new Error(`drupal_install_node ${installNode ? `"${installNode}" is no host of the inventory` : 'is not set (nor postgresql_server_node)'}`)
+    const root = vars.drupal_document_root.replace(/\/+$/, '')
+    const sync = vars.drupal_config_sync_directory ?? `${root}-config/sync`
+    const owner = vars.drupal_owner
+    const archive = archiveOnHost({ url: vars.drupal_archive_url, path: vars.drupal_archive_path, sha256: vars.drupal_archive_sha256, cacheDir: vars.drupal_archive_cache }, inventory.dir)
+    const db = vars.drupal_db
+    const settings = render('settings.php.ejs', {
+      db: {
+        name: phpString(db.name),
+        user: phpString(db.user),
+        password: phpString(db.password),
+        host: phpString(dbHost),
+        port: String(db.port ?? server?.port ?? 5432),
+        prefix: phpString(db.prefix),
+      },
+      hashSalt: phpString(vars.drupal_hash_salt),
+      configSync: phpString(sync),
+      trustedHosts: `[${phpString(`^${vars.drupal_server_name.replace(/[.\\]/g, '\\$&')}$`)}]`,
+    })
+    return [
+      directory({ path: vars.drupal_archive_cache, mode: '0755' }),
+      ...archive.tasks,
+      directory({ path: root, owner, group: owner, mode: '0755' }),
+      command({
+        name: `unpack the archive into ${root}`,
+        // Unpacked beside, then swapped for the empty document root by one rename: with a
+        // shared document root (OCFS2), the other node either finds nothing or the whole
+        // tree, never half of it, and never unpacks over it.
+        command:
+          sh`p=${root}; t=$(mktemp -d -p "$(dirname "$p")" .drupal-unpack.XXXXXX) && trap 'rm -rf "$t"' EXIT && ` +
+          sh`tar -xf ${archive.path} -C "$t" --strip-components=1 --no-same-owner && chown -R ${`${owner}:${owner}`} "$t" && chmod 755 "$t" && ` +
+          `if rmdir "$p" 2>/dev/null; then mv "$t" "$p"; else test -e "$p/index.php" || { echo "$p is not empty and holds no index.php: not unpacking over it" >&2; exit 1; }; fi`,
+        creates: `${root}/index.php`,
+      }),
+      directory({ path: `${root}/sites/default/files`, owner, group: owner, mode: '0755' }),
+      directory({ path: sync.replace(/\/[^/]*$/, ''), owner, group: owner, mode: '0750' }),
+      directory({ path: sync, owner, group: owner, mode: '0750' }),
+      template({
+        path: `${root}/sites/default/settings.php`,
+        template: 'settings.php.ejs',
+        rendered: settings,
+        owner: 'root',
+        group: owner,
+        mode: '0440',
+        sensitive: true,
+        validate: 'php -l %s >/dev/null',
+      }),
+      directory({ path: vars.drupal_driver.replace(/\/[^/]*$/, ''), mode: '0755' }),
+      template({ path: vars.drupal_driver, template: 'drupal-site.php.ejs', rendered: render('drupal-site.php.ejs'), mode: '0644', validate: 'php -l %s >/dev/null' }),
+      installTask({
+        documentRoot: root,
+        driver: vars.drupal_driver,
+        owner,
+        installNode,
+        form: {
+          host: vars.drupal_server_name,
+          profile: vars.drupal_profile,
+          langcode: vars.drupal_langcode,
+          site_name: vars.drupal_site_name,
+          site_mail: vars.drupal_site_mail,
+          account: { name: vars.drupal_admin.name, mail: vars.drupal_admin.mail, pass: vars.drupal_admin.password },
+        },
+      }),
+    ]
+  },
+})

@@ -1,0 +1,51 @@
+// Whether the site is installed, asked the way Drupal itself decides it: its state
+// `install_task` is `done` in the database settings.php points to (drupal-site.php status).
+// Only `drupal_install_node` runs the installer, once, when the database holds no site; a
+// half-finished installation is left for a person (rerunning over it would mix two).
+import type { Plan, Task } from '../../src/engine/types.ts'
+import { sh } from '../../src/transport/quote.ts'
+
+export type SiteState = 'installed' | 'not-installed' | 'incomplete'
+
+export interface InstallSpec {
+  documentRoot: string
+  driver: string
+  owner: string
+  installNode: string
+  /** Form values for Drupal's installer (site and admin account), sent on stdin. */
+  form: Record<string, unknown>
+}
+
+export function parseSiteState(stdout: string): SiteState {
+  const s = stdout.trim().split('\n').pop() ?? ''
+  if (s === 'installed' || s === 'not-installed' || s === 'incomplete') return s
+  throw new Error(`unexpected answer from the install driver: ${stdout.trim() || '(nothing)'}`)
+}
+
+export function installTask(spec: InstallSpec): Task {
+  const php = (action: string) => sh`cd ${spec.documentRoot} && runuser -u ${spec.owner} -- php ${spec.driver} ${spec.documentRoot} ${action}`
+  return {
+    name: `drupal site installed (by ${spec.installNode})`,
+    async plan(host): Promise<Plan> {
+      // Before the first run (or in --check) the driver or PHP may not be there yet: no site.
+      const probe = sh`[ -f ${spec.driver} ] && command -v php >/dev/null && [ -f ${spec.documentRoot + '/sites/default/settings.php'} ] || { echo not-installed; exit 0; }; ` + php('status')
+      const r = await host.run(probe, { allowFailure: true })
+      if (r.code !== 0) throw new Error(`cannot tell whether the site is installed: ${(r.stderr || r.stdout).trim()}`)
+      const state = parseSiteState(r.stdout)
+      if (state === 'installed') return { changes: [], noop: 'the site is installed (install_task done)' }
+      if (state === 'incomplete')
+        throw new Error('the database holds a half-installed site (install_task is not done): drop its tables (or restore a backup) and run again; halab never installs over it')
+      if (host.name !== spec.installNode) return { changes: [], noop: `not installed yet: ${spec.installNode} runs the installer` }
+      return {
+        changes: [
+          {
+            summary: "install the site with Drupal's installer (install_drupal, non-interactive)",
+            command: php('install') + ' && ' + php('status') + ' | grep -qx installed',
+            stdin: JSON.stringify(spec.form),
+            display: `php ${spec.driver} ${spec.documentRoot} install (form values on stdin)`,
+          },
+        ],
+      }
+    },
+  }
+}

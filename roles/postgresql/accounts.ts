@@ -1,0 +1,97 @@
+// Login roles and databases, compared with what the server holds. A role's password is
+// checked the only way that tells the truth without reading a hash: logging in with it
+// (over TCP to `loginHost`, as a web server would; the password goes on stdin). It is set
+// again only when that login is refused for a wrong password — never on every run, and
+// never when the login fails for another reason (that fails the task, with the reason).
+import type { HostContext } from '../../src/engine/host-context.ts'
+import type { Change, Plan, Task } from '../../src/engine/types.ts'
+import { sh } from '../../src/transport/quote.ts'
+import { scramVerifier } from './scram.ts'
+import { ident, literal, psqlQuery, psqlScript } from './sql.ts'
+
+export interface RoleSpec {
+  name: string
+  password: string
+  createdb: boolean
+}
+
+export interface DatabaseSpec {
+  name: string
+  owner: string
+  encoding: string
+}
+
+/** What the server holds for a role: absent, or its attributes and whether the password works. */
+export type RoleState = { exists: false } | { exists: true; login: boolean; createdb: boolean; password: 'right' | 'wrong' }
+
+/** The decision, as data: SQL statements (on stdin) for what differs. */
+export function planRole(state: RoleState | 'no-server', spec: RoleSpec, port: number): Change[] {
+  const attrs = `LOGIN ${spec.createdb ? 'CREATEDB' : 'NOCREATEDB'}`
+  const stmt = (summary: string, sql: string): Change => ({ summary, command: psqlScript(port), stdin: sql + '\n', display: `psql: ${summary}` })
+  if (state === 'no-server' || !state.exists)
+    return [stmt(`create role ${spec.name} (${attrs}, password set)`, `CREATE ROLE ${ident(spec.name)} ${attrs} PASSWORD ${literal(scramVerifier(spec.password))};`)]
+  const changes: Change[] = []
+  if (!state.login || state.createdb !== spec.createdb) changes.push(stmt(`role ${spec.name}: ${attrs}`, `ALTER ROLE ${ident(spec.name)} ${attrs};`))
+  if (state.password === 'wrong') changes.push(stmt(`role ${spec.name}: password refused at login, set again`, `ALTER ROLE ${ident(spec.name)} PASSWORD ${literal(scramVerifier(spec.password))};`))
+  return changes
+}
+
+export type DatabaseState = { exists: false } | { exists: true; owner: string; encoding: string }
+
+export function planDatabase(state: DatabaseState | 'no-server', spec: DatabaseSpec, port: number): { changes: Change[]; warnings: string[] } {
+  const stmt = (summary: string, sql: string): Change => ({ summary, command: psqlScript(port), stdin: sql + '\n', display: `psql: ${sql}` })
+  if (state === 'no-server' || !state.exists)
+    // template0: the only template that accepts an encoding other than the cluster's.
+    return {
+      changes: [stmt(`create database ${spec.name} owned by ${spec.owner}`, `CREATE DATABASE ${ident(spec.name)} OWNER ${ident(spec.owner)} ENCODING ${literal(spec.encoding)} TEMPLATE template0;`)],
+      warnings: [],
+    }
+  const changes = state.owner === spec.owner ? [] : [stmt(`database ${spec.name}: owner ${state.owner} → ${spec.owner}`, `ALTER DATABASE ${ident(spec.name)} OWNER TO ${ident(spec.owner)};`)]
+  // Re-encoding means dump and restore: a person's decision, not a task's.
+  const warnings =
+    state.encoding.toUpperCase() === spec.encoding.toUpperCase() ? [] : [`database ${spec.name} is ${state.encoding}, not ${spec.encoding}: left as it is (re-encoding needs a dump and restore)`]
+  return { changes, warnings }
+}
+
+/** `t|f` lines from psql -At. */
+const bool = (s: string | undefined): boolean => s === 't'
+
+async function readRole(host: HostContext, spec: RoleSpec, port: number, loginHost: string): Promise<RoleState | 'no-server'> {
+  const out = (await host.run(psqlQuery(port, `SELECT rolcanlogin, rolcreatedb FROM pg_roles WHERE rolname = ${literal(spec.name)}`))).stdout.trim()
+  if (out === 'no-server') return 'no-server'
+  if (!out) return { exists: false }
+  const [login, createdb] = out.split('|')
+  if (!bool(login)) return { exists: true, login: false, createdb: bool(createdb), password: 'wrong' }
+  // -w: never prompt. The password is read from stdin into the environment of psql alone.
+  const attempt = await host.run(`IFS= read -r PGPASSWORD; export PGPASSWORD; ` + sh`psql -X -w -A -t -h ${loginHost} -p ${port} -U ${spec.name} -d postgres -c 'SELECT 1' 2>&1`, {
+    stdin: spec.password + '\n',
+    allowFailure: true,
+    display: `psql -h ${loginHost} -U ${spec.name} (password on stdin)`,
+  })
+  if (attempt.code === 0 && attempt.stdout.trim() === '1') return { exists: true, login: true, createdb: bool(createdb), password: 'right' }
+  if (/password authentication failed/.test(attempt.stdout)) return { exists: true, login: true, createdb: bool(createdb), password: 'wrong' }
+  throw new Error(`cannot tell whether role ${spec.name}'s password is right: logging in to ${loginHost}:${port} failed for another reason: ${attempt.stdout.trim()}`)
+}
+
+export function roleTask(spec: RoleSpec, port: number, loginHost: string): Task {
+  return {
+    name: `postgresql role ${spec.name}`,
+    async plan(host): Promise<Plan> {
+      const changes = planRole(await readRole(host, spec, port, loginHost), spec, port)
+      return changes.length ? { changes } : { changes, noop: `role ${spec.name} exists, can log in with the wanted password${spec.createdb ? ', CREATEDB' : ''}` }
+    },
+  }
+}
+
+export function databaseTask(spec: DatabaseSpec, port: number): Task {
+  return {
+    name: `postgresql database ${spec.name}`,
+    async plan(host): Promise<Plan> {
+      const out = (await host.run(psqlQuery(port, `SELECT pg_get_userbyid(datdba), pg_encoding_to_char(encoding) FROM pg_database WHERE datname = ${literal(spec.name)}`))).stdout.trim()
+      const [owner, encoding] = out.split('|')
+      const state: DatabaseState | 'no-server' = out === 'no-server' ? out : out ? { exists: true, owner, encoding } : { exists: false }
+      const { changes, warnings } = planDatabase(state, spec, port)
+      return { changes, warnings, noop: changes.length ? undefined : `database ${spec.name} exists, owned by ${spec.owner}` }
+    },
+  }
+}

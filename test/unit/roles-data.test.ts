@@ -1,0 +1,232 @@
+// The data tier (postgresql, drupal, apache-php's database-backed identity page) as data:
+// the LVS inventories through the real site playbook, without any host, and the decisions
+// that keep data safe (create vs. alter, password set only when refused, install once).
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { test } from 'node:test'
+import { loadPlaybook, prepareRun, type PreparedRun } from '../../src/engine/prepare.ts'
+import type { HostContext } from '../../src/engine/host-context.ts'
+import type { Task } from '../../src/engine/types.ts'
+import { InventoryError } from '../../src/errors.ts'
+import { loadInventory } from '../../src/inventory/load.ts'
+import { planDatabase, planRole } from '../../roles/postgresql/accounts.ts'
+import { scramVerifier } from '../../roles/postgresql/scram.ts'
+import { parseSiteState } from '../../roles/drupal/site-state.ts'
+import { REPO } from '../helpers/cli.ts'
+import { join } from 'node:path'
+
+Object.assign(process.env, { KEEPALIVED_AUTH_PASS: 'vrrp8chr', DRBD_SECRET: 'unit-drbd-secret', DRUPAL_DB_PASSWORD: "db-unit-'pw", DRUPAL_HASH_SALT: 'salt-unit-0123456789abcdef0123456789', DRUPAL_ADMIN_PASSWORD: 'admin-unit' })
+const ARCHIVE = { drupal_archive_url: 'https://drupal.invalid/drupal.tar.gz', drupal_archive_sha256: 'a'.repeat(64) }
+
+async function prepare(topology: string, extraVars: Record<string, unknown> = ARCHIVE): Promise<PreparedRun> {
+  const inv = await loadInventory(join(REPO, 'inventory', topology), { extraVars, overlayFile: join(REPO, 'inventory', topology, 'lab.yml') })
+  const { playbook, file } = await loadPlaybook(REPO, 'site')
+  return prepareRun(inv, playbook, file, { projectRoot: REPO })
+}
+const tasksOf = (run: PreparedRun, host: string, role: string): Task[] =>
+  run.plays
+    .flatMap((p) => p.hosts.get(host) ?? [])
+    .filter((r) => r.role === role)
+    .flatMap((r) => r.tasks)
+const rendered = (run: PreparedRun, host: string, path: string): string => {
+  const t = run.plays
+    .flatMap((p) => p.hosts.get(host) ?? [])
+    .flatMap((r) => r.tasks)
+    .find((t) => t.name === `template ${path}`)
+  assert.ok(t && 'rendered' in t, `no template ${path} on ${host}`)
+  return String(t.rendered)
+}
+/** A host whose commands answer from a table (first matching pattern). */
+function hostAnswering(name: string, answers: [RegExp, string][], check = false): HostContext {
+  return {
+    name,
+    mode: { check, diff: false },
+    async run(command: string) {
+      const a = answers.find(([re]) => re.test(command))
+      if (!a) throw new Error(`unexpected command ${command}`)
+      return { code: 0, stdout: a[1], stderr: '' }
+    },
+  } as unknown as HostContext
+}
+
+test('4-node: PostgreSQL runs on protoss only; terran stops and masks the instance, so two servers never share the data', async () => {
+  const run = await prepare('4-node')
+  const server = tasksOf(run, 'protoss', 'postgresql').map((t) => t.name)
+  assert.deepEqual(server.slice(0, 3), ['unmask postgresql@15-main', 'package present: postgresql', 'cluster 15/main exists'])
+  assert.ok(server.includes('postgresql role drupal') && server.includes('postgresql database drupal'))
+  assert.deepEqual(
+    tasksOf(run, 'terran', 'postgresql').map((t) => t.name),
+    ['postgresql@15-main stopped here (protoss runs PostgreSQL)', 'postgresql@15-main masked here'],
+  )
+  assert.equal(rendered(run, 'protoss', '/etc/postgresql/15/main/conf.d/halab.conf').match(/^listen_addresses = .*$/m)?.[0], "listen_addresses = 'localhost,192.168.10.2'")
+})
+
+test('pg_hba.conf gets one entry per web server address on the cluster network, for each database owner', async () => {
+  for (const [topology, server, addresses] of [
+    ['4-node', 'protoss', ['192.168.10.2', '192.168.10.3']],
+    ['5-node', 'empresa2', ['10.0.2.5', '10.0.2.6']],
+    ['lvs-3rs', 'web1', ['10.78.0.21', '10.78.0.22', '10.78.0.23']],
+  ] as const) {
+    const run = await prepare(topology)
+    const hba = tasksOf(run, server, 'postgresql').find((t) => t.name.startsWith('block web servers'))!
+    const plan = await hba.plan({
+      mode: { check: false, diff: false },
+      prefetch: async () => {},
+      fact: async (f: { key: string }) => (f.key.startsWith('file:') ? { exists: true, type: 'file', sha256: 'x' } : 'local all postgres peer\n'),
+    } as unknown as HostContext)
+    const after = plan.changes[0].diff!.after
+    assert.deepEqual(
+      after.split('\n').filter((l) => l.startsWith('host')),
+      addresses.map((a) => `host\tdrupal\tdrupal\t${a}/32\tscram-sha-256`),
+      topology,
+    )
+    assert.deepEqual(hba.notify, ['reload postgresql'])
+  }
+})
+
+test('a role is created with a SCRAM verifier on stdin: the password is on no command line and never sent to the server', () => {
+  const [create] = planRole({ exists: false }, { name: 'drupal', password: "s3cr'et", createdb: true }, 5432)
+  assert.match(create.stdin!.toString(), /^CREATE ROLE "drupal" LOGIN CREATEDB PASSWORD 'SCRAM-SHA-256\$4096:[^']+';\n$/)
+  assert.ok(!create.command!.includes("s3cr'et") && !create.stdin!.toString().includes('s3cr'))
+  assert.doesNotMatch(create.summary + create.display, /s3cr/)
+})
+
+test('a right password and attributes change nothing; a refused password is set again; attributes are altered alone', () => {
+  const spec = { name: 'drupal', password: 'pw', createdb: true }
+  assert.deepEqual(planRole({ exists: true, login: true, createdb: true, password: 'right' }, spec, 5432), [])
+  const wrong = planRole({ exists: true, login: true, createdb: true, password: 'wrong' }, spec, 5432)
+  assert.deepEqual(
+    wrong.map((c) => c.summary),
+    ['role drupal: password refused at login, set again'],
+  )
+  assert.match(wrong[0].stdin!.toString(), /^ALTER ROLE "drupal" PASSWORD 'SCRAM-SHA-256\$/)
+  const attrs = planRole({ exists: true, login: true, createdb: false, password: 'right' }, spec, 5432)
+  assert.deepEqual(
+    attrs.map((c) => c.stdin!.toString()),
+    ['ALTER ROLE "drupal" LOGIN CREATEDB;\n'],
+  )
+})
+
+test("the SCRAM verifier has PostgreSQL's form and depends on password and salt only", () => {
+  const salt = Buffer.alloc(16, 7)
+  const v = scramVerifier('pencil', salt)
+  assert.match(v, /^SCRAM-SHA-256\$4096:BwcHBwcHBwcHBwcHBwcHBw==\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=$/)
+  assert.equal(scramVerifier('pencil', salt), v)
+  assert.notEqual(scramVerifier('pencil2', salt), v)
+})
+
+test('a database is created from template0 with its owner; another owner is altered; another encoding only warned about', () => {
+  const spec = { name: 'drupal', owner: 'drupal', encoding: 'UTF8' }
+  assert.deepEqual(
+    planDatabase({ exists: false }, spec, 5432).changes.map((c) => c.stdin),
+    ['CREATE DATABASE "drupal" OWNER "drupal" ENCODING \'UTF8\' TEMPLATE template0;\n'],
+  )
+  assert.deepEqual(planDatabase({ exists: true, owner: 'drupal', encoding: 'UTF8' }, spec, 5432), { changes: [], warnings: [] })
+  assert.deepEqual(
+    planDatabase({ exists: true, owner: 'postgres', encoding: 'UTF8' }, spec, 5432).changes.map((c) => c.stdin),
+    ['ALTER DATABASE "drupal" OWNER TO "drupal";\n'],
+  )
+  const sqlAscii = planDatabase({ exists: true, owner: 'drupal', encoding: 'SQL_ASCII' }, spec, 5432)
+  assert.deepEqual(sqlAscii.changes, [])
+  assert.match(sqlAscii.warnings[0], /SQL_ASCII, not UTF8: left as it is/)
+})
+
+test('the role task logs in to check the password (on stdin), and fails on any refusal other than a wrong password', async () => {
+  const run = await prepare('4-node')
+  const role = tasksOf(run, 'protoss', 'postgresql').find((t) => t.name === 'postgresql role drupal')!
+  const right = await role.plan(
+    hostAnswering('protoss', [
+      [/pg_roles/, 't|t\n'],
+      [/read -r PGPASSWORD/, '1\n'],
+    ]),
+  )
+  assert.deepEqual(right.changes, [])
+  const wrong = await role.plan(
+    hostAnswering('protoss', [
+      [/pg_roles/, 't|t\n'],
+      [/read -r PGPASSWORD/, 'psql: error: FATAL:  password authentication failed for user "drupal"\n'],
+    ]),
+  )
+  assert.deepEqual(
+    wrong.changes.map((c) => c.summary),
+    ['role drupal: password refused at login, set again'],
+  )
+  await assert.rejects(
+    role.plan(
+      hostAnswering('protoss', [
+        [/pg_roles/, 't|t\n'],
+        [/read -r PGPASSWORD/, 'FATAL:  no pg_hba.conf entry for host\n'],
+      ]),
+    ),
+    /for another reason: FATAL:  no pg_hba/,
+  )
+  const fresh = await role.plan(hostAnswering('protoss', [[/pg_roles/, 'no-server\n']], true))
+  assert.match(fresh.changes[0].summary, /^create role drupal/)
+})
+
+test('identity page: one PHP page reading the database server on every real server, credentials outside the document root', async () => {
+  const run = await prepare('4-node')
+  // The same page on every node (a shared document root): it names the node as it serves.
+  const page = rendered(run, 'protoss', '/var/www/ha/index.php')
+  assert.equal(rendered(run, 'terran', '/var/www/ha/index.php'), page)
+  assert.match(page, /\$node = gethostname\(\);/)
+  assert.match(page, /\$c = require '\/etc\/halab\/identity-db\.php';/)
+  for (const rs of ['protoss', 'terran']) {
+    const db = rendered(run, rs, '/etc/halab/identity-db.php')
+    assert.match(db, /'host' => '192\.168\.10\.2', 'port' => 5432, 'dbname' => 'drupal', 'user' => 'drupal', 'password' => 'db-unit-\\'pw'/)
+    const t = tasksOf(run, rs, 'apache-php').find((t) => t.name === 'template /etc/halab/identity-db.php')!
+    const plan = await t.plan({ mode: { check: false, diff: true }, fact: async () => ({ exists: false }) } as unknown as HostContext)
+    assert.match(plan.changes[0].command!, /chgrp www-data "\$t" && chmod 640 "\$t" && \( php -l "\$t"/)
+    assert.doesNotMatch(plan.changes[0].diff!.after, /db-unit/, 'sensitive: no password in diffs')
+  }
+  // Only the real servers carry the data tier: a director serving its own page gets none of it.
+  const inv = await loadInventory(join(REPO, 'inventory', '4-node'), { extraVars: ARCHIVE })
+  assert.equal(inv.hosts.get('zerg')!.vars.apache_identity_db, undefined)
+  assert.equal(inv.hosts.get('protoss')!.origins.apache_identity_db?.replace(/:\d+$/, ''), join(REPO, 'inventory', '4-node', 'group_vars', 'realservers.yml'))
+  const sites = rendered(run, 'terran', '/etc/apache2/sites-available/drupal.conf')
+  assert.match(sites, /ServerName drupal\.ha\n\tDocumentRoot \/var\/www\/drupal/)
+})
+
+test('drupal: same settings.php on every node, pointing at the PostgreSQL server; the installer runs only on the install node', async () => {
+  const run = await prepare('5-node')
+  const settings = rendered(run, 'empresa2', '/var/www/drupal/sites/default/settings.php')
+  assert.equal(rendered(run, 'empresa3', '/var/www/drupal/sites/default/settings.php'), settings)
+  assert.match(settings, /'host' => '10\.0\.2\.5',/)
+  assert.match(settings, /'password' => 'db-unit-\\'pw',/)
+  assert.match(settings, /\$settings\['trusted_host_patterns'\] = \['\^drupal\\\\\.ha\$'\];/)
+  const install = (h: string) => tasksOf(run, h, 'drupal').find((t) => t.name === 'drupal site installed (by empresa2)')!
+  const notInstalled: [RegExp, string][] = [[/status/, 'not-installed\n']]
+  const plan = await install('empresa2').plan(hostAnswering('empresa2', notInstalled))
+  assert.match(plan.changes[0].command!, /php \/usr\/local\/lib\/halab\/drupal-site\.php \/var\/www\/drupal install && .* status \| grep -qx installed/)
+  assert.deepEqual(JSON.parse(String(plan.changes[0].stdin)).account, { name: 'admin', mail: 'admin@example.org', pass: 'admin-unit' })
+  assert.ok(!plan.changes[0].command!.includes('admin-unit'), 'the admin password only on stdin')
+  assert.deepEqual((await install('empresa3').plan(hostAnswering('empresa3', notInstalled))).changes, [])
+  assert.deepEqual((await install('empresa2').plan(hostAnswering('empresa2', [[/status/, 'installed\n']]))).changes, [])
+  await assert.rejects(install('empresa2').plan(hostAnswering('empresa2', [[/status/, 'incomplete\n']])), /half-installed site/)
+  // Unpacked beside and swapped in by one rename; an existing code base is never unpacked over.
+  const unpack = tasksOf(run, 'empresa3', 'drupal').find((t) => t.name === 'unpack the archive into /var/www/drupal')!
+  const fresh = await unpack.plan({ mode: { check: false, diff: false }, fact: async () => false } as unknown as HostContext)
+  assert.match(
+    fresh.changes[0].command!,
+    /tar -xf \/var\/cache\/halab\/drupal-a{16}\.tar -C "\$t" --strip-components=1 .* if rmdir "\$p" 2>\/dev\/null; then mv "\$t" "\$p"; else test -e "\$p\/index\.php"/,
+  )
+  assert.deepEqual((await unpack.plan({ mode: { check: false, diff: false }, fact: async () => true } as unknown as HostContext)).changes, [])
+  assert.equal(parseSiteState('warning\ninstalled\n'), 'installed')
+  assert.throws(() => parseSiteState('PHP Fatal error'), /unexpected answer/)
+})
+
+test('drupal: a local archive whose sha256 differs is refused before any connection, naming the field', async () => {
+  const path = join(REPO, 'test', 'fixtures', 'drupal-fake', 'index.php')
+  await assert.rejects(
+    prepare('4-node', { drupal_archive_path: path, drupal_archive_sha256: 'b'.repeat(64) }),
+    (e: unknown) => e instanceof InventoryError && /drupal_archive_path: .* has sha256 [0-9a-f]{64}, not drupal_archive_sha256 b{64}/.test(e.message),
+  )
+  const sha = createHash('sha256')
+    .update(await import('node:fs').then((fs) => fs.readFileSync(path)))
+    .digest('hex')
+  const run = await prepare('4-node', { drupal_archive_path: path, drupal_archive_sha256: sha })
+  const copy = tasksOf(run, 'terran', 'drupal').find((t) => t.name.startsWith('drupal archive '))!
+  const plan = await copy.plan({ mode: { check: false, diff: false }, fact: async () => ({ exists: false }) } as unknown as HostContext)
+  assert.match(plan.changes[0].command!, new RegExp(`echo '${sha}  '"\\$t" \\| sha256sum -c --quiet -`))
+  await assert.rejects(prepare('4-node', {}), (e: unknown) => e instanceof InventoryError && /drupal_archive_sha256/.test(e.message))
+})
