@@ -15,6 +15,8 @@ const LOGS = join(APT_PROXY_DIR, 'log')
 const RUN = join(APT_PROXY_DIR, 'run')
 const USER = 'apt-cacher-ng'
 
+const LISTEN_TIMEOUT_MS = 20_000
+
 export async function startAptProxy(addresses: string[]): Promise<{ pid: number; port: number }> {
   for (const d of [CONF_DIR, CACHE, LOGS, RUN]) mkdirSync(d, { recursive: true })
   writeFileSync(
@@ -55,7 +57,8 @@ export async function startAptProxy(addresses: string[]): Promise<{ pid: number;
   child.on('exit', (code, sig) => (exit = sig ? `killed by ${sig}` : `exit code ${code}`))
   const pid = child.pid
   if (!pid) throw new LabError('apt-cacher-ng did not start', 'run `run-playbook lab doctor`; is apt-cacher-ng installed?')
-  const deadline = Date.now() + 5000
+  // Seen taking more than 5 s on a loaded 2-core machine; it answers in ~0.3 s when idle.
+  const deadline = Date.now() + LISTEN_TIMEOUT_MS
   while (Date.now() < deadline && isAlive(pid)) {
     const listeners = await listenersOn(APT_PROXY_PORT)
     if (listeners.some((l) => l.pid !== pid)) break
@@ -70,7 +73,7 @@ export async function startAptProxy(addresses: string[]): Promise<{ pid: number;
       `stop that process (a system-wide apt-cacher-ng? stop it and keep it from listening on every address), then run lab up again`,
     )
   const why = [exit && `it ended (${exit})`, tail(join(LOGS, 'daemon.log')).trim(), tail(join(LOGS, 'apt-cacher.err')).trim()].filter(Boolean).join('\n')
-  throw new LabError(`apt-cacher-ng did not listen on ${addresses.join(', ')} port ${APT_PROXY_PORT} within 5 s${why ? `:\n${why}` : ''}`, `see ${LOGS}; run lab down, then lab up again`)
+  throw new LabError(`apt-cacher-ng did not listen on ${addresses.join(', ')} port ${APT_PROXY_PORT} within ${LISTEN_TIMEOUT_MS / 1000} s${why ? `:\n${why}` : ''}`, `see ${LOGS}; run lab down, then lab up again`)
 }
 
 /** Who listens on a TCP port, by local address and PID (ss -ltnp). */
