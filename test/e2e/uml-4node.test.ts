@@ -10,14 +10,22 @@
 import assert from 'node:assert/strict'
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { readState } from '../../src/lab/state.ts'
 import { httpGet, servingNode } from '../../src/verify/http.ts'
 import { REPO, runCli, type CliResult } from '../helpers/cli.ts'
+import { buildDrupalArchive } from '../helpers/drupal-archive.ts'
 import { lab, labSkip, onHost, recapLine, useLab } from '../helpers/lab.ts'
 
-const SECRETS = { KEEPALIVED_AUTH_PASS: 'vrrp4uml' }
+const SECRETS = {
+  KEEPALIVED_AUTH_PASS: 'vrrp4uml',
+  DRUPAL_DB_PASSWORD: 'db-uml-4node',
+  DRUPAL_HASH_SALT: 'salt-uml-4node-0123456789abcdef0123456789',
+  DRUPAL_ADMIN_PASSWORD: 'admin-uml-4node',
+}
+// The data tier runs here too (PostgreSQL on the shared volume, Drupal): its stand-in archive.
+const drupal = buildDrupalArchive()
 const INV = mkdtempSync(join(tmpdir(), 'halab-4-node-'))
 cpSync(join(REPO, 'inventory', '4-node'), INV, { recursive: true })
 writeFileSync(join(INV, 'host_vars', 'protoss.yml'), '# added by uml-4node.test.ts: a 2:1 weighted round robin\nkeepalived_real_server_weight: 2\n')
@@ -25,14 +33,17 @@ const ALL = ['zerg', 'supermente', 'protoss', 'terran']
 const REAL = ['protoss', 'terran']
 const outputs: string[] = []
 const cli = async (...args: string[]): Promise<CliResult> => {
-  const r = await runCli(args, { env: SECRETS })
+  const r = await runCli(['site', 'verify'].includes(args[0]) ? [...args, ...drupal.extraVars] : args, { env: SECRETS })
   outputs.push(r.stdout, r.stderr)
   return r
 }
 
 describe('4-node on user-mode-linux: LVS-DR + keepalived, DRBD dual-primary + OCFS2, shared state', { skip: labSkip }, () => {
   useLab(INV, '--kernel', 'uml')
-  after(() => rmSync(INV, { recursive: true, force: true }))
+  after(() => {
+    rmSync(INV, { recursive: true, force: true })
+    rmSync(dirname(drupal.path), { recursive: true, force: true })
+  })
   const file = `uml-4node-${process.pid}.txt`
   let uuid = ''
 
@@ -120,9 +131,11 @@ describe('4-node on user-mode-linux: LVS-DR + keepalived, DRBD dual-primary + OC
     assert.match(r.stdout, /12 requests: protoss [7-9], terran [3-5] \(weights 2:1\)/)
     assert.match(r.stdout, /the VIP answered as zerg/, 'the sorry page came from the MASTER director')
     const summaries = [...r.stdout.matchAll(/^checks: (\d+) pass, (\d+) fail, (\d+) not run$/gm)].map((m) => m.slice(1).map(Number))
+    // DRBD + OCFS2, LVS + keepalived, the data tier (PostgreSQL on the shared volume, Drupal)
     assert.deepEqual(summaries, [
       [3, 0, 0],
       [13, 0, 0],
+      [5, 0, 0],
     ])
   })
 
