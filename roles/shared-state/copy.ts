@@ -8,7 +8,12 @@ export interface SharedPath {
   /** Where the service reads it (/etc/apache2), and its copy on the shared volume (/opt/etc/apache2). */
   path: string
   shared: string
+  /** The services that use it (apache2, postgresql@): stopped while it is copied. */
+  services?: string[]
 }
+
+/** `apache2` → apache2.service; a template `postgresql@` → every instance, postgresql@*.service. */
+const unitPattern = (unit: string): string => (/\.[a-z]+$/.test(unit) ? unit : unit.endsWith('@') ? `${unit}*.service` : `${unit}.service`)
 
 export interface SharedCopyState {
   /** The shared copy exists (a directory). */
@@ -47,7 +52,12 @@ export function planCopy(state: SharedCopyState, p: SharedPath, host: string, ch
     changes: [
       {
         summary: `copy ${p.path} to ${p.shared} (the shared copy does not exist yet)`,
-        command: sh`mkdir -p "$(dirname ${p.shared})" && rm -rf ${tmp} && cp -a ${p.path} ${tmp} && mv ${tmp} ${p.shared}`,
+        // A running service (PostgreSQL above all) is stopped for the copy, so the copy is
+        // consistent, and started again after it, as it was.
+        command:
+          (p.services?.length ? sh`was=$(systemctl list-units --type=service --state=active --plain --no-legend ${p.services.map(unitPattern)} | awk '{print $1}'); [ -z "$was" ] || systemctl stop $was; ` : '') +
+          sh`mkdir -p "$(dirname ${p.shared})" && rm -rf ${tmp} && cp -a ${p.path} ${tmp} && mv ${tmp} ${p.shared}` +
+          (p.services?.length ? '; r=$?; [ -z "$was" ] || systemctl start $was; exit $r' : ''),
       },
     ],
   }

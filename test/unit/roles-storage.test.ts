@@ -138,6 +138,8 @@ test('4-node: the shared state is copied by protoss only, bind-mounted on both, 
   )
   const p = { path: '/etc/apache2', shared: '/opt/etc/apache2' }
   assert.match(planCopy({ shared: false, local: true, mounted: false }, p, 'protoss').changes[0].command!, /cp -a \/etc\/apache2 \/opt\/etc\/apache2\.halab-copy && mv \/opt\/etc\/apache2\.halab-copy \/opt\/etc\/apache2$/)
+  const pg = planCopy({ shared: false, local: true, mounted: false }, { path: '/var/lib/postgresql', shared: '/opt/var/lib/postgresql', services: ['postgresql@'] }, 'protoss').changes[0].command!
+  assert.match(pg, /^was=\$\(systemctl list-units --type=service --state=active --plain --no-legend 'postgresql@\*\.service' .*systemctl stop \$was; .*cp -a \/var\/lib\/postgresql .*; r=\$\?; \[ -z "\$was" \] \|\| systemctl start \$was; exit \$r$/, 'a running PostgreSQL is stopped for the copy and started again')
   assert.equal(planCopy({ shared: true, local: true, mounted: true }, p, 'protoss').changes.length, 0, 'never copied twice')
   assert.throws(() => planCopy({ shared: false, local: false, mounted: false }, p, 'protoss'), /\/etc\/apache2 does not exist on protoss/)
   assert.match(planCopy({ shared: false, local: false, mounted: false }, p, 'protoss', true).changes[0].summary, /once \/etc\/apache2 exists/, '--check on a fresh host')
