@@ -9,7 +9,7 @@
 // bench/results/. See docs/bench.md for what is measured and how.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { randomBytes } from 'node:crypto'
 import { ANSIBLE_DIR, ansibleEnv, closeMasters, ensureAnsible, parseRecap, writeAnsibleConfig, type AnsibleSetup } from './lib/ansible.ts'
@@ -19,6 +19,7 @@ import { measure, measureTree, must, run, type RunSpec } from './lib/proc.ts'
 import { renderTable, type LabFigures, type Results, type Sample, type Series, type Tool } from './lib/report.ts'
 import { perHost, sshdCounts } from './lib/sshd-log.ts'
 import { writeWorkloadAInventory } from './lib/inventory.ts'
+import { buildDrupalArchive } from '../test/helpers/drupal-archive.ts'
 
 const { values: opt } = parseArgs({
   options: {
@@ -210,7 +211,9 @@ async function workloadB(results: Results): Promise<Series[]> {
     const hosts = assertLabUpFor(inv).sort((a, b) => a.name.localeCompare(b.name))
     await prepareHosts(hosts, { pythonApt: true, log })
     results.machine.targetPython ??= (await onHost(hosts[0], 'python3 --version')).trim()
-    const halab: RunSpec = { argv: halabArgv('site', '-i', inv), cwd: REPO, env: secrets }
+    // 4-node installs Drupal: the stand-in archive the tests build (no Drupal download here).
+    const drupal = topo === '4-node' ? buildDrupalArchive() : undefined
+    const halab: RunSpec = { argv: halabArgv('site', '-i', inv, ...(drupal?.extraVars ?? [])), cwd: REPO, env: secrets }
     const overlay = join(inv, 'lab.yml')
     const ans: RunSpec | undefined =
       ansible && hasMirror ? { argv: ['ansible-playbook', '-i', join(inv, 'hosts.yml'), ...(existsSync(overlay) ? ['-e', `@${overlay}`] : []), mirror], cwd: REPO, env: { ...secrets, ...ansibleEnv(ansible) } } : undefined
@@ -232,6 +235,7 @@ async function workloadB(results: Results): Promise<Series[]> {
     if (ansible) await closeMasters(ansible)
     labOurs = false
     await labDown()
+    if (drupal) rmSync(dirname(drupal.path), { recursive: true, force: true })
   }
   return out
 }

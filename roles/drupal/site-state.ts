@@ -1,7 +1,8 @@
 // Whether the site is installed, asked the way Drupal itself decides it: its state
 // `install_task` is `done` in the database settings.php points to (drupal-site.php status).
 // Only `drupal_install_node` runs the installer, once, when the database holds no site; a
-// half-finished installation is left for a person (rerunning over it would mix two).
+// half-finished installation is left for a person (rerunning over it would mix two); the
+// other nodes only look, since a half-done site may be the install node at work.
 import type { Plan, Task } from '../../src/engine/types.ts'
 import { sh } from '../../src/transport/quote.ts'
 
@@ -33,9 +34,10 @@ export function installTask(spec: InstallSpec): Task {
       if (r.code !== 0) throw new Error(`cannot tell whether the site is installed: ${(r.stderr || r.stdout).trim()}`)
       const state = parseSiteState(r.stdout)
       if (state === 'installed') return { changes: [], noop: 'the site is installed (install_task done)' }
+      // Another node only looks: what it sees half done may be the install node at work now.
+      if (host.name !== spec.installNode) return { changes: [], noop: `${state === 'incomplete' ? 'being installed, or cut short' : 'not installed yet'}: ${spec.installNode} runs the installer and reports it` }
       if (state === 'incomplete')
         throw new Error('the database holds a half-installed site (install_task is not done): drop its tables (or restore a backup) and run again; halab never installs over it')
-      if (host.name !== spec.installNode) return { changes: [], noop: `not installed yet: ${spec.installNode} runs the installer` }
       return {
         changes: [
           {

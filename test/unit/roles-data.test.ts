@@ -203,6 +203,8 @@ test('drupal: same settings.php on every node, pointing at the PostgreSQL server
   assert.deepEqual((await install('empresa3').plan(hostAnswering('empresa3', notInstalled))).changes, [])
   assert.deepEqual((await install('empresa2').plan(hostAnswering('empresa2', [[/status/, 'installed\n']]))).changes, [])
   await assert.rejects(install('empresa2').plan(hostAnswering('empresa2', [[/status/, 'incomplete\n']])), /half-installed site/)
+  // The other node may be looking while empresa2 installs: it waits for nothing and fails on nothing.
+  assert.match((await install('empresa3').plan(hostAnswering('empresa3', [[/status/, 'incomplete\n']]))).noop!, /being installed, or cut short: empresa2 runs the installer/)
   // Unpacked beside and swapped in by one rename; an existing code base is never unpacked over.
   const unpack = tasksOf(run, 'empresa3', 'drupal').find((t) => t.name === 'unpack the archive into /var/www/drupal')!
   const fresh = await unpack.plan({ mode: { check: false, diff: false }, fact: async () => false } as unknown as HostContext)
