@@ -95,7 +95,10 @@ export default defineRole({
         command:
           sh`p=${root}; t=$(mktemp -d -p "$(dirname "$p")" .drupal-unpack.XXXXXX) && trap 'rm -rf "$t"' EXIT && ` +
           sh`tar -xf ${archive.path} -C "$t" --strip-components=1 --no-same-owner && chown -R ${`${owner}:${owner}`} "$t" && chmod 755 "$t" && ` +
-          `if rmdir "$p" 2>/dev/null; then mv "$t" "$p"; else test -e "$p/index.php" || { echo "$p is not empty and holds no index.php: not unpacking over it" >&2; exit 1; }; fi`,
+          // rmdir fails when another node sharing the document root won the swap a moment
+          // ago (its rename may still be on its way): wait for its index.php, never race it.
+          `if rmdir "$p" 2>/dev/null; then mv "$t" "$p"; else i=0; while [ ! -e "$p/index.php" ] && [ "$i" -lt 60 ]; do sleep 1; i=$((i+1)); done; ` +
+          `test -e "$p/index.php" || { echo "$p is not empty and holds no index.php (waited 60 s for another node's copy): not unpacking over it" >&2; exit 1; }; fi`,
         creates: `${root}/index.php`,
       }),
       directory({ path: `${root}/sites/default/files`, owner, group: owner, mode: '0755' }),
