@@ -44,10 +44,20 @@ export async function startAptProxy(addresses: string[]): Promise<{ pid: number;
   // Unprivileged when the package's user exists (it does once apt-cacher-ng is installed).
   const uid = await idOf('-u')
   const gid = await idOf('-g')
-  if (uid !== undefined && gid !== undefined)
-    for (const d of [CACHE, LOGS, RUN]) if (statSync(d).uid !== uid) await $({ quiet: true })`chown -R ${`${uid}:${gid}`} ${d}`
+  if (uid !== undefined && gid !== undefined) for (const d of [CACHE, LOGS, RUN]) if (statSync(d).uid !== uid) await $({ quiet: true })`chown -R ${`${uid}:${gid}`} ${d}`
   const drop = uid !== undefined ? ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--init-groups'] : []
   const cmd = [...drop, 'apt-cacher-ng', '-c', CONF_DIR]
+  // Seen exiting at once with code 0 and no word right after another lab's apt-cacher-ng
+  // stopped (a lab torn down, the next one up): a fresh start then works.
+  for (let attempt = 1; ; attempt++) {
+    const r = await startOnce(cmd, addresses)
+    if ('pid' in r) return r
+    if (!r.retry || attempt === 3) throw r.error
+    await sleep(1000)
+  }
+}
+
+async function startOnce(cmd: string[], addresses: string[]): Promise<{ pid: number; port: number } | { error: LabError; retry: boolean }> {
   rmSync(join(RUN, 'socket'), { force: true }) // a killed daemon may leave its socket behind
   const out = openSync(join(LOGS, 'daemon.log'), 'w')
   const child = spawn(cmd[0], cmd.slice(1), { detached: true, stdio: ['ignore', out, out] })
@@ -56,7 +66,7 @@ export async function startAptProxy(addresses: string[]): Promise<{ pid: number;
   let exit = ''
   child.on('exit', (code, sig) => (exit = sig ? `killed by ${sig}` : `exit code ${code}`))
   const pid = child.pid
-  if (!pid) throw new LabError('apt-cacher-ng did not start', 'run `run-playbook lab doctor`; is apt-cacher-ng installed?')
+  if (!pid) return { retry: false, error: new LabError('apt-cacher-ng did not start', 'run `run-playbook lab doctor`; is apt-cacher-ng installed?') }
   // Seen taking more than 5 s on a loaded 2-core machine; it answers in ~0.3 s when idle.
   const deadline = Date.now() + LISTEN_TIMEOUT_MS
   while (Date.now() < deadline && isAlive(pid)) {
@@ -65,15 +75,24 @@ export async function startAptProxy(addresses: string[]): Promise<{ pid: number;
     if (addresses.every((a) => listeners.some((l) => l.address === a))) return { pid, port: APT_PROXY_PORT }
     await sleep(50)
   }
+  const died = !isAlive(pid)
   const foreign = (await listenersOn(APT_PROXY_PORT)).filter((l) => l.pid !== pid)
   await stopProcesses([pid], 1000)
   if (foreign.length)
-    throw new LabError(
-      `port ${APT_PROXY_PORT} is taken by another process (${foreign.map((l) => `pid ${l.pid ?? '?'} on ${l.address}`).join(', ')}), so the lab's apt-cacher-ng cannot listen on its bridges`,
-      `stop that process (a system-wide apt-cacher-ng? stop it and keep it from listening on every address), then run lab up again`,
-    )
+    return {
+      retry: false,
+      error: new LabError(
+        `port ${APT_PROXY_PORT} is taken by another process (${foreign.map((l) => `pid ${l.pid ?? '?'} on ${l.address}`).join(', ')}), so the lab's apt-cacher-ng cannot listen on its bridges`,
+        `stop that process (a system-wide apt-cacher-ng? stop it and keep it from listening on every address), then run lab up again`,
+      ),
+    }
   const why = [exit && `it ended (${exit})`, tail(join(LOGS, 'daemon.log')).trim(), tail(join(LOGS, 'apt-cacher.err')).trim()].filter(Boolean).join('\n')
-  throw new LabError(`apt-cacher-ng did not listen on ${addresses.join(', ')} port ${APT_PROXY_PORT} within ${LISTEN_TIMEOUT_MS / 1000} s${why ? `:\n${why}` : ''}`, `see ${LOGS}; run lab down, then lab up again`)
+  const error = new LabError(
+    `apt-cacher-ng did not listen on ${addresses.join(', ')} port ${APT_PROXY_PORT} within ${LISTEN_TIMEOUT_MS / 1000} s${why ? `:\n${why}` : ''}`,
+    `see ${LOGS}; run lab down, then lab up again`,
+  )
+  // Its exit event may not have come yet: a daemon that died without an error code is retried.
+  return { error, retry: died && (exit === '' || exit === 'exit code 0') }
 }
 
 /** Who listens on a TCP port, by local address and PID (ss -ltnp). */
@@ -91,7 +110,9 @@ async function listenersOn(port: number): Promise<{ address: string; pid?: numbe
 
 /** The lab's apt-cacher-ng processes, found by its config directory (also after a crash). */
 export function aptProxyPids(): number[] {
-  return listProcesses().filter((p) => p.argv.some((a) => a.endsWith('apt-cacher-ng')) && p.argv.includes(CONF_DIR)).map((p) => p.pid)
+  return listProcesses()
+    .filter((p) => p.argv.some((a) => a.endsWith('apt-cacher-ng')) && p.argv.includes(CONF_DIR))
+    .map((p) => p.pid)
 }
 
 async function idOf(flag: '-u' | '-g'): Promise<number | undefined> {
