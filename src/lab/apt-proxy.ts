@@ -47,8 +47,8 @@ export async function startAptProxy(addresses: string[]): Promise<{ pid: number;
   if (uid !== undefined && gid !== undefined) for (const d of [CACHE, LOGS, RUN]) if (statSync(d).uid !== uid) await $({ quiet: true })`chown -R ${`${uid}:${gid}`} ${d}`
   const drop = uid !== undefined ? ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--init-groups'] : []
   const cmd = [...drop, 'apt-cacher-ng', '-c', CONF_DIR]
-  // Seen exiting at once with code 0 and no word right after another lab's apt-cacher-ng
-  // stopped (a lab torn down, the next one up): a fresh start then works.
+  // Seen failing at once (exit code 0, no word) right after another lab's apt-cacher-ng
+  // stopped — a lab torn down, the next one up: a fresh start a second later works.
   for (let attempt = 1; ; attempt++) {
     const r = await startOnce(cmd, addresses)
     if ('pid' in r) return r
@@ -75,7 +75,6 @@ async function startOnce(cmd: string[], addresses: string[]): Promise<{ pid: num
     if (addresses.every((a) => listeners.some((l) => l.address === a))) return { pid, port: APT_PROXY_PORT }
     await sleep(50)
   }
-  const died = !isAlive(pid)
   const foreign = (await listenersOn(APT_PROXY_PORT)).filter((l) => l.pid !== pid)
   await stopProcesses([pid], 1000)
   if (foreign.length)
@@ -91,8 +90,9 @@ async function startOnce(cmd: string[], addresses: string[]): Promise<{ pid: num
     `apt-cacher-ng did not listen on ${addresses.join(', ')} port ${APT_PROXY_PORT} within ${LISTEN_TIMEOUT_MS / 1000} s${why ? `:\n${why}` : ''}`,
     `see ${LOGS}; run lab down, then lab up again`,
   )
-  // Its exit event may not have come yet: a daemon that died without an error code is retried.
-  return { error, retry: died && (exit === '' || exit === 'exit code 0') }
+  // Whatever stopped it (the port still held a moment by the last lab's daemon, an exit
+  // without a word), nothing foreign holds the port now: a fresh start is worth trying.
+  return { error, retry: true }
 }
 
 /** Who listens on a TCP port, by local address and PID (ss -ltnp). */
