@@ -32,6 +32,8 @@ const Vars = z.object({
   apache_disable_default_site: z.boolean().default(true),
   /** Heading of the identity page; the page also names the serving node. */
   apache_identity_text: z.string().optional(),
+  /** The PHP page also says the date, the time and the server's address (seed 002's page). */
+  apache_identity_time_and_address: z.boolean().default(false),
   /** Where the identity page goes (default: index.html of the default site). */
   apache_identity_page: z.string().optional(),
   /** Connection for the identity page's database value; host defaults to postgresql_server_node's address. */
@@ -84,7 +86,8 @@ export default defineRole({
       // as a shared document root (seed 001's /var/www on OCFS2) needs; a static page names
       // the node it was written on.
       const php = page.endsWith('.php')
-      if (db && !php) throw new Error(`apache_identity_db needs a PHP identity page, and apache_identity_page is ${page}`)
+      const needsPhp = db ? 'apache_identity_db' : vars.apache_identity_time_and_address ? 'apache_identity_time_and_address' : undefined
+      if (needsPhp && !php) throw new Error(`${needsPhp} needs a PHP identity page, and apache_identity_page is ${page}`)
       if (db) tasks.push(...identityDbTasks(db, vars.apache_identity_db_file, databaseServer(inventory, host.vars, host), render))
       tasks.push(
         template({
@@ -95,6 +98,7 @@ export default defineRole({
                 heading: vars.apache_identity_text === undefined ? null : phpString(vars.apache_identity_text),
                 dbFile: db ? phpString(vars.apache_identity_db_file) : null,
                 query: db ? phpString(db.query) : null,
+                timeAndAddress: vars.apache_identity_time_and_address,
               })
             : render('identity.html.ejs', { heading: vars.apache_identity_text ?? `${host.name} FUNCIONA`, node: host.name }),
           mode: '0644',

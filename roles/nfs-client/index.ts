@@ -1,10 +1,14 @@
 // nfs-client: NFS shares mounted now and at boot (fstab, `_netdev` so boot waits for the
 // network), as the seed's clients mount nas:/mnt/raid. The mount op never replaces a
-// different filesystem found on the mount point: it reports it.
+// different filesystem found on the mount point: it reports it. Services that serve from a
+// share (Apache with its document root there) start only once it is mounted: at boot an
+// unreachable NAS keeps them down rather than serving an empty directory.
 import { z } from 'zod'
 import { defineRole } from '../../src/engine/role.ts'
 import { mount } from '../../src/ops/mount.ts'
 import { packages } from '../../src/ops/package.ts'
+import { daemonReloadHandler, requiresMounts } from '../../src/ops/requires-mounts.ts'
+import type { Task } from '../../src/engine/types.ts'
 
 const Share = z.object({
   /** server:/export, the server by a name /etc/hosts knows or by address. */
@@ -12,6 +16,8 @@ const Share = z.object({
   path: z.string().startsWith('/'),
   fstype: z.enum(['nfs', 'nfs4']).default('nfs'),
   options: z.array(z.string()).default(['auto', '_netdev']),
+  /** Units that need the share (apache2): each gets a RequiresMountsFor drop-in. */
+  services: z.array(z.string().regex(/^[A-Za-z0-9_.@-]+$/, 'a systemd unit name (apache2)')).default([]),
 })
 
 export default defineRole({
@@ -20,8 +26,14 @@ export default defineRole({
     nfs_mounts: z.array(Share).min(1),
     nfs_client_packages: z.array(z.string()).default(['nfs-common']),
   }),
-  tasks: ({ vars }) => [
-    packages({ names: vars.nfs_client_packages }),
-    ...vars.nfs_mounts.map((m) => mount({ src: m.src, path: m.path, fstype: m.fstype, opts: m.options })),
-  ],
+  tasks: ({ vars }) => {
+    const tasks: Task[] = [packages({ names: vars.nfs_client_packages }), ...vars.nfs_mounts.map((m) => mount({ src: m.src, path: m.path, fstype: m.fstype, opts: m.options }))]
+    const units = [...new Set(vars.nfs_mounts.flatMap((m) => m.services))]
+    for (const unit of units) {
+      const paths = vars.nfs_mounts.filter((m) => m.services.includes(unit)).map((m) => m.path)
+      tasks.push(...requiresMounts({ unit, paths, role: 'nfs-client', why: 'starts only once its NFS share is mounted.' }))
+    }
+    return tasks
+  },
+  handlers: daemonReloadHandler,
 })

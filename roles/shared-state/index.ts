@@ -11,9 +11,8 @@ import { posix } from 'node:path'
 import { z } from 'zod'
 import { defineRole } from '../../src/engine/role.ts'
 import { command } from '../../src/ops/command.ts'
-import { directory } from '../../src/ops/directory.ts'
 import { mount } from '../../src/ops/mount.ts'
-import { template } from '../../src/ops/template.ts'
+import { daemonReloadHandler, requiresMounts, unitFile } from '../../src/ops/requires-mounts.ts'
 import { sh } from '../../src/transport/quote.ts'
 import type { Task } from '../../src/engine/types.ts'
 import { copyTask } from './copy.ts'
@@ -44,7 +43,7 @@ const Vars = z.object({
 export default defineRole({
   name: 'shared-state',
   vars: Vars,
-  tasks: ({ vars, host, inventory, template: render, note }) => {
+  tasks: ({ vars, host, inventory, note }) => {
     if (!inventory.hosts.has(vars.shared_state_copy_node)) throw new Error(`shared_state_copy_node "${vars.shared_state_copy_node}" is not a host of this inventory`)
     if (vars.configuration_only.includes(vars.shared_state_filesystem_role)) {
       note(`shared-state: not moved (${vars.shared_state_filesystem_role} is configuration only here)`)
@@ -54,22 +53,19 @@ export default defineRole({
     const tasks: Task[] = paths.map((p) => copyTask(p, vars.shared_state_copy_node, host.name, vars.shared_state_wait))
     for (const p of paths)
       tasks.push(mount({ src: p.shared, path: p.path, fstype: 'none', opts: 'bind,_netdev', notify: p.services.map((s) => `restart ${s} where it runs`) }))
-    for (const unit of unitsOf(paths)) {
+    for (const unit of unitsOf(paths))
       tasks.push(
-        directory({ path: `/etc/systemd/system/${unitFile(unit)}.d`, mode: '0755' }),
-        template({
-          path: `/etc/systemd/system/${unitFile(unit)}.d/halab-shared-state.conf`,
-          template: 'requires-mounts.conf.ejs',
-          rendered: render('requires-mounts.conf.ejs', { unit: unitFile(unit), paths: paths.filter((p) => p.services.includes(unit)).map((p) => p.path) }),
-          mode: '0644',
-          notify: ['systemd daemon-reload'],
+        ...requiresMounts({
+          unit,
+          paths: paths.filter((p) => p.services.includes(unit)).map((p) => p.path),
+          role: 'shared-state',
+          why: 'starts only once its state on the shared volume is mounted in place (the bind mounts, which follow the cluster filesystem).',
         }),
       )
-    }
     return tasks
   },
   handlers: ({ vars }) => {
-    const handlers: Record<string, Task> = { 'systemd daemon-reload': command({ name: 'systemd daemon-reload', command: 'systemctl daemon-reload' }) }
+    const handlers: Record<string, Task> = daemonReloadHandler()
     for (const unit of unitsOf(vars.shared_state_paths))
       // A template (postgresql@) has no state of its own: its running instances restart.
       handlers[`restart ${unit} where it runs`] = command({
@@ -83,4 +79,3 @@ export default defineRole({
 })
 
 const unitsOf = (paths: { services: string[] }[]): string[] => [...new Set(paths.flatMap((p) => p.services))]
-const unitFile = (unit: string): string => (/\.[a-z]+$/.test(unit) ? unit : `${unit}.service`)

@@ -88,10 +88,12 @@ function writeCommand(path: string, current: FileState, spec: FileSpec, mode: st
   return raw(steps.join(' && ')).text
 }
 
-export function file(spec: FileSpec): Task {
+/** `content`: what the task writes, for a plan read as data (the unit tests). */
+export function file(spec: FileSpec): Task & { content?: Buffer } {
   const content = spec.content !== undefined ? Buffer.from(spec.content) : spec.src ? readFileSync(spec.src) : undefined
   return {
     name: spec.name ?? `file ${spec.path}`,
+    content,
     notify: spec.notify,
     facts: () => [fileState(spec.path)],
     async plan(host: HostContext): Promise<Plan> {

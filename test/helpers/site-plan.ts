@@ -34,8 +34,10 @@ export const tasksOf = (run: PreparedRun, host: string, role?: string): Task[] =
 export const notesOf = (run: PreparedRun, host: string): string[] => run.plays.flatMap((p) => p.hosts.get(host) ?? []).flatMap((r) => r.notes)
 
 /** The content a template task would write, by path, for one host. */
+/** What a template or file task writes at `path`. */
 export function rendered(run: PreparedRun, host: string, path: string): string {
-  const t = tasksOf(run, host).find((t) => t.name === `template ${path}`)
-  if (!t || !('rendered' in t)) throw new Error(`no template task for ${path} on ${host}: ${tasksOf(run, host).map((t) => t.name).join(' | ')}`)
-  return String(t.rendered)
+  const t = tasksOf(run, host).find((t) => t.name === `template ${path}` || t.name === `file ${path}`)
+  if (t && 'rendered' in t) return String(t.rendered)
+  if (t && 'content' in t && t.content !== undefined) return String(t.content)
+  throw new Error(`no template or file task for ${path} on ${host}: ${tasksOf(run, host).map((t) => t.name).join(' | ')}`)
 }

@@ -35,6 +35,22 @@ test('6-node: roles by group — RAID and NFS on nas, mounts and the LVS-NAT gat
   assert.match(String(cib?.skip), /master configures the cluster/)
 })
 
+test("6-node: Apache serves the seed's date/server page from the NFS share, and starts only once the share is mounted", async () => {
+  process.env.COROSYNC_AUTHKEY = randomBytes(256).toString('base64')
+  const run = await prepare()
+  assert.match(rendered(run, 'server1', '/etc/systemd/system/apache2.service.d/halab-nfs-client.conf'), /^\[Unit\]\nRequiresMountsFor=\/mnt\/raid$/m)
+  const site = rendered(run, 'server2', '/etc/apache2/sites-available/ha.conf')
+  assert.match(site, /DocumentRoot \/mnt\/raid\/www\n\t<Directory \/mnt\/raid\/www>\n\t\tOptions Includes\n\t\tAllowOverride All/)
+  // One page for the three servers: it names the node, the date and time, and the address as it serves.
+  const page = rendered(run, 'server3', '/mnt/raid/www/index.php')
+  assert.equal(page, rendered(run, 'server1', '/mnt/raid/www/index.php'))
+  assert.match(page, /date\('d\/m\/Y'\)[\s\S]*date\('H:i:s'\)[\s\S]*\$_SERVER\['SERVER_ADDR'\]/)
+  // The page's mount comes before Apache: nfs-client runs before apache-php on each server.
+  const names = tasksOf(run, 'server1').map((t) => t.name)
+  const [mounted, docroot] = [names.findIndex((n) => /^mount .*\/mnt\/raid\b/.test(n)), names.indexOf('directory /mnt/raid/www')]
+  assert.ok(mounted >= 0 && docroot > mounted, names.join(' | '))
+})
+
 test('6-node: a corosync key that is not base64 of 128+ bytes is an input error naming the field, never the value', async () => {
   process.env.COROSYNC_AUTHKEY = 'short-key'
   await assert.rejects(prepare(), (e: unknown) => {
