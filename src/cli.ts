@@ -45,6 +45,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('-i, --inventory <path>', 'inventory directory or file', 'inventory/2-node')
     .option('-e, --extra-vars <vars>', 'extra variables, as for a playbook run', (v: string, prev: string[] = []) => [...prev, v])
     .option('--accept-new-hosts', 'trust and record unknown SSH host keys')
+    .option('--load [seconds]', 'also measure HTTP load through the VIP with ab (apache2-utils), 1 and 2 real servers in service, beside the seed\'s figures (default 10 s each)')
     .action(async (opts) => setCode(await verifyCommand(opts)))
   return program
 }

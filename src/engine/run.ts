@@ -105,6 +105,24 @@ async function runRole(host: HostContext, role: PreparedRole, emit: Emit): Promi
   return true
 }
 
+/**
+ * What `role` would change on a connected host (a check-mode run over `host`'s transport),
+ * and what it says there (notes and warnings): "would a rerun touch this?" as data.
+ */
+export async function wouldChange(host: HostContext, role: PreparedRole): Promise<{ changes: string[]; notes: string[] }> {
+  const checking = new HostContext(host.inventoryHost, host.transport, { check: true, diff: false }, host.allHosts)
+  const changes: string[] = []
+  const notes: string[] = []
+  await runRole(checking, role, (e) => {
+    if (e.type === 'host-note') notes.push(e.note)
+    if (e.type !== 'task-end') return
+    if (e.status === 'changed') changes.push(`${e.task}: ${e.changes.join('; ')}`)
+    if (e.status === 'failed') changes.push(`${e.task}: failed: ${e.error ?? ''}`)
+    notes.push(...(e.warnings ?? []))
+  })
+  return { changes, notes }
+}
+
 /** The facts a role's tasks read, from task `from` on (skipped tasks read nothing). */
 function roleFacts(role: PreparedRole, host: HostContext, from = 0): Fact[] {
   return role.tasks.slice(from).flatMap((t) => (t.skip ? [] : (t.facts?.(host) ?? [])))

@@ -23,6 +23,7 @@ const NEEDS: Need[] = [
   { what: 'nsenter', pkg: 'util-linux', why: 'enters a host without the network' },
   { what: 'losetup', pkg: 'mount', why: 'loop devices for lab_disks' },
   { what: 'setpriv', pkg: 'util-linux', why: 'runs apt-cacher-ng unprivileged' },
+  { what: 'ab', pkg: 'apache2-utils', why: '`verify --load` measures the cluster with ab' },
 ]
 
 /** Packages whose tools are missing, with what each is for (`extra`: a backend's own needs). */

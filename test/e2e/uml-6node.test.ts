@@ -1,12 +1,15 @@
-// The 6-node cluster of seed 002 on user-mode-linux lab hosts (issue 8, without its
-// failover and load checks so far): the NAS builds a RAID 6 over its five disks, formats,
-// mounts and exports it; the three web servers mount the share; the directors' Pacemaker
-// cluster runs both VIPs and ldirectord as one group, and requests through the external
-// VIP alternate over the servers (LVS-NAT). Then a second site changes nothing (the CIB
-// included), a file written through one server is read on the others and on the NAS, one
-// disk of the array fails (mdadm --fail) and a rerun leaves the degraded array alone while
-// the share is still served, and a server powered off by `lab stop --hard` comes back with
-// `lab start` and mounts the share again from its fstab. Needs root.
+// The 6-node cluster of seed 002 on user-mode-linux lab hosts: the NAS builds a RAID 6 over
+// its five disks, formats, mounts and exports it; the three web servers mount the share and
+// serve the seed's date/server page from it; the directors' Pacemaker cluster runs both
+// VIPs and ldirectord as one group, and requests through the external VIP alternate over
+// the servers (LVS-NAT). Then a second site changes nothing (the CIB included), a file
+// written through one server is read on the others and on the NAS, `verify --load` runs the
+// seed's four tests (a director powered off, two servers down, ldirectord killed up to the
+// migration threshold), the NAS's failed-disk check and the load beside the seed's figures,
+// all passing; one disk of the array fails (mdadm --fail) and a real rerun of site leaves
+// the degraded array alone while the share is still served, and a server powered off by
+// `lab stop --hard` comes back with `lab start`, mounts the share from its fstab and serves
+// its page again. Needs root.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
@@ -96,11 +99,34 @@ describe('6-node on user-mode-linux: RAID 6 on the NAS, served over NFS', { skip
     assert.doesNotMatch(await onHost(other, 'ip -o -4 addr show'), /192\.168\.1\.200/, 'the VIP is on one director only')
   })
 
-  it('requests through the external VIP alternate over the three servers (LVS-NAT)', async () => {
+  it("requests through the external VIP alternate over the three servers (LVS-NAT), with the seed's page from the share", async () => {
     const seen = await throughVip(6)
     assert.deepEqual([...new Set(seen)].sort(), SERVERS, `served by: ${seen.join(', ')}`)
     // rr: each server once in every three consecutive requests
     assert.equal(new Set(seen.slice(0, 3)).size, 3, `served by: ${seen.join(', ')}`)
+    const page = (await httpGet(`http://${VIP}/index.php`, 5000)).body
+    assert.match(page, /Hoy es <span id="date">\d\d\/\d\d\/\d{4}<\/span> son las <span id="time">\d\d:\d\d:\d\d<\/span>/)
+    const node = servingNode(page)!
+    assert.match(page, new RegExp(`Soy el servidor <strong id="address">10\\.0\\.10\\.11${SERVERS.indexOf(node)}</strong>`))
+    assert.match(await onHost('server1', 'findmnt -n -o SOURCE --target /mnt/raid/www/index.php'), /^nas:\/mnt\/raid$/m, 'the page lives on the share')
+  })
+
+  it("verify --load: the seed's four tests and the NAS's failed disk pass, none not run; load beside the seed's figures", async (t) => {
+    const r = await cli('verify', '-i', INV, '--load', '5')
+    t.diagnostic(r.stdout)
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    const tallies = [...r.stdout.matchAll(/^checks: (\d+) pass, (\d+) fail, (\d+) not run$/gm)].map((m) => m.slice(1).map(Number))
+    assert.deepEqual(tallies, [[3, 0, 0], [8, 0, 0]], r.stdout)
+    assert.match(r.stdout, /the active director powered off → the other serves the VIP\s+pass .*(master|standby) off: group on (standby|master) after/)
+    assert.match(r.stdout, /every real server down but one → only that one answers\s+pass .*6 requests all answered by server2/)
+    assert.match(r.stdout, /until its migration threshold → the group moves\s+pass .*fail count 10 of 10 \(migration-threshold\)/)
+    assert.match(r.stdout, /survives a failed disk .*\s+pass .*nothing to change, "\/dev\/md0 is degraded" said; \/dev\/sdf1 back in, rebuilt/)
+    assert.match(r.stdout, /^1\s+\d+ req\/s\s+5516 req\/s\s+1344 trans\/s$/m)
+    assert.match(r.stdout, /^2\s+\d+ req\/s\s+6310 req\/s\s+2539 trans\/s$/m)
+    // What verify took away is back: both directors online, the array whole, every server in service.
+    assert.match(await waitOn('master', 'crm_mon -1 2>&1', /Online: \[ master standby \]/, 60), /Online/)
+    assert.match(await onHost('nas', 'mdadm --detail /dev/md0'), /Active Devices : 5/)
+    assert.deepEqual([...new Set(await throughVip(6))].sort(), SERVERS)
   })
 
   it('with one disk failed, a rerun leaves the degraded array alone and the share is still served', async () => {
@@ -127,6 +153,9 @@ describe('6-node on user-mode-linux: RAID 6 on the NAS, served over NFS', { skip
     assert.equal(start.code, 0, start.stderr)
     t.diagnostic(start.stdout.trim())
     await waitOn('server1', `cat /mnt/raid/${file} 2>&1`, /^written-by-server1$/m, 60)
+    // Apache waited for the share (RequiresMountsFor) and serves the page from it again.
+    await waitOn('server1', 'systemctl is-active apache2', /^active$/m, 60)
+    assert.equal(servingNode((await httpGet('http://10.0.10.110/', 5000)).body), 'server1')
   })
 
   it('no secret reached any output', () => {
