@@ -74,6 +74,8 @@ export async function verifyCommand(o: VerifyOptions, sink: Sink = processSink):
     contexts.set(name, host)
     return host
   }
+  /** What suites report besides their table (load figures), printed after it. */
+  const reports: string[] = []
   const labHosts = new Set(ctx.lab ? (readState()?.hosts ?? []).map((h) => h.name) : [])
   const env: VerifyEnv = {
     pick: (role, without) => hostsWith(role, without).map((h) => contexts.get(h)!),
@@ -94,7 +96,6 @@ export async function verifyCommand(o: VerifyOptions, sink: Sink = processSink):
     loadSeconds,
     report: (text) => reports.push(text),
   }
-  const reports: string[] = []
   let code = 0
   try {
     for (const name of needed) {

@@ -113,7 +113,7 @@ describe('6-node on user-mode-linux: RAID 6 on the NAS, served over NFS', { skip
 
   it("verify --load: the seed's four tests and the NAS's failed disk pass, none not run; load beside the seed's figures", async (t) => {
     const r = await cli('verify', '-i', INV, '--load', '5')
-    t.diagnostic(r.stdout)
+    for (const line of r.stdout.trim().split('\n')) t.diagnostic(line)
     assert.equal(r.code, 0, r.stdout + r.stderr)
     const tallies = [...r.stdout.matchAll(/^checks: (\d+) pass, (\d+) fail, (\d+) not run$/gm)].map((m) => m.slice(1).map(Number))
     assert.deepEqual(tallies, [[3, 0, 0], [8, 0, 0]], r.stdout)
