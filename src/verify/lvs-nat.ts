@@ -31,6 +31,7 @@ export async function verifyLvsNat(directorsIn: HostContext[], realServers: Host
   const agent = pm.pacemaker_primitives.find((p) => p.agent.endsWith(':ldirectord'))
   const group = pm.pacemaker_groups.find((g) => agent && g.members.includes(agent.id))
   if (!agent || !group) throw new Error(`pacemaker_primitives has no ocf:heartbeat:ldirectord primitive in a group (pacemaker_groups) on ${names.join(', ')}`)
+  const reference = loadReference(directors[0])
   const ips = pm.pacemaker_primitives.filter((p) => group.members.includes(p.id) && p.agent.endsWith(':IPaddr2')).map((p) => p.params.ip)
   // The real servers, as ldirectord.cf lists them: the group's hosts at their real_network address.
   const members = realServers
@@ -216,7 +217,6 @@ export async function verifyLvsNat(directorsIn: HostContext[], realServers: Host
 
   /** ab through the VIP with one, then two real servers in service; the others' apache2 stopped meanwhile. */
   async function measureLoad(): Promise<CheckResult[]> {
-    const reference = directors[0].vars.verify_load_reference === undefined ? undefined : LoadReference.parse(directors[0].vars.verify_load_reference)
     const measured = new Map<number, number>()
     const out: CheckResult[] = []
     for (const n of [1, 2].filter((k) => k <= members.length)) {
@@ -239,10 +239,21 @@ export async function verifyLvsNat(directorsIn: HostContext[], realServers: Host
         }),
       )
     }
-    await waitInService(await activeNow(), everyHost, 'every real server back in service').catch(() => {})
+    await activeNow()
+      .then((active) => waitInService(active, everyHost, 'every real server back in service'))
+      .catch(() => {})
     if (measured.size) env.report(loadTable(`ab -c ${LOAD_CONCURRENCY} -t ${env.loadSeconds} ${url}`, measured, reference))
     return out
   }
 }
 
 const basename = (path: string): string => path.replace(/^.*\//, '')
+
+/** The figures `--load` prints beside its own; a malformed variable fails the suite before any check. */
+function loadReference(director: HostContext): LoadReference | undefined {
+  const value = director.vars.verify_load_reference
+  if (value === undefined) return undefined
+  const parsed = LoadReference.safeParse(value)
+  if (!parsed.success) throw new Error(`verify_load_reference on ${director.name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`)
+  return parsed.data
+}

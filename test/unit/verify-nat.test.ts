@@ -8,6 +8,8 @@ import { test } from 'node:test'
 import { groupNode, parseCrmMon } from '../../src/verify/crm-mon.ts'
 import { LoadReference, loadTable, parseAb } from '../../src/verify/load.ts'
 import { verifyCommand } from '../../src/cli/verify-command.ts'
+import type { HostContext } from '../../src/engine/host-context.ts'
+import { verifyLvsNat } from '../../src/verify/lvs-nat.ts'
 import { memorySink } from '../../src/output/sink.ts'
 import { loadInventory } from '../../src/inventory/load.ts'
 
@@ -62,4 +64,15 @@ test('verify --load with a duration that is not 1..600 seconds is an input error
     assert.equal(await verifyCommand({ inventory: 'inventory/6-node', load: bad }, sink), 3)
     assert.match(sink.text(), new RegExp(`--load: "${bad.replace('.', '\\.')}" is not a number of seconds from 1 to 600`))
   }
+})
+
+test('a malformed verify_load_reference fails the LVS-NAT suite before any check, naming the variable, the host and the field', async () => {
+  process.env.COROSYNC_AUTHKEY = randomBytes(256).toString('base64')
+  const inventory = await loadInventory('inventory/6-node')
+  const master = inventory.hosts.get('master')!
+  const vars = { ...master.vars, verify_load_reference: { source: 'x', figures: [{ tool: 'ab', servers: { one: 5516 } }] } }
+  // No check runs, so no connection is needed: a host context with only its variables.
+  const director = { name: 'master', vars, inventoryHost: { ...master, vars }, allHosts: inventory.hosts } as unknown as HostContext
+  const env = { pick: () => [], wouldChange: async () => ({ changes: [], notes: [] }), report: () => {} }
+  await assert.rejects(verifyLvsNat([director], [], env), /verify_load_reference on master: figures\.0\.servers\.one: /)
 })
