@@ -41,7 +41,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
   program.addOption(new Option('--no-color', 'plain output').hideHelp())
   program
     .command('verify')
-    .description("run the seeds' own tests against the live cluster (VIP failover, pages, data) and print a table")
+    .description("run the seeds' own tests against the live cluster (VIP failover, pages, data; in the lab also a host powered off and a failed disk) and print a table")
     .option('-i, --inventory <path>', 'inventory directory or file', 'inventory/2-node')
     .option('-e, --extra-vars <vars>', 'extra variables, as for a playbook run', (v: string, prev: string[] = []) => [...prev, v])
     .option('--accept-new-hosts', 'trust and record unknown SSH host keys')
