@@ -186,15 +186,23 @@ export async function verifyLvsNat(directorsIn: HostContext[], realServers: Host
       const t0 = performance.now()
       const d = byName(active)
       try {
+        let killed = ''
         for (let count = before?.failCount ?? 0; count < threshold; ) {
-          // Once Pacemaker has it started again (its start operation done: a kill during the
-          // start would be a failed start, which moves it at once), the pid file names it.
-          await waitGroupOn((n) => n === active, `group ${group.id} started again on ${active} (fail count ${count})`)
-          const { value: pid } = await waitFor(`ldirectord's pid on ${active}`, 30_000, async () => {
+          // A new ldirectord (not the one killed) whose start Pacemaker has finished: a kill
+          // during the start would be a failed start, which moves the group at once. The pid
+          // is read before crm_mon, so a start still running shows as not settled.
+          const { value: found } = await waitFor(`ldirectord started again by Pacemaker on ${active} (fail count ${count})`, failoverLimit, async () => {
             const r = await d.run(sh`p=$(cat /var/run/ldirectord.${basename(ld.ldirectord_config)}.pid 2>/dev/null) && kill -0 "$p" && echo "$p"`, { allowFailure: true })
-            return r.code === 0 ? r.stdout.trim() : undefined
+            const pid = r.code === 0 ? r.stdout.trim() : ''
+            const st = await status()
+            const node = groupNode(st, group.id)
+            if (node && node !== active) return { moved: node, failures: st.failures.get(key) }
+            return node === active && pid && pid !== killed ? { pid } : undefined
           }, 500)
-          await d.run(sh`kill -9 ${pid}`)
+          if ('moved' in found)
+            throw new Error(`after ${count - (before?.failCount ?? 0)} kills the group moved to ${found.moved}, before the threshold (crm_mon: fail count ${found.failures?.failCount ?? '?'} of ${threshold} on ${active}; a start that failed or timed out counts as all of them)`)
+          killed = found.pid
+          await d.run(sh`kill -9 ${killed}`)
           const next = count + 1
           // Pacemaker notices at its next monitor, counts the failure and restarts it (or moves the group).
           await waitFor(`fail count ${next} of ${agent.id} on ${active}`, failoverLimit, async () => ((await status()).failures.get(key)?.failCount ?? 0) >= next ? true : undefined, 1000)
