@@ -5,12 +5,11 @@
 // without ifupdown or an iptables-persistent file.
 import { z } from 'zod'
 import { defineRole } from '../../src/engine/role.ts'
-import { command } from '../../src/ops/command.ts'
+import { daemonReload } from '../../src/ops/daemon-reload.ts'
 import { packages } from '../../src/ops/package.ts'
 import { service } from '../../src/ops/service.ts'
 import { sysctl } from '../../src/ops/sysctl.ts'
 import { template } from '../../src/ops/template.ts'
-import { sh } from '../../src/transport/quote.ts'
 import type { Task } from '../../src/engine/types.ts'
 
 const Vars = z.object({
@@ -30,7 +29,7 @@ const Vars = z.object({
 
 const unitTasks = (unit: string, rendered: string): Task[] => [
   template({ path: `/etc/systemd/system/${unit}.service`, template: `${unit}.service.ejs`, rendered, mode: '0644', notify: [`restart ${unit}`] }),
-  command({ name: `systemd reads ${unit}.service`, command: 'systemctl daemon-reload', unless: sh`test "$(systemctl show -p NeedDaemonReload --value ${unit}.service)" = no` }),
+  daemonReload([`${unit}.service`]),
   service({ name: unit, state: 'started', enabled: true }),
 ]
 

@@ -9,6 +9,7 @@ import { z } from 'zod'
 import { defineRole } from '../../src/engine/role.ts'
 import { interfacesOf } from '../../src/inventory/addresses.ts'
 import { command } from '../../src/ops/command.ts'
+import { daemonReload } from '../../src/ops/daemon-reload.ts'
 import { file } from '../../src/ops/file.ts'
 import { packages } from '../../src/ops/package.ts'
 import { requireKernel } from '../../src/ops/require-kernel.ts'
@@ -109,7 +110,7 @@ function realServerTasks(vars: LvsVars, hostInterfaces: string[], render: Render
   const current = `$(ip -4 -o addr show dev lo label 'lo:*' | awk '{print $4}' | LC_ALL=C sort | tr '\\n' ' ')`
   tasks.push(
     template({ path: `/etc/systemd/system/${VIP_UNIT}.service`, template: 'vip.service.ejs', rendered: render('vip.service.ejs', { vips }), mode: '0644' }),
-    command({ name: `systemd reads ${VIP_UNIT}.service`, command: 'systemctl daemon-reload', unless: sh`test "$(systemctl show -p NeedDaemonReload --value ${VIP_UNIT}.service)" = no` }),
+    daemonReload([`${VIP_UNIT}.service`]),
     service({ name: VIP_UNIT, state: 'started', enabled: true }),
     // The unit is a oneshot that stays "active": compare the addresses themselves.
     command({ name: `loopback holds exactly ${wanted.join(', ')}`, command: sh`systemctl restart ${VIP_UNIT}.service`, unless: `test "${current}" = ${sh`${wanted.join(' ') + ' '}`}` }),

@@ -4,7 +4,7 @@
 // again only when that login is refused for a wrong password — never on every run, and
 // never when the login fails for another reason (that fails the task, with the reason).
 import type { HostContext } from '../../src/engine/host-context.ts'
-import type { Change, Plan, Task } from '../../src/engine/types.ts'
+import type { Change, Fact, Plan, Task } from '../../src/engine/types.ts'
 import { sh } from '../../src/transport/quote.ts'
 import { scramVerifier } from './scram.ts'
 import { ident, literal, psqlQuery, psqlScript } from './sql.ts'
@@ -56,21 +56,33 @@ export function planDatabase(state: DatabaseState | 'no-server', spec: DatabaseS
 /** `t|f` lines from psql -At. */
 const bool = (s: string | undefined): boolean => s === 't'
 
+/**
+ * The role's attributes and, when it can log in, a login with the password: one round trip.
+ * The password is read from stdin into the environment of the login's psql alone.
+ */
 async function readRole(host: HostContext, spec: RoleSpec, port: number, loginHost: string): Promise<RoleState | 'no-server'> {
-  const out = (await host.run(psqlQuery(port, `SELECT rolcanlogin, rolcreatedb FROM pg_roles WHERE rolname = ${literal(spec.name)}`))).stdout.trim()
-  if (out === 'no-server') return 'no-server'
-  if (!out) return { exists: false }
-  const [login, createdb] = out.split('|')
-  if (!bool(login)) return { exists: true, login: false, createdb: bool(createdb), password: 'wrong' }
-  // -w: never prompt. The password is read from stdin into the environment of psql alone.
-  const attempt = await host.run(`IFS= read -r PGPASSWORD; export PGPASSWORD; ` + sh`psql -X -w -A -t -h ${loginHost} -p ${port} -U ${spec.name} -d postgres -c 'SELECT 1' 2>&1`, {
+  const query = psqlQuery(port, `SELECT rolcanlogin, rolcreatedb FROM pg_roles WHERE rolname = ${literal(spec.name)}`)
+  // -w: never prompt. The login's answer follows the attributes' line, then its exit code.
+  const login = sh`psql -X -w -A -t -h ${loginHost} -p ${port} -U ${spec.name} -d postgres -c 'SELECT 1' 2>&1`
+  const r = await host.run(`IFS= read -r pw; a=$(${query}) || exit $?; printf '%s\\n' "$a"; case "$a" in t\\|*) PGPASSWORD=$pw ${login}; echo "login-exit=$?";; esac`, {
     stdin: spec.password + '\n',
-    allowFailure: true,
-    display: `psql -h ${loginHost} -U ${spec.name} (password on stdin)`,
+    display: `psql: role ${spec.name}'s attributes, then a login to ${loginHost} as ${spec.name} (password on stdin)`,
   })
-  if (attempt.code === 0 && attempt.stdout.trim() === '1') return { exists: true, login: true, createdb: bool(createdb), password: 'right' }
-  if (/password authentication failed/.test(attempt.stdout)) return { exists: true, login: true, createdb: bool(createdb), password: 'wrong' }
-  throw new Error(`cannot tell whether role ${spec.name}'s password is right: logging in to ${loginHost}:${port} failed for another reason: ${attempt.stdout.trim()}`)
+  return parseRoleState(r.stdout, spec.name, `${loginHost}:${port}`)
+}
+
+/** The answer of readRole's script, as data. */
+export function parseRoleState(stdout: string, name: string, server: string): RoleState | 'no-server' {
+  const [attrs = '', ...rest] = stdout.replace(/\n$/, '').split('\n')
+  if (attrs === 'no-server') return 'no-server'
+  if (!attrs) return { exists: false }
+  const [login, createdb] = attrs.split('|')
+  if (!bool(login)) return { exists: true, login: false, createdb: bool(createdb), password: 'wrong' }
+  const exit = /^login-exit=(\d+)$/.exec(rest.at(-1) ?? '')?.[1]
+  const said = rest.slice(0, -1).join('\n').trim()
+  if (exit === '0' && said === '1') return { exists: true, login: true, createdb: bool(createdb), password: 'right' }
+  if (/password authentication failed/.test(said)) return { exists: true, login: true, createdb: bool(createdb), password: 'wrong' }
+  throw new Error(`cannot tell whether role ${name}'s password is right: logging in to ${server} failed for another reason: ${said || '(no answer)'}`)
 }
 
 export function roleTask(spec: RoleSpec, port: number, loginHost: string): Task {
@@ -83,14 +95,26 @@ export function roleTask(spec: RoleSpec, port: number, loginHost: string): Task 
   }
 }
 
+/** A database's owner and encoding: a fact, read ahead with the role's other probes. */
+export function databaseState(name: string, port: number): Fact<DatabaseState | 'no-server'> {
+  return {
+    key: `pg-database:${port}:${name}`,
+    command: psqlQuery(port, `SELECT pg_get_userbyid(datdba), pg_encoding_to_char(encoding) FROM pg_database WHERE datname = ${literal(name)}`),
+    parse: ({ code, stdout, stderr }) => {
+      if (code !== 0) throw new Error(`cannot read database ${name} (psql exit ${code}): ${stderr.trim()}`)
+      const out = stdout.trim()
+      const [owner, encoding] = out.split('|')
+      return out === 'no-server' ? out : out ? { exists: true, owner, encoding } : { exists: false }
+    },
+  }
+}
+
 export function databaseTask(spec: DatabaseSpec, port: number): Task {
   return {
     name: `postgresql database ${spec.name}`,
+    facts: () => [databaseState(spec.name, port)],
     async plan(host): Promise<Plan> {
-      const out = (await host.run(psqlQuery(port, `SELECT pg_get_userbyid(datdba), pg_encoding_to_char(encoding) FROM pg_database WHERE datname = ${literal(spec.name)}`))).stdout.trim()
-      const [owner, encoding] = out.split('|')
-      const state: DatabaseState | 'no-server' = out === 'no-server' ? out : out ? { exists: true, owner, encoding } : { exists: false }
-      const { changes, warnings } = planDatabase(state, spec, port)
+      const { changes, warnings } = planDatabase(await host.fact(databaseState(spec.name, port)), spec, port)
       return { changes, warnings, noop: changes.length ? undefined : `database ${spec.name} exists, owned by ${spec.owner}` }
     },
   }

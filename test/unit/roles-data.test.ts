@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import { test } from 'node:test'
 import { loadPlaybook, prepareRun, type PreparedRun } from '../../src/engine/prepare.ts'
 import type { HostContext } from '../../src/engine/host-context.ts'
-import type { Task } from '../../src/engine/types.ts'
+import type { Fact, Task } from '../../src/engine/types.ts'
 import { InventoryError } from '../../src/errors.ts'
 import { loadInventory } from '../../src/inventory/load.ts'
 import { planDatabase, planRole } from '../../roles/postgresql/accounts.ts'
@@ -37,14 +37,22 @@ const rendered = (run: PreparedRun, host: string, path: string): string => {
   return String(t.rendered)
 }
 /** A host whose commands answer from a table (first matching pattern). */
-function hostAnswering(name: string, answers: [RegExp, string][], check = false): HostContext {
+/** A host whose commands and facts answer from `answers` (the first pattern matching the command); `sent` records what ran. */
+function hostAnswering(name: string, answers: [RegExp, string][], check = false, sent: { command: string; stdin?: string | Buffer }[] = []): HostContext {
+  const answer = (command: string) => {
+    const a = answers.find(([re]) => re.test(command))
+    if (!a) throw new Error(`unexpected command ${command}`)
+    return { code: 0, stdout: a[1], stderr: '' }
+  }
   return {
     name,
     mode: { check, diff: false },
-    async run(command: string) {
-      const a = answers.find(([re]) => re.test(command))
-      if (!a) throw new Error(`unexpected command ${command}`)
-      return { code: 0, stdout: a[1], stderr: '' }
+    async run(command: string, opts: { stdin?: string | Buffer } = {}) {
+      sent.push({ command, stdin: opts.stdin })
+      return answer(command)
+    },
+    async fact(f: Fact) {
+      return f.parse(answer(f.command))
     },
   } as unknown as HostContext
 }
@@ -131,21 +139,17 @@ test('a database is created from template0 with its owner; another owner is alte
   assert.match(sqlAscii.warnings[0], /SQL_ASCII, not UTF8: left as it is/)
 })
 
-test('the role task logs in to check the password (on stdin), and fails on any refusal other than a wrong password', async () => {
+test('the role task reads the role and logs in to check the password (on stdin) in one round trip, and fails on any refusal other than a wrong password', async () => {
   const run = await prepare('4-node')
   const role = tasksOf(run, 'protoss', 'postgresql').find((t) => t.name === 'postgresql role drupal')!
-  const right = await role.plan(
-    hostAnswering('protoss', [
-      [/pg_roles/, 't|t\n'],
-      [/read -r PGPASSWORD/, '1\n'],
-    ]),
-  )
+  const sent: { command: string; stdin?: string | Buffer }[] = []
+  const right = await role.plan(hostAnswering('protoss', [[/pg_roles.*PGPASSWORD=\$pw psql .* -U drupal /s, 't|t\n1\nlogin-exit=0\n']], false, sent))
   assert.deepEqual(right.changes, [])
+  assert.equal(sent.length, 1, 'one command: the attributes, then the login')
+  assert.equal(String(sent[0].stdin), "db-unit-'pw\n")
+  assert.ok(!sent[0].command.includes("db-unit-'pw"), 'the password on no command line')
   const wrong = await role.plan(
-    hostAnswering('protoss', [
-      [/pg_roles/, 't|t\n'],
-      [/read -r PGPASSWORD/, 'psql: error: FATAL:  password authentication failed for user "drupal"\n'],
-    ]),
+    hostAnswering('protoss', [[/pg_roles/, 't|t\npsql: error: FATAL:  password authentication failed for user "drupal"\nlogin-exit=2\n']]),
   )
   assert.deepEqual(
     wrong.changes.map((c) => c.summary),
@@ -153,15 +157,19 @@ test('the role task logs in to check the password (on stdin), and fails on any r
   )
   await assert.rejects(
     role.plan(
-      hostAnswering('protoss', [
-        [/pg_roles/, 't|t\n'],
-        [/read -r PGPASSWORD/, 'FATAL:  no pg_hba.conf entry for host\n'],
-      ]),
+      hostAnswering('protoss', [[/pg_roles/, 't|t\nFATAL:  no pg_hba.conf entry for host\nlogin-exit=2\n']]),
     ),
     /for another reason: FATAL:  no pg_hba/,
   )
   const fresh = await role.plan(hostAnswering('protoss', [[/pg_roles/, 'no-server\n']], true))
   assert.match(fresh.changes[0].summary, /^create role drupal/)
+  assert.match((await role.plan(hostAnswering('protoss', [[/pg_roles/, '\n']]))).changes[0].summary, /^create role drupal/)
+  // A role that cannot log in is altered, and its password set: no login is tried.
+  assert.deepEqual((await role.plan(hostAnswering('protoss', [[/pg_roles/, 'f|t\n']]))).changes.map((c) => c.summary), ['role drupal: LOGIN CREATEDB', 'role drupal: password refused at login, set again'])
+  // The database's state is a fact, read ahead with the role's other probes.
+  const db = tasksOf(run, 'protoss', 'postgresql').find((t) => t.name === 'postgresql database drupal')!
+  assert.match(db.facts!(hostAnswering('protoss', []))[0].command, /pg_database WHERE datname = .*drupal/)
+  assert.deepEqual((await db.plan(hostAnswering('protoss', [[/pg_database/, 'drupal|UTF8\n']]))).changes, [])
 })
 
 test('identity page: one PHP page reading the database server on every real server, credentials outside the document root', async () => {
