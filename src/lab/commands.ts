@@ -14,9 +14,7 @@ import { LabError, RemoteExitError } from './errors.js'
 const log = (line: string): void => void process.stderr.write(`lab: ${line}\n`)
 
 export function registerLabCommands(program: Command): void {
-  const lab = program
-    .command('lab')
-    .description('the local lab: throw-away Debian bookworm hosts (systemd-nspawn) for an inventory, on this machine (needs root)')
+  const lab = program.command('lab').description('the local lab: throw-away Debian bookworm hosts (systemd-nspawn) for an inventory, on this machine (needs root)')
 
   lab
     .command('up')
@@ -36,7 +34,8 @@ export function registerLabCommands(program: Command): void {
         process.stdout.write(renderLab(r.state) + '\n')
         process.stdout.write(r.alreadyUp ? 'this lab was already up: nothing changed\n' : `lab up in ${r.seconds.toFixed(1)} s\n`)
         const lacking = (await kernelFeatures()).filter((f) => f.available !== 'yes')
-        if (lacking.length && r.state.hosts.some((h) => h.kernel !== 'uml')) log(`this kernel lacks ${lacking.map((f) => f.feature).join(', ')}: roles needing them cannot start here (run-playbook lab doctor)`)
+        if (lacking.length && r.state.hosts.some((h) => h.kernel !== 'uml'))
+          log(`this kernel lacks ${lacking.map((f) => f.feature).join(', ')}: roles needing them cannot start here (run-playbook lab doctor)`)
       }),
     )
 
@@ -91,7 +90,9 @@ export function registerLabCommands(program: Command): void {
         requireRoot(`lab stop ${host}`)
         const { labStop } = await import('./power.js')
         const r = await labStop(host, opts)
-        process.stdout.write(r.already ? `${host} was already stopped\n` : `${host} stopped${opts.hard ? ' (hard)' : ''} in ${r.seconds.toFixed(1)} s; \`run-playbook lab start ${host}\` powers it on again\n`)
+        process.stdout.write(
+          r.already ? `${host} was already stopped\n` : `${host} stopped${opts.hard ? ' (hard)' : ''} in ${r.seconds.toFixed(1)} s; \`run-playbook lab start ${host}\` powers it on again\n`,
+        )
       }),
     )
 
@@ -119,7 +120,7 @@ export function registerLabCommands(program: Command): void {
 
   lab
     .command('exec')
-    .description('run a command on a lab host: lab exec HOST -- CMD [ARGS...] (exit code is the command\'s)')
+    .description("run a command on a lab host: lab exec HOST -- CMD [ARGS...] (exit code is the command's)")
     .argument('<host>', 'host name from the inventory')
     .argument('<command...>', 'the command and its arguments, after --')
     .allowUnknownOption()
@@ -133,7 +134,7 @@ export function registerLabCommands(program: Command): void {
 
   lab
     .command('doctor')
-    .description('which kernel features the topologies\' roles need (ip_vs, drbd, ocfs2+configfs, md, nfsd) and whether this kernel has them')
+    .description("which kernel features the topologies' roles need (ip_vs, drbd, ocfs2+configfs, md, nfsd) and whether this kernel has them")
     .action(() =>
       run(async () => {
         const { ensureSbinOnPath } = await import('./deps.js')

@@ -61,7 +61,12 @@ export async function kernelFeatures(): Promise<FeatureReport[]> {
         if (probes.every((p) => p.exitCode === 0))
           return { feature: f.feature, neededBy: f.neededBy, available: 'loadable', detail: `run \`modprobe ${missing.join(' ')}\` on this machine (lab hosts cannot load modules)` }
       }
-      return { feature: f.feature, neededBy: f.neededBy, available: 'no', detail: canModprobe ? `no ${missing.join(', ')} module for kernel ${release()}` : `not built in, and no modprobe/modules for kernel ${release()}` }
+      return {
+        feature: f.feature,
+        neededBy: f.neededBy,
+        available: 'no',
+        detail: canModprobe ? `no ${missing.join(', ')} module for kernel ${release()}` : `not built in, and no modprobe/modules for kernel ${release()}`,
+      }
     }),
   )
 }
@@ -81,11 +86,14 @@ export function labPrerequisites(): string[] {
 export function renderDoctor(features: FeatureReport[], prerequisites: string[]): string {
   const lines = [`kernel ${release()} — lab hosts share it, so they have exactly these features:`, '']
   const w = Math.max(...features.map((f) => f.feature.length))
-  for (const f of features) lines.push(`  ${f.available === 'yes' ? 'ok ' : f.available === 'loadable' ? 'mod' : 'NO '}  ${f.feature.padEnd(w)}  ${f.detail}`, `       ${' '.repeat(w)}  needed by: ${f.neededBy}`)
+  for (const f of features)
+    lines.push(`  ${f.available === 'yes' ? 'ok ' : f.available === 'loadable' ? 'mod' : 'NO '}  ${f.feature.padEnd(w)}  ${f.detail}`, `       ${' '.repeat(w)}  needed by: ${f.neededBy}`)
   const missing = features.filter((f) => f.available === 'no')
   lines.push('')
   if (missing.length)
-    lines.push(`Roles that need ${missing.map((f) => f.feature).join(', ')} cannot run for real in this lab: their config can be written and checked (keepalived -t, drbdadm dump), not started. Use a machine whose kernel has them, or a real-kernel backend.`)
+    lines.push(
+      `Roles that need ${missing.map((f) => f.feature).join(', ')} cannot run for real in this lab: their config can be written and checked (keepalived -t, drbdadm dump), not started. Use a machine whose kernel has them, or a real-kernel backend.`,
+    )
   lines.push(prerequisites.length ? `The lab itself is missing: ${prerequisites.join('; ')}` : 'The lab itself can run here (namespaces, overlayfs, loop devices, cgroups).')
   return lines.join('\n')
 }

@@ -8,7 +8,10 @@ export class LabError extends HalabError {
 
 /** `lab exec`: the host's command failed; `exitCode` is its own code, for the CLI to pass on. */
 export class RemoteExitError extends LabError {
-  constructor(readonly host: string, readonly exitCode: number) {
+  constructor(
+    readonly host: string,
+    readonly exitCode: number,
+  ) {
     super(`${host}: the command exited with code ${exitCode}`)
   }
 }

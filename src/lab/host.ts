@@ -1,7 +1,7 @@
 // One lab host: an overlay over the base image, booted by systemd-nspawn in its own network
 // namespace and its own cgroup (LAB.md: without one, several nspawns collide on /payload).
 // Stopping is by PID; the sweep finds what a crashed lab left by its paths and names.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { $ } from 'zx'
@@ -25,8 +25,10 @@ export function bootHost(h: { name: string; netns: string; root: string; disks: 
   const nspawn = [
     'systemd-nspawn',
     '--boot',
-    '-D', h.root,
-    '-M', h.name,
+    '-D',
+    h.root,
+    '-M',
+    h.name,
     // --private-network too: with only a namespace path nspawn drops CAP_NET_ADMIN and
     // keeps /proc/sys/net read-only, so networkd, VIPs and sysctls would fail.
     '--private-network',
@@ -57,12 +59,26 @@ export function consoleTail(name: string, lines = 15): string {
   const file = hostPaths(name).console
   if (!existsSync(file)) return ''
   // eslint-disable-next-line no-control-regex
-  return readFileSync(file, 'utf8').replace(/\x1b\[[0-9;]*m/g, '').trimEnd().split('\n').slice(-lines).join('\n')
+  const text = readFileSync(file, 'utf8').replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
+  // systemd's progress spinner redraws one line with \r: keep only what stood last.
+  const shown = text.split('\n').map((l) => l.split('\r').filter(Boolean).pop() ?? '')
+  return shown.join('\n').trimEnd().split('\n').slice(-lines).join('\n')
+}
+
+/** The console log's size: it grows while the host boots. */
+export function consoleSize(name: string): number {
+  try {
+    return statSync(hostPaths(name).console).size
+  } catch {
+    return 0
+  }
 }
 
 /** PIDs of systemd-nspawn processes running a root under the lab's state directory. */
 export function labNspawnPids(): number[] {
-  return listProcesses().filter((p) => p.argv[0]?.endsWith('systemd-nspawn') && p.argv.some((a) => a.startsWith(HOSTS_DIR + '/'))).map((p) => p.pid)
+  return listProcesses()
+    .filter((p) => p.argv[0]?.endsWith('systemd-nspawn') && p.argv.some((a) => a.startsWith(HOSTS_DIR + '/')))
+    .map((p) => p.pid)
 }
 
 export function anyNspawnRunning(): boolean {
@@ -75,7 +91,9 @@ export function anyNspawnRunning(): boolean {
  * is still there after `graceMs` is killed through cgroup.kill — at once when 0.
  */
 export async function drainHostCgroups(name: string, graceMs: number): Promise<void> {
-  const dirs = cgroupRoots().map((r) => join(r, name)).filter((d) => existsSync(d))
+  const dirs = cgroupRoots()
+    .map((r) => join(r, name))
+    .filter((d) => existsSync(d))
   const busy = (): boolean => dirs.some((d) => procsUnder(d) > 0)
   const deadline = Date.now() + graceMs
   while (busy() && Date.now() < deadline) await sleep(50)
@@ -148,7 +166,9 @@ function dirsDepthFirst(dir: string): string[] {
   const out: string[] = []
   let entries: string[] = []
   try {
-    entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)
+    entries = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
   } catch {
     return out
   }

@@ -42,14 +42,10 @@ export async function removeNetwork(): Promise<string[]> {
     .split('\n')
     .map((l) => l.split(' ')[0])
     .filter((n) => n.startsWith(NETNS_PREFIX))
-  const links = (JSON.parse((await $({ quiet: true })`ip -j link show`).stdout || '[]') as { ifname: string }[])
-    .map((l) => l.ifname)
-    .filter((n) => n.startsWith(LINK_PREFIX))
+  const links = (JSON.parse((await $({ quiet: true })`ip -j link show`).stdout || '[]') as { ifname: string }[]).map((l) => l.ifname).filter((n) => n.startsWith(LINK_PREFIX))
   // Deleting one end of a veth deletes its peer, so later lines may find nothing: -force goes on.
   const lines = [...links.map((l) => `link del ${l}`), ...netns.map((n) => `netns del ${n}`)]
-  const rules = (JSON.parse((await $({ quiet: true })`ip -j rule show`).stdout || '[]') as { priority: number; iif?: string }[]).filter(
-    (r) => r.priority === RULE_PRIORITY,
-  )
+  const rules = (JSON.parse((await $({ quiet: true })`ip -j rule show`).stdout || '[]') as { priority: number; iif?: string }[]).filter((r) => r.priority === RULE_PRIORITY)
   for (const r of rules) lines.push(`rule del priority ${RULE_PRIORITY}${r.iif ? ` iif ${r.iif}` : ''}`)
   lines.push(`route flush table ${RULE_TABLE}`)
   await $({ quiet: true, nothrow: true, input: lines.join('\n') + '\n' })`ip -force -batch -`
@@ -61,7 +57,10 @@ async function ipBatch(lines: string[]): Promise<void> {
   if (!lines.length) return
   const r = await $({ quiet: true, nothrow: true, input: lines.join('\n') + '\n' })`ip -batch -`
   if (r.exitCode !== 0)
-    throw new LabError(`setting up the lab network failed: ${r.stderr.trim()}`, 'run `run-playbook lab down` to remove what was made, then `lab up` again; `run-playbook lab doctor` checks this kernel')
+    throw new LabError(
+      `setting up the lab network failed: ${r.stderr.trim()}`,
+      'run `run-playbook lab down` to remove what was made, then `lab up` again; `run-playbook lab doctor` checks this kernel',
+    )
 }
 
 function sysctl(key: string, value: string): void {

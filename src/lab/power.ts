@@ -6,7 +6,7 @@ import { bootHost, drainHostCgroups } from './host.js'
 import { isAlive, stopProcesses } from './processes.js'
 import { findHost } from './ssh.js'
 import { readState, withLabLock, writeState, type HostState, type LabState } from './state.js'
-import { awaitHost, bootTimeoutMs } from './up.js'
+import { awaitHost } from './up.js'
 import { bootUmlHost } from './uml-host.js'
 import { UML_IMAGE } from './uml-paths.js'
 import { labUmlProcesses } from './uml-processes.js'
@@ -54,7 +54,7 @@ export function labStart(name: string): Promise<PowerResult> {
     host.pid = host.kernel === 'uml' ? bootUmlHost(host, UML_IMAGE, host.disks) : bootHost(host)
     writeState(state)
     try {
-      await awaitHost(host, bootTimeoutMs(host), Date.now())
+      await awaitHost(host, Date.now())
     } finally {
       writeState(state)
     }

@@ -33,7 +33,11 @@ export async function checkNoRouteOverlap(topo: LabTopology): Promise<void> {
     // The local table only repeats this machine's own addresses, checked below.
     if (r.dst === 'default' || r.table === 'local' || r.dev?.startsWith(LINK_PREFIX)) continue
     const subnet = parseCidr(r.dst)
-    if (subnet) existing.push({ subnet, what: `route ${r.type && r.type !== 'unicast' ? r.type + ' ' : ''}${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}${r.dev ? ` dev ${r.dev}` : ''}${r.table && r.table !== 'main' ? ` table ${r.table}` : ''}` })
+    if (subnet)
+      existing.push({
+        subnet,
+        what: `route ${r.type && r.type !== 'unicast' ? r.type + ' ' : ''}${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}${r.dev ? ` dev ${r.dev}` : ''}${r.table && r.table !== 'main' ? ` table ${r.table}` : ''}`,
+      })
   }
   for (const a of addrs) {
     if (a.ifname.startsWith(LINK_PREFIX)) continue

@@ -104,8 +104,7 @@ export async function withLabLock<T>(fn: () => Promise<T>): Promise<T> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err
       const holder = Number(readFileSync(LOCK_FILE, 'utf8'))
-      if (holder && holder !== process.pid && isAlive(holder))
-        throw new LabError(`another lab command is running (pid ${holder})`, `wait for it to finish, or stop it with kill ${holder}`)
+      if (holder && holder !== process.pid && isAlive(holder)) throw new LabError(`another lab command is running (pid ${holder})`, `wait for it to finish, or stop it with kill ${holder}`)
       unlinkSync(LOCK_FILE) // left by a command that died
     }
   }

@@ -2,7 +2,7 @@
 // plus anything a crashed lab left behind.
 import { findLeftovers } from './down.js'
 import { isAlive } from './processes.js'
-import { probeTcp } from './readiness.js'
+import { probeBanner } from './readiness.js'
 import { readState, type LabState } from './state.js'
 
 export interface LabStatus {
@@ -19,8 +19,9 @@ export async function labStatus(): Promise<LabStatus> {
     await Promise.all(
       state.hosts.map(async (h) => {
         if (!h.pid || !isAlive(h.pid)) return void hosts.set(h.name, 'stopped')
-        const banner = await probeTcp(h.sshAddress, 22, 1000)
-        hosts.set(h.name, banner?.startsWith('SSH-') ? 'up' : 'booting')
+        // A guest's sshd may take seconds to greet (readiness.ts): wait for it, once.
+        const r = await probeBanner(h.sshAddress, 22, h.kernel === 'uml' ? 15_000 : 3000)
+        hosts.set(h.name, r.kind === 'banner' && r.line.startsWith('SSH-') ? 'up' : 'booting')
       }),
     )
   return { state, hosts, leftovers: state ? [] : await findLeftovers() }

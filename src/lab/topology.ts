@@ -3,17 +3,7 @@
 // before anything is created on this machine.
 import { InventoryError, type InputProblem } from '../errors.js'
 import type { Inventory, InventoryHost } from '../inventory/load.js'
-import {
-  RESERVED,
-  broadcastOf,
-  contains,
-  formatIPv4,
-  formatSubnet,
-  overlaps,
-  parseIPv4,
-  subnetOf,
-  type Subnet,
-} from './ipv4.js'
+import { RESERVED, broadcastOf, contains, formatIPv4, formatSubnet, overlaps, parseIPv4, subnetOf, type Subnet } from './ipv4.js'
 import { bridgeName, netnsName, vethName } from './paths.js'
 import { hostKernel, type LabKernel } from './uml-backend.js'
 
@@ -78,10 +68,8 @@ export function topologyFromInventory(inv: Inventory, opts: { kernel?: LabKernel
 
   names.forEach((name, hostIndex) => {
     const h = inv.hosts.get(name)!
-    const at = (field: string, message: string): void =>
-      void problems.push({ file: originOf(h, field) || inv.dir, host: name, field, message })
-    if (!HOSTNAME.test(name))
-      problems.push({ file: inv.dir, host: name, message: 'a lab host name must be a valid hostname (letters, digits and "-", at most 63): it becomes the machine name' })
+    const at = (field: string, message: string): void => void problems.push({ file: originOf(h, field) || inv.dir, host: name, field, message })
+    if (!HOSTNAME.test(name)) problems.push({ file: inv.dir, host: name, message: 'a lab host name must be a valid hostname (letters, digits and "-", at most 63): it becomes the machine name' })
     const interfaces = readInterfaces(h, hostIndex, at)
     const disks = readDisks(h, at)
     const ansibleHost = h.vars.ansible_host
@@ -89,7 +77,10 @@ export function topologyFromInventory(inv: Inventory, opts: { kernel?: LabKernel
     if (ansibleHost !== undefined) {
       if (typeof ansibleHost === 'string' && interfaces.some((i) => i.address === ansibleHost)) sshAddress = ansibleHost
       else if (interfaces.length)
-        at('ansible_host', `${String(ansibleHost)} is not one of this host's interface addresses (${interfaces.map((i) => i.address).join(', ')}); the lab only reaches its own addresses, so set ansible_host to one of them`)
+        at(
+          'ansible_host',
+          `${String(ansibleHost)} is not one of this host's interface addresses (${interfaces.map((i) => i.address).join(', ')}); the lab only reaches its own addresses, so set ansible_host to one of them`,
+        )
     }
     const kernel = hostKernel(h.vars.lab_kernel, opts.kernel ?? 'nspawn', at)
     const memory = h.vars.lab_memory === undefined ? undefined : String(h.vars.lab_memory)
@@ -124,8 +115,7 @@ function readInterfaces(h: InventoryHost, hostIndex: number, at: At): LabInterfa
     if (mac !== undefined && !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac)) return at(`${f}.mac`, 'must be a MAC address such as 52:54:00:12:34:56')
     if (mac !== undefined && parseInt(mac.slice(0, 2), 16) & 1) return at(`${f}.mac`, `${mac} is a multicast address: the first byte must be even`)
     const name = e.name
-    if (typeof name !== 'string' || !IFNAME.test(name) || name === 'lo')
-      return at(`${f}.name`, 'must be an interface name of 1–15 letters, digits, "_", "." or "-" (not lo)')
+    if (typeof name !== 'string' || !IFNAME.test(name) || name === 'lo') return at(`${f}.name`, 'must be an interface name of 1–15 letters, digits, "_", "." or "-" (not lo)')
     if (out.some((o) => o.name === name)) return at(`${f}.name`, `interface ${name} is listed twice`)
     const address = typeof e.address === 'string' ? parseIPv4(e.address) : undefined
     if (address === undefined) return at(`${f}.address`, 'must be an IPv4 address such as 192.168.0.27')
@@ -133,14 +123,12 @@ function readInterfaces(h: InventoryHost, hostIndex: number, at: At): LabInterfa
     if (typeof prefix !== 'number' || !Number.isInteger(prefix) || prefix < 8 || prefix > 30)
       return at(`${f}.prefix`, 'must be a prefix length from 8 to 30 (the lab needs room for its bridge address)')
     const subnet = subnetOf(address, prefix)
-    if (address === subnet.network || address === broadcastOf(subnet))
-      return at(`${f}.address`, `${formatIPv4(address)} is the network or broadcast address of ${formatSubnet(subnet)}`)
+    if (address === subnet.network || address === broadcastOf(subnet)) return at(`${f}.address`, `${formatIPv4(address)} is the network or broadcast address of ${formatSubnet(subnet)}`)
     if (RESERVED.some((r) => overlaps(r, subnet))) return at(`${f}.address`, `${formatSubnet(subnet)} is a reserved range (loopback, link-local, multicast…)`)
     let gateway: string | undefined
     if (e.gateway !== undefined && e.gateway !== null) {
       const g = typeof e.gateway === 'string' ? parseIPv4(e.gateway) : undefined
-      if (g === undefined || !contains(subnet, g) || g === subnet.network || g === broadcastOf(subnet))
-        return at(`${f}.gateway`, `must be a usable address inside ${formatSubnet(subnet)}`)
+      if (g === undefined || !contains(subnet, g) || g === subnet.network || g === broadcastOf(subnet)) return at(`${f}.gateway`, `must be a usable address inside ${formatSubnet(subnet)}`)
       gateway = formatIPv4(g)
     }
     out.push({ name, address: formatIPv4(address), prefix, gateway, bridge: '', hostVeth: vethName(hostIndex, i), mac })
@@ -160,8 +148,7 @@ function readDisks(h: InventoryHost, at: At): LabDisk[] {
     const f = `lab_disks[${i}]`
     const e = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>
     const name = e.name
-    if (typeof name !== 'string' || !/^\/dev\/[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(name))
-      return at(`${f}.name`, 'must be a device path under /dev, e.g. /dev/sda6')
+    if (typeof name !== 'string' || !/^\/dev\/[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(name)) return at(`${f}.name`, 'must be a device path under /dev, e.g. /dev/sda6')
     if (out.some((d) => d.name === name)) return at(`${f}.name`, `${name} is listed twice`)
     const m = SIZE.exec(String(e.size ?? ''))
     const bytes = m ? Number(m[1]) * { K: 2 ** 10, M: 2 ** 20, G: 2 ** 30 }[(m[2] ?? 'M').toUpperCase() as 'K' | 'M' | 'G'] : 0
@@ -184,8 +171,7 @@ function planBridges(hosts: LabHostSpec[], inv: Inventory, problems: InputProble
       const subnet = subnetOf(parseIPv4(iface.address)!, iface.prefix)
       const key = formatSubnet(subnet)
       const entry = bySubnet.get(key) ?? { subnet, members: [] }
-      if (entry.members.some((m) => m.host === host))
-        problems.push({ file: inv.dir, host: host.name, field: 'interfaces', message: `two interfaces on ${key}: give each interface its own subnet` })
+      if (entry.members.some((m) => m.host === host)) problems.push({ file: inv.dir, host: host.name, field: 'interfaces', message: `two interfaces on ${key}: give each interface its own subnet` })
       entry.members.push({ host, iface })
       bySubnet.set(key, entry)
     }
@@ -199,12 +185,10 @@ function planBridges(hosts: LabHostSpec[], inv: Inventory, problems: InputProble
   return subnets.map(({ subnet, members }, index) => {
     const name = bridgeName(index)
     const gateways = [...new Set(members.map((m) => m.iface.gateway).filter((g): g is string => !!g))]
-    if (gateways.length > 1)
-      problems.push({ file: inv.dir, message: `hosts on ${formatSubnet(subnet)} name different gateways (${gateways.join(', ')}): one subnet has one gateway` })
+    if (gateways.length > 1) problems.push({ file: inv.dir, message: `hosts on ${formatSubnet(subnet)} name different gateways (${gateways.join(', ')}): one subnet has one gateway` })
     const used = new Set(members.map((m) => parseIPv4(m.iface.address)!))
     let address = gateways[0]
-    if (address && used.has(parseIPv4(address)!))
-      problems.push({ file: inv.dir, message: `gateway ${address} of ${formatSubnet(subnet)} is also a host's address` })
+    if (address && used.has(parseIPv4(address)!)) problems.push({ file: inv.dir, message: `gateway ${address} of ${formatSubnet(subnet)} is also a host's address` })
     if (!address) {
       let a = broadcastOf(subnet) - 1
       while (used.has(a) && a > subnet.network) a--

@@ -13,7 +13,7 @@ import { makeHostKeys } from './keys.js'
 import { writeHostFiles } from './rootfs.js'
 import type { DiskState, HostState } from './state.js'
 import type { LabHostSpec, LabInterface } from './topology.js'
-import { UML_FIRST_DISK_INDEX, UML_INIT, UML_KERNEL, ubdDevice, umlHostPaths, type UmlHostPaths } from './uml-paths.js'
+import { UML_FIRST_DISK_INDEX, UML_INIT, UML_KERNEL, UML_NET_BATCH, ubdDevice, umlHostPaths, type UmlHostPaths } from './uml-paths.js'
 
 /** Guest memory. LAB.md: four guests at 256M ran the whole cluster stack on this machine. */
 export const UML_MEMORY = '256M'
@@ -59,6 +59,8 @@ export async function prepareUmlHost({ spec, publicKey, aptProxy, paths }: UmlHo
       `# written by halab's lab: the UML vector interface with this MAC is ${i.name}\n[Match]\nMACAddress=${umlMac(spec.name, i)}\nOriginalName=vec*\n\n[Link]\nName=${i.name}\n`,
     )
 
+  put(UML_NET_BATCH, umlNetBatch(spec.interfaces))
+
   const disks: DiskState[] = []
   const rules: string[] = ["# written by halab's lab: lab_disks (ubd disks) under the inventory's device names"]
   if (spec.disks.length) mkdirSync(p.disks, { recursive: true })
@@ -79,6 +81,16 @@ export async function prepareUmlHost({ spec, publicKey, aptProxy, paths }: UmlHo
   return { hostKey, disks }
 }
 
+/**
+ * `ip -batch` lines that the guest's init runs on its first boot, before systemd: vecN gets
+ * the inventory's name and address at once, so sshd answers without waiting for udev and
+ * networkd (~15 s of a guest's boot on a busy machine). networkd then finds the same
+ * address it was told to set and keeps it.
+ */
+export function umlNetBatch(interfaces: Pick<LabInterface, 'name' | 'address' | 'prefix'>[]): string {
+  return interfaces.flatMap((i, n) => [`link set dev vec${n} name ${i.name}`, `link set dev ${i.name} up`, `address add ${i.address}/${i.prefix} dev ${i.name}`]).join('\n') + '\n'
+}
+
 /** The UML kernel's command line for a host (LAB.md's measured recipe). */
 export function umlCommandLine(spec: Pick<LabHostSpec, 'name' | 'interfaces' | 'memory'>, image: string, disks: Pick<DiskState, 'file'>[], p: UmlHostPaths = umlHostPaths(spec.name)): string[] {
   return [
@@ -97,6 +109,8 @@ export function umlCommandLine(spec: Pick<LabHostSpec, 'name' | 'interfaces' | '
     'con=null',
     'con0=null,fd:1',
     'ssl=null',
+    // Seconds since boot on every kernel line of the console: where a slow boot spent its time.
+    'printk.time=1',
   ]
 }
 

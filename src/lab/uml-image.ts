@@ -3,12 +3,12 @@
 // machine (fork+exec inside a UML guest is ~30x slower, LAB.md), plus the UML kernel's own
 // modules and halab's init. A cache: rebuilt when missing, when its recipe changes, or
 // when the user-mode-linux package brings another kernel.
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { $ } from 'zx'
 import { ensureBaseImage } from './base-image.js'
 import { LabError } from './errors.js'
-import { UML_IMAGE, UML_IMAGE_DIR, UML_IMAGE_MARKER, UML_INIT, UML_MODULES_DIR, UML_CONFIG_DEVICE } from './uml-paths.js'
+import { UML_IMAGE, UML_IMAGE_DIR, UML_IMAGE_MARKER, UML_INIT, UML_MODULES_DIR, UML_CONFIG_DEVICE, UML_NET_BATCH } from './uml-paths.js'
 
 /**
  * What the roles install (base, drbd, heartbeat, apache-php, lvs, keepalived, dhcp-server),
@@ -36,13 +36,17 @@ export const UML_PACKAGES = [
   'iptables',
 ]
 /** Bump when the build below changes, so images made by an older halab are rebuilt. */
-const IMAGE_VERSION = 6
+const IMAGE_VERSION = 7
 const SOURCES = [
   'deb http://deb.debian.org/debian bookworm main',
   'deb http://deb.debian.org/debian bookworm-updates main',
   'deb http://deb.debian.org/debian-security bookworm-security main',
   '',
 ].join('\n')
+/**
+ * Units a lab guest's boot does without. A guest's CPU is the whole cost of its boot here
+ * (fork+exec ~30-50 ms, four guests sharing two cores), so what no role needs is masked.
+ */
 const BOOT_MASKED = [
   'systemd-networkd-wait-online.service',
   'e2scrub_reap.service',
@@ -52,6 +56,8 @@ const BOOT_MASKED = [
   'modprobe@drm.service',
   'modprobe@efi_pstore.service',
   'modprobe@fuse.service',
+  'modprobe@dm_mod.service',
+  'modprobe@loop.service',
   'systemd-pstore.service',
   'systemd-binfmt.service',
   // The kernel mounts the root rw and the image's users all exist already: both only
@@ -60,18 +66,49 @@ const BOOT_MASKED = [
   'systemd-sysusers.service',
   // Reads ip= from the kernel command line; the lab's addresses come as .network files.
   'systemd-network-generator.service',
+  // devtmpfs makes the device nodes; static nodes for modules not loaded are not needed.
+  'kmod-static-nodes.service',
+  'systemd-tmpfiles-setup-dev.service',
+  // Login records, a seed file, journal flushing, debug mounts: bookkeeping no role reads.
+  // Without logind, pam_systemd logs that it made no session and the login goes on.
+  'systemd-update-utmp.service',
+  'systemd-update-utmp-runlevel.service',
+  'systemd-random-seed.service',
+  'systemd-journal-flush.service',
+  'systemd-logind.service',
+  'dev-mqueue.mount',
+  'sys-kernel-debug.mount',
+  'sys-kernel-tracing.mount',
+  'sys-fs-fuse-connections.mount',
 ]
 /**
- * The UML kernel has ~600 tty devices (legacy ptys); replaying their add events cost most
- * of udev's coldplug (fork is slow in a guest). devtmpfs already made their nodes, with
- * the kernel's modes; every other subsystem (block, net, misc…) is replayed as usual.
+ * Generators systemd runs at every boot, one process each, for what a lab guest has not
+ * (encrypted or verity disks, GPT auto-mounts, hibernation, gettys, rc.local). fstab,
+ * sysv, postgresql and the NFS generators stay: the roles rely on them.
+ */
+const GENERATORS_MASKED = [
+  'systemd-cryptsetup-generator',
+  'systemd-debug-generator',
+  'systemd-getty-generator',
+  'systemd-gpt-auto-generator',
+  'systemd-hibernate-resume-generator',
+  'systemd-integritysetup-generator',
+  'systemd-rc-local-generator',
+  'systemd-run-generator',
+  'systemd-system-update-generator',
+  'systemd-veritysetup-generator',
+]
+/**
+ * Coldplug replays only block devices (lab_disks' names, the root's device unit) and
+ * network interfaces (names by MAC). devtmpfs already made every other node, with the
+ * kernel's modes; replaying the ~600 legacy ttys alone cost most of a guest's coldplug.
  */
 const UDEV_TRIGGER_DROPIN = [
-  "# written by halab's UML image: coldplug every device but the ~600 ttys",
+  "# written by halab's UML image: coldplug block devices and network interfaces only",
   '[Service]',
   'ExecStart=',
   'ExecStart=-udevadm trigger --type=subsystems --action=add',
-  'ExecStart=-udevadm trigger --type=devices --action=add --subsystem-nomatch=tty',
+  'ExecStart=-udevadm trigger --type=devices --action=add --subsystem-match=block --subsystem-match=net',
   '',
 ].join('\n')
 /** Room for what guests write (their writes go to per-host COW files, never to the image). */
@@ -90,10 +127,7 @@ interface Marker {
 export function umlKernelVersion(): string {
   const versions = existsSync(UML_MODULES_DIR) ? readdirSync(UML_MODULES_DIR) : []
   if (versions.length !== 1)
-    throw new LabError(
-      `expected one kernel under ${UML_MODULES_DIR}, found ${versions.length ? versions.join(', ') : 'none'}`,
-      'reinstall it: apt-get install --reinstall user-mode-linux',
-    )
+    throw new LabError(`expected one kernel under ${UML_MODULES_DIR}, found ${versions.length ? versions.join(', ') : 'none'}`, 'reinstall it: apt-get install --reinstall user-mode-linux')
   return versions[0]
 }
 
@@ -135,6 +169,8 @@ export async function ensureUmlImage(log: (line: string) => void): Promise<{ ima
   const dropin = join(root, 'etc/systemd/system/systemd-udev-trigger.service.d')
   mkdirSync(dropin, { recursive: true })
   writeFileSync(join(dropin, 'halab-uml.conf'), UDEV_TRIGGER_DROPIN)
+  maskGenerators(root)
+  writeSshUnit(root)
   const bytes = await buildExt4(root, join(tmp, 'base.img'))
   rmSync(root, { recursive: true, force: true })
   const seconds = (Date.now() - started) / 1000
@@ -205,7 +241,10 @@ async function unmountUnder(dir: string): Promise<void> {
 /** Enabled unit files and SysV scripts (ipvsadm, isc-dhcp-server, o2cb have only those). */
 async function bootServices(root: string): Promise<Set<string>> {
   const r = await $({ quiet: true, nothrow: true })`chroot ${root} systemctl list-unit-files --state=enabled --no-legend --no-pager`
-  const units = r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]).filter(Boolean)
+  const units = r.stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[0])
+    .filter(Boolean)
   const scripts = readdirSync(join(root, 'etc/init.d')).filter((f) => !f.startsWith('.') && f !== 'README')
   return new Set([...units, ...scripts])
 }
@@ -238,7 +277,7 @@ function installInit(root: string): void {
     "# halab lab, user-mode-linux guest: this host's own files (hostname, machine-id, ssh host",
     `# keys, network, authorized key, apt proxy) arrive as a tar on ${UML_CONFIG_DEVICE}. They are`,
     '# unpacked before systemd starts, so it boots with them from its first instant — on the',
-    "# first boot only: after `lab stop`/`lab start` the host keeps what its roles wrote since",
+    '# first boot only: after `lab stop`/`lab start` the host keeps what its roles wrote since',
     '# (/etc/hosts, network files).',
     'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
     'export PATH',
@@ -246,6 +285,8 @@ function installInit(root: string): void {
     `[ -b ${UML_CONFIG_DEVICE} ] || mount -t devtmpfs devtmpfs /dev`,
     `if [ ! -e ${UML_CONFIG_MARKER} ]; then`,
     `  tar -x --no-overwrite-dir -f ${UML_CONFIG_DEVICE} -C / && : > ${UML_CONFIG_MARKER} || echo "halab-uml-init: cannot unpack ${UML_CONFIG_DEVICE}" >&2`,
+    '  # names and addresses now, so sshd answers before udev and networkd have run',
+    `  [ -f /${UML_NET_BATCH} ] && ip -batch /${UML_NET_BATCH}`,
     'fi',
     'exec /lib/systemd/systemd "$@"',
     '',
@@ -254,6 +295,28 @@ function installInit(root: string): void {
   mkdirSync(join(file, '..'), { recursive: true })
   writeFileSync(file, script)
   chmodSync(file, 0o755)
+}
+
+function maskGenerators(root: string): void {
+  const dir = join(root, 'etc/systemd/system-generators')
+  mkdirSync(dir, { recursive: true })
+  for (const g of GENERATORS_MASKED) {
+    rmSync(join(dir, g), { force: true })
+    symlinkSync('/dev/null', join(dir, g))
+  }
+}
+
+/**
+ * sshd listens on every address, so it need not wait for network.target (networkd's start
+ * took ~15 s of a guest's boot), nor re-check a config the image ships (`sshd -t`, another
+ * ~1 s of exec). The package's own unit, with those two lines changed, as an override.
+ */
+function writeSshUnit(root: string): void {
+  const unit = readFileSync(join(root, 'lib/systemd/system/ssh.service'), 'utf8')
+  const lines = unit.split('\n').filter((l) => !l.startsWith('ExecStartPre='))
+  const ours = lines.map((l) => (l.startsWith('After=') ? l.replace(/network\.target\s*/, '').replace(/^After=\s*$/, '') : l))
+  const text = ["# written by halab's UML image: Debian's ssh.service without network.target and sshd -t", ...ours].join('\n')
+  writeFileSync(join(root, 'etc/systemd/system/ssh.service'), text)
 }
 
 /** `mkfs.ext4 -d`: the rootfs becomes a sparse image file without mounting anything. */

@@ -33,5 +33,8 @@ export function umlHostPaths(name: string) {
   }
 }
 
+/** In the guest: `ip -batch` lines its init runs on the first boot (names and addresses). */
+export const UML_NET_BATCH = 'etc/halab-uml-net'
+
 /** ubd index → guest device name: 0 → /dev/ubda, 2 → /dev/ubdc. */
 export const ubdDevice = (index: number): string => `/dev/ubd${String.fromCharCode(97 + index)}`

@@ -8,7 +8,7 @@ import { ensureHostPackages, ensureSbinOnPath } from './deps.js'
 import { attachDisks } from './disks.js'
 import { findLeftovers, teardown } from './down.js'
 import { LabError } from './errors.js'
-import { bootHost, consoleTail, mountOverlay } from './host.js'
+import { bootHost, consoleSize, consoleTail, mountOverlay } from './host.js'
 import { ensureLabKey, makeHostKeys, writeKnownHosts } from './keys.js'
 import { createNetwork } from './network.js'
 import { hostPaths } from './paths.js'
@@ -29,8 +29,6 @@ export interface LabUpOptions {
   inventory: string
   /** Progress lines for a person (stderr in the CLI). */
   log?: (line: string) => void
-  /** How long one host may take to answer ssh. */
-  bootTimeoutMs?: number
   /** Kernel for hosts without a `lab_kernel` var (default nspawn). */
   kernel?: LabKernel
 }
@@ -67,7 +65,17 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
       startedAt: new Date().toISOString(),
       phase: 'starting',
       bridges: topo.bridges,
-      hosts: topo.hosts.map((h) => ({ name: h.name, netns: h.kernel === 'uml' ? '' : h.netns, root: hostPaths(h.name).root, sshAddress: h.sshAddress, interfaces: h.interfaces, disks: [], kernel: h.kernel, memory: h.memory, status: 'starting' })),
+      hosts: topo.hosts.map((h) => ({
+        name: h.name,
+        netns: h.kernel === 'uml' ? '' : h.netns,
+        root: hostPaths(h.name).root,
+        sshAddress: h.sshAddress,
+        interfaces: h.interfaces,
+        disks: [],
+        kernel: h.kernel,
+        memory: h.memory,
+        status: 'starting',
+      })),
     }
     writeState(state)
     try {
@@ -100,7 +108,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
       )
       writeState(state)
       writeKnownHosts(known)
-      await Promise.all(state.hosts.map((h) => awaitHost(h, opts.bootTimeoutMs ?? bootTimeoutMs(h), bootedAt.get(h.name)!)))
+      await Promise.all(state.hosts.map((h) => awaitHost(h, bootedAt.get(h.name)!)))
       state.phase = 'up'
       state.upSeconds = (Date.now() - started) / 1000
       writeState(state)
@@ -114,32 +122,51 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   })
 }
 
-// A UML guest boots a whole kernel and systemd at ~30x the cost of a fork here.
-export const bootTimeoutMs = (h: Pick<HostState, 'kernel'>): number => (h.kernel === 'uml' ? 180_000 : 60_000)
+/**
+ * How long a booting host may show no progress (no new console output, no SSH banner)
+ * before lab up gives up on it, and the cap in any case. A UML guest boots a whole kernel
+ * and systemd at ~30-60x the cost of a fork here, and slower still on a busy machine: it
+ * is judged by its progress, not by a fixed time.
+ */
+export const bootWait = (h: Pick<HostState, 'kernel'>): { stallMs: number; capMs: number } => (h.kernel === 'uml' ? { stallMs: 90_000, capMs: 600_000 } : { stallMs: 30_000, capMs: 120_000 })
 
 /** The lab that is up must be this inventory's, with the same hosts and addresses. */
 function checkSameLab(current: LabState, topo: LabTopology): LabState {
-  if (current.inventoryDir !== topo.inventoryDir)
-    throw new LabError(`a lab is already up for another inventory (${current.inventoryDir})`, 'run `run-playbook lab down` first, then lab up again')
+  if (current.inventoryDir !== topo.inventoryDir) throw new LabError(`a lab is already up for another inventory (${current.inventoryDir})`, 'run `run-playbook lab down` first, then lab up again')
   const shape = (hosts: { name: string; interfaces: { name: string; address: string; prefix: number }[]; kernel?: LabKernel }[]): string =>
     JSON.stringify(hosts.map((h) => [h.name, h.interfaces.map((i) => [i.name, i.address, i.prefix]), h.kernel ?? 'nspawn']))
   if (shape(current.hosts) !== shape(topo.hosts))
     throw new LabError(`the lab that is up was made from an earlier version of ${topo.inventoryDir} (hosts, interfaces or kernels changed)`, 'run `run-playbook lab down`, then lab up again')
   const stopped = current.hosts.filter((h) => !h.pid || !isAlive(h.pid))
   if (stopped.length)
-    throw new LabError(`the lab for ${topo.inventoryDir} is up but ${stopped.map((h) => h.name).join(', ')} stopped`, `start ${stopped.length > 1 ? 'them' : 'it'} with ${stopped.map((h) => `\`run-playbook lab start ${h.name}\``).join(', ')}, or run \`run-playbook lab down\` and lab up again`)
+    throw new LabError(
+      `the lab for ${topo.inventoryDir} is up but ${stopped.map((h) => h.name).join(', ')} stopped`,
+      `start ${stopped.length > 1 ? 'them' : 'it'} with ${stopped.map((h) => `\`run-playbook lab start ${h.name}\``).join(', ')}, or run \`run-playbook lab down\` and lab up again`,
+    )
   return current
 }
 
 /** sshd answers, the lab key logs in, the hostname is right and lab_disks are block devices. */
-export async function awaitHost(h: HostState, timeoutMs: number, bootedAt: number): Promise<void> {
-  const how = await waitForSsh(h.sshAddress, () => !!h.pid && isAlive(h.pid), timeoutMs)
-  if (how !== 'ready') {
+export async function awaitHost(h: HostState, bootedAt: number): Promise<void> {
+  const wait = bootWait(h)
+  const booted = await waitForSsh(h.sshAddress, { ...wait, alive: () => !!h.pid && isAlive(h.pid), progress: () => consoleSize(h.name) })
+  if (booted.how !== 'ready') {
     h.status = 'failed'
-    const why = how === 'exited' ? `${h.kernel === 'uml' ? 'its user-mode-linux kernel' : 'systemd-nspawn'} exited` : `sshd did not answer on ${h.sshAddress}:22 within ${timeoutMs / 1000} s`
-    throw new LabError(`${h.name}: ${why}; its console ended with:\n${consoleTail(h.name)}`, 'run `run-playbook lab doctor`; if it reports nothing, run lab up again and report the console above')
+    const kernel = h.kernel === 'uml' ? 'its user-mode-linux kernel' : 'systemd-nspawn'
+    const why = {
+      exited: `${kernel} exited`,
+      stalled: `no SSH banner on ${h.sshAddress}:22, and no new console output for ${wait.stallMs / 1000} s: the boot stopped progressing`,
+      capped: `still no SSH banner on ${h.sshAddress}:22 after ${wait.capMs / 1000} s`,
+    }[booted.how]
+    throw new LabError(
+      `${h.name}: ${why} (after ${booted.seconds.toFixed(0)} s); its console ended with:\n${consoleTail(h.name)}`,
+      'run `run-playbook lab doctor`; if it reports nothing, run lab up again and report the console above',
+    )
   }
-  const script = ['hostname', ...h.disks.map((d) => `if [ -b ${d.name} ] && dd if=${d.name} of=/dev/null bs=4096 count=1 2>/dev/null; then echo disk-ok ${d.name}; else echo disk-bad ${d.name}; fi`)].join('; ')
+  const script = [
+    'hostname',
+    ...h.disks.map((d) => `if [ -b ${d.name} ] && dd if=${d.name} of=/dev/null bs=4096 count=1 2>/dev/null; then echo disk-ok ${d.name}; else echo disk-bad ${d.name}; fi`),
+  ].join('; ')
   const r = await runOnHost(h, ['sh', '-c', script], 'capture')
   const lines = r.stdout.trim().split('\n')
   if (r.code !== 0 || lines[0] !== h.name) {
