@@ -134,8 +134,12 @@ export function registerLabCommands(program: Command): void {
 
   lab
     .command('doctor')
-    .description("which kernel features the topologies' roles need (ip_vs, drbd, ocfs2+configfs, md, nfsd) and whether this kernel has them")
-    .action(() =>
+    .description(
+      "which kernel features the topologies' roles need (ip_vs, drbd, ocfs2+configfs, md, nfsd) and whether this kernel has them; " +
+        'then boots one real-kernel (user-mode-linux) guest to its SSH banner and reports the time (needs root; builds its image once)',
+    )
+    .option('--no-boot', 'skip the real-kernel boot check')
+    .action((opts: { boot: boolean }) =>
       run(async () => {
         const { ensureSbinOnPath } = await import('./deps.js')
         ensureSbinOnPath()
@@ -143,6 +147,12 @@ export function registerLabCommands(program: Command): void {
         const prerequisites = labPrerequisites()
         process.stdout.write(renderDoctor(await kernelFeatures(), prerequisites) + '\n')
         if (prerequisites.some((p) => !p.startsWith('packages') && !p.startsWith('loop'))) process.exitCode = 1
+        if (!opts.boot) return
+        const { checkRealKernelBoot, renderBootCheck } = await import('./doctor-boot.js')
+        if (typeof process.getuid === 'function' && process.getuid() !== 0) return void process.stdout.write(renderBootCheck({ skipped: 'it needs root (sudo npx run-playbook lab doctor)' }) + '\n')
+        const r = await checkRealKernelBoot(log)
+        process.stdout.write(renderBootCheck(r) + '\n')
+        if ('ok' in r && !r.ok) process.exitCode = 1
       }),
     )
 }

@@ -92,7 +92,7 @@ export function renderDoctor(features: FeatureReport[], prerequisites: string[])
   lines.push('')
   if (missing.length)
     lines.push(
-      `Roles that need ${missing.map((f) => f.feature).join(', ')} cannot run for real in this lab: their config can be written and checked (keepalived -t, drbdadm dump), not started. Use a machine whose kernel has them, or a real-kernel backend.`,
+      `Roles that need ${missing.map((f) => f.feature).join(', ')} cannot run for real in this lab: their config can be written and checked (keepalived -t, drbdadm dump), not started. Use a machine whose kernel has them, or real-kernel hosts: "lab up --kernel uml" (checked below).`,
     )
   lines.push(prerequisites.length ? `The lab itself is missing: ${prerequisites.join('; ')}` : 'The lab itself can run here (namespaces, overlayfs, loop devices, cgroups).')
   return lines.join('\n')

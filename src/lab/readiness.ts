@@ -50,8 +50,8 @@ export interface SshWait {
 
 export type SshWaitResult = { how: 'ready' | 'exited' | 'stalled' | 'capped'; seconds: number }
 
-/** Wait for `SSH-…` on address:22 while the guest is alive and making progress. */
-export async function waitForSsh(address: string, w: SshWait): Promise<SshWaitResult> {
+/** Wait for `SSH-…` on address:port while the guest is alive and making progress. */
+export async function waitForSsh(address: string, w: SshWait, port = 22): Promise<SshWaitResult> {
   const started = Date.now()
   const seconds = (): number => (Date.now() - started) / 1000
   let mark = w.progress?.() ?? 0
@@ -64,7 +64,7 @@ export async function waitForSsh(address: string, w: SshWait): Promise<SshWaitRe
     if (!w.alive()) return { how: 'exited', seconds: seconds() }
     if (Date.now() - started > w.capMs) return { how: 'capped', seconds: seconds() }
     if (Date.now() - movedAt > w.stallMs) return { how: 'stalled', seconds: seconds() }
-    const r = await probeBanner(address, 22, w.bannerMs ?? w.stallMs)
+    const r = await probeBanner(address, port, w.bannerMs ?? w.stallMs)
     if (r.kind === 'banner' && r.line.startsWith('SSH-')) return { how: 'ready', seconds: seconds() }
     moved()
     await sleep(r.kind === 'refused' ? 100 : 500)

@@ -20,6 +20,18 @@ const cli = async (...args: string[]): Promise<CliResult> => {
   return r
 }
 
+describe('lab doctor boots a real-kernel guest for real', { skip: labSkip }, () => {
+  it('reports the time to its SSH banner and leaves nothing behind', async (t) => {
+    const r = await lab('doctor')
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    const m = r.stdout.match(/real-kernel hosts \(user-mode-linux, \S+\): ok — a guest answered SSH ([\d.]+) s after start/)
+    assert.ok(m, r.stdout + r.stderr)
+    t.diagnostic(`one user-mode-linux guest answered SSH ${m[1]} s after start`)
+    assert.match((await lab('status')).stdout, /^no lab is up$/m)
+    assert.doesNotMatch(readdirSync('/sys/class/net').join(' '), /halab-/)
+  })
+})
+
 describe('2-node on user-mode-linux: heartbeat + real DRBD', { skip: labSkip }, () => {
   useLab(INV, '--kernel', 'uml')
   const file = `uml-e2e-${process.pid}`
@@ -28,7 +40,10 @@ describe('2-node on user-mode-linux: heartbeat + real DRBD', { skip: labSkip }, 
   it('lab up gave each host its own kernel, eth0 by MAC, /dev/sda6 and the drbd module', async (t) => {
     const state = readState()
     for (const h of state?.hosts ?? []) t.diagnostic(`${h.name}: ${h.kernel} guest, ssh ${h.bootSeconds?.toFixed(1)} s after start (lab up ${state?.upSeconds?.toFixed(1)} s)`)
-    assert.deepEqual(state?.hosts.map((h) => h.kernel), ['uml', 'uml'])
+    assert.deepEqual(
+      state?.hosts.map((h) => h.kernel),
+      ['uml', 'uml'],
+    )
     const status = await lab('status')
     assert.equal(status.code, 0, status.stdout + status.stderr)
     for (const n of ['nodo1', 'nodo2']) {
@@ -50,7 +65,10 @@ describe('2-node on user-mode-linux: heartbeat + real DRBD', { skip: labSkip }, 
       assert.match(r.stdout, new RegExp(`\\[${n}\\] drbd \\| drbd r0 metadata: changed \\(create DRBD metadata`))
       assert.match(r.stdout, new RegExp(`\\[${n}\\] drbd \\| drbd r0 up: changed`))
     }
-    assert.match(r.stdout, /\[nodo1\] drbd \| drbd r0 first bring-up: changed \(first bring-up of r0: nodo1 overwrites nodo2 \(both Inconsistent, no filesystem on \/dev\/sda6\), mkfs\.ext4 \/dev\/drbd0, back to Secondary\)/)
+    assert.match(
+      r.stdout,
+      /\[nodo1\] drbd \| drbd r0 first bring-up: changed \(first bring-up of r0: nodo1 overwrites nodo2 \(both Inconsistent, no filesystem on \/dev\/sda6\), mkfs\.ext4 \/dev\/drbd0, back to Secondary\)/,
+    )
     assert.match(r.stdout, /\[nodo2\] drbd \| drbd r0 first bring-up: skipped \(nodo1 is r0's initial_primary\)/)
     assert.doesNotMatch(r.stdout, /configuration only|left out of haresources/)
   })
@@ -96,13 +114,15 @@ describe('2-node on user-mode-linux: heartbeat + real DRBD', { skip: labSkip }, 
   it('lab down leaves no guest, tap, COW file or mconsole socket', async () => {
     const down = await lab('down')
     assert.equal(down.code, 0, down.stdout + down.stderr)
-    const procs = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('uml_dir=/var/lib/halab/lab/')
-      } catch {
-        return false
-      }
-    })
+    const procs = readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('uml_dir=/var/lib/halab/lab/')
+        } catch {
+          return false
+        }
+      })
     assert.deepEqual(procs, [], 'no user-mode-linux process is left')
     assert.equal(existsSync('/var/lib/halab/lab/hosts'), false, 'host directories (root.cow, disks, uml/ sockets) are gone')
     assert.doesNotMatch(readdirSync('/sys/class/net').join(' '), /halab-/)

@@ -18,22 +18,40 @@ import { REPO } from '../helpers/cli.ts'
 const INV = 'inventory/2-node'
 
 describe('user-mode-linux lab plan (no root needed)', () => {
-  it('takes each host\'s kernel from --kernel, and lab_kernel per host wins', async () => {
+  it("takes each host's kernel from --kernel, and lab_kernel per host wins", async () => {
     const inv = await loadInventory(join(REPO, INV), { skipSecrets: true })
-    assert.deepEqual(topologyFromInventory(inv).hosts.map((h) => h.kernel), ['nspawn', 'nspawn'])
-    assert.deepEqual(topologyFromInventory(inv, { kernel: 'uml' }).hosts.map((h) => h.kernel), ['uml', 'uml'])
+    assert.deepEqual(
+      topologyFromInventory(inv).hosts.map((h) => h.kernel),
+      ['nspawn', 'nspawn'],
+    )
+    assert.deepEqual(
+      topologyFromInventory(inv, { kernel: 'uml' }).hosts.map((h) => h.kernel),
+      ['uml', 'uml'],
+    )
     inv.hosts.get('nodo2')!.vars.lab_kernel = 'nspawn'
-    assert.deepEqual(topologyFromInventory(inv, { kernel: 'uml' }).hosts.map((h) => [h.name, h.kernel]), [['nodo1', 'uml'], ['nodo2', 'nspawn']])
+    assert.deepEqual(
+      topologyFromInventory(inv, { kernel: 'uml' }).hosts.map((h) => [h.name, h.kernel]),
+      [
+        ['nodo1', 'uml'],
+        ['nodo2', 'nspawn'],
+      ],
+    )
     inv.hosts.get('nodo2')!.vars.lab_kernel = 'qemu'
-    assert.throws(() => topologyFromInventory(inv), (e: unknown) => {
-      assert.ok(e instanceof InventoryError)
-      assert.deepEqual(e.problems.map((p) => [p.host, p.field]), [['nodo2', 'lab_kernel']])
-      assert.match(e.message, /must be one of nspawn, uml \(got "qemu"\)/)
-      return true
-    })
+    assert.throws(
+      () => topologyFromInventory(inv),
+      (e: unknown) => {
+        assert.ok(e instanceof InventoryError)
+        assert.deepEqual(
+          e.problems.map((p) => [p.host, p.field]),
+          [['nodo2', 'lab_kernel']],
+        )
+        assert.match(e.message, /must be one of nspawn, uml \(got "qemu"\)/)
+        return true
+      },
+    )
   })
 
-  it('boots each guest with LAB.md\'s recipe: COW root, config disk, ubd disks, a tap per interface with gro=1', async () => {
+  it("boots each guest with LAB.md's recipe: COW root, config disk, ubd disks, a tap per interface with gro=1", async () => {
     const topo = topologyFromInventory(await loadInventory(join(REPO, INV), { skipSecrets: true }), { kernel: 'uml' })
     const nodo1 = topo.hosts[0]
     const argv = umlCommandLine(nodo1, '/img/base.img', [{ file: '/d/sda6.img' }])
@@ -59,17 +77,43 @@ describe('the config disk of a UML host', () => {
     const dir = mkdtempSync(join(tmpdir(), 'halab-uml-'))
     try {
       const spec = topologyFromInventory(await loadInventory(join(REPO, INV), { skipSecrets: true }), { kernel: 'uml' }).hosts[0]
-      const paths = { dir, upper: '', work: '', root: '', disks: join(dir, 'disks'), console: join(dir, 'console.log'), cow: join(dir, 'root.cow'), config: join(dir, 'config'), configTar: join(dir, 'config.tar'), umlDir: join(dir, 'uml') }
+      const paths = {
+        dir,
+        upper: '',
+        work: '',
+        root: '',
+        disks: join(dir, 'disks'),
+        console: join(dir, 'console.log'),
+        cow: join(dir, 'root.cow'),
+        config: join(dir, 'config'),
+        configTar: join(dir, 'config.tar'),
+        umlDir: join(dir, 'uml'),
+      }
       const r = await prepareUmlHost({ spec, publicKey: 'ssh-ed25519 AAAAtest halab-lab', aptProxy: 'http://192.168.0.254:3142', paths })
       assert.match(r.hostKey, /^ssh-ed25519 \S+$/)
-      assert.deepEqual(r.disks.map((d) => [d.name, d.ubd, statSync(d.file).size]), [['/dev/sda6', '/dev/ubdc', 256 * 2 ** 20]])
+      assert.deepEqual(
+        r.disks.map((d) => [d.name, d.ubd, statSync(d.file).size]),
+        [['/dev/sda6', '/dev/ubdc', 256 * 2 ** 20]],
+      )
       const list = spawnSync('tar', ['-tf', paths.configTar], { encoding: 'utf8' }).stdout.split('\n')
-      for (const f of ['./etc/hostname', './etc/machine-id', './etc/ssh/ssh_host_ed25519_key', './root/.ssh/authorized_keys', './etc/systemd/network/10-halab-eth0.network', './etc/systemd/network/10-halab-eth0.link', './etc/udev/rules.d/60-halab-disks.rules', './etc/apt/apt.conf.d/01halab-proxy'])
+      for (const f of [
+        './etc/hostname',
+        './etc/machine-id',
+        './etc/ssh/ssh_host_ed25519_key',
+        './root/.ssh/authorized_keys',
+        './etc/systemd/network/10-halab-eth0.network',
+        './etc/systemd/network/10-halab-eth0.link',
+        './etc/udev/rules.d/60-halab-disks.rules',
+        './etc/apt/apt.conf.d/01halab-proxy',
+        './etc/halab-uml-net',
+      ])
         assert.ok(list.includes(f), `${f} missing from the config disk:\n${list.join('\n')}`)
       const link = readFileSync(join(paths.config, 'etc/systemd/network/10-halab-eth0.link'), 'utf8')
       assert.match(link, new RegExp(`MACAddress=${umlMac('nodo1', spec.interfaces[0])}\nOriginalName=vec\\*\n\n\\[Link\\]\nName=eth0`))
       assert.match(readFileSync(join(paths.config, 'etc/udev/rules.d/60-halab-disks.rules'), 'utf8'), /^KERNEL=="ubdc", SYMLINK\+="sda6"$/m)
       assert.equal(readFileSync(join(paths.config, 'etc/hostname'), 'utf8'), 'nodo1\n')
+      // The guest's init names and addresses vec0 before systemd starts (sshd answers early).
+      assert.equal(readFileSync(join(paths.config, 'etc/halab-uml-net'), 'utf8'), 'link set dev vec0 name eth0\nlink set dev eth0 up\naddress add 192.168.0.27/24 dev eth0\n')
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
