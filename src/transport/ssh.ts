@@ -26,6 +26,8 @@ export interface SshTarget {
   /** Trust and record an unknown host key in this file (--accept-new-hosts). */
   acceptNewInto?: string
   connectTimeoutMs?: number
+  /** What one command's stdout may hold on the controller (default MAX_OUTPUT, 256 MiB). */
+  maxOutputBytes?: number
 }
 
 export class SshTransport implements Transport {
@@ -115,7 +117,13 @@ export class SshTransport implements Transport {
       const sock = tcpConnect({ host: t.address, port: t.port })
       const timer = setTimeout(() => {
         sock.destroy()
-        reject(new UnreachableError(t.name, `no answer from ${t.address}:${t.port} within ${(t.connectTimeoutMs ?? 10_000) / 1000} s`, 'check that the host is up and the address/port in the inventory are right (for the local lab: run-playbook lab status)'))
+        reject(
+          new UnreachableError(
+            t.name,
+            `no answer from ${t.address}:${t.port} within ${(t.connectTimeoutMs ?? 10_000) / 1000} s`,
+            'check that the host is up and the address/port in the inventory are right (for the local lab: run-playbook lab status)',
+          ),
+        )
       }, t.connectTimeoutMs ?? 10_000)
       sock.once('connect', () => {
         clearTimeout(timer)
@@ -124,7 +132,13 @@ export class SshTransport implements Transport {
       })
       sock.once('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer)
-        reject(new UnreachableError(t.name, `cannot connect to ${t.address}:${t.port}: ${e.code ?? e.message}`, 'check that the host is up, sshd is running and the address/port in the inventory are right'))
+        reject(
+          new UnreachableError(
+            t.name,
+            `cannot connect to ${t.address}:${t.port}: ${e.code ?? e.message}`,
+            'check that the host is up, sshd is running and the address/port in the inventory are right',
+          ),
+        )
       })
     })
   }
@@ -141,7 +155,7 @@ export class SshTransport implements Transport {
     this.channel = channel
     let exitCode: number | null = null
     channel.on('exit', (code: number | null) => (exitCode = code))
-    const shell = new RemoteShell(channel, channel, channel.stderr, `${t.name}: remote shell`)
+    const shell = new RemoteShell(channel, channel, channel.stderr, `${t.name}: remote shell`, t.maxOutputBytes)
     channel.on('close', () => shell.closed(exitCode === null ? 'the remote shell closed without an exit status' : `the remote shell exited with ${exitCode}`))
     this.shell = shell
     try {
@@ -167,7 +181,8 @@ export class SshTransport implements Transport {
     const verdict = verifyHostKey(t.knownHostsFiles, names, blob)
     const fp = fingerprint(blob)
     if (verdict.status === 'known') return undefined
-    if (verdict.status === 'revoked') return new HostKeyError(t.name, `host key ${fp} is marked @revoked in ${verdict.entry.file}:${verdict.entry.line}`, 'do not connect to this host until its key is replaced')
+    if (verdict.status === 'revoked')
+      return new HostKeyError(t.name, `host key ${fp} is marked @revoked in ${verdict.entry.file}:${verdict.entry.line}`, 'do not connect to this host until its key is replaced')
     if (verdict.status === 'changed') {
       const where = verdict.entries.map((e) => `${e.file}:${e.line}`).join(', ')
       return new HostKeyError(
@@ -200,7 +215,11 @@ export class SshTransport implements Transport {
     }
     if (process.env.SSH_AUTH_SOCK) config.agent = process.env.SSH_AUTH_SOCK
     if (!config.privateKey && !config.agent)
-      throw new UnreachableError(t.name, 'no SSH key: no ansible_ssh_private_key_file, no ~/.ssh/id_* and no ssh-agent', 'set ansible_ssh_private_key_file for this host or start ssh-agent with your key')
+      throw new UnreachableError(
+        t.name,
+        'no SSH key: no ansible_ssh_private_key_file, no ~/.ssh/id_* and no ssh-agent',
+        'set ansible_ssh_private_key_file for this host or start ssh-agent with your key',
+      )
     return config
   }
 
@@ -208,9 +227,12 @@ export class SshTransport implements Transport {
     if (e instanceof UnreachableError || e instanceof HostKeyError) return e
     const t = this.target
     if (/authentication methods failed/i.test(e.message))
-      return new UnreachableError(t.name, `${t.user}@${t.address}:${t.port} refused our key (${t.privateKeyPath ?? 'default keys/agent'})`, `check ansible_user and ansible_ssh_private_key_file for ${t.name}, and that the public key is in ${t.user}'s authorized_keys`)
-    if (/timed out/i.test(e.message))
-      return new UnreachableError(t.name, `SSH handshake with ${t.address}:${t.port} timed out`, 'is sshd answering on that port? (ssh -v may tell more)')
+      return new UnreachableError(
+        t.name,
+        `${t.user}@${t.address}:${t.port} refused our key (${t.privateKeyPath ?? 'default keys/agent'})`,
+        `check ansible_user and ansible_ssh_private_key_file for ${t.name}, and that the public key is in ${t.user}'s authorized_keys`,
+      )
+    if (/timed out/i.test(e.message)) return new UnreachableError(t.name, `SSH handshake with ${t.address}:${t.port} timed out`, 'is sshd answering on that port? (ssh -v may tell more)')
     return new UnreachableError(t.name, `${t.address}:${t.port}: ${e.message}`)
   }
 }
@@ -227,4 +249,3 @@ function preferredHostKeyAlgorithms(types: string[]): string[] {
   }
   return algos
 }
-

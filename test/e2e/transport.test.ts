@@ -146,3 +146,48 @@ test('a remote shell that dies fails the pending command instead of hanging', as
   await assert.rejects(t.exec('kill -9 $PPID; sleep 5'), /remote shell|connection/)
   await t.close()
 })
+
+test('100 MB of stdout arrives whole (output is buffered in linear time)', { timeout: 180_000 }, async (t) => {
+  const ssh = await new SshTransport(target()).open()
+  try {
+    const started = Date.now()
+    const r = await ssh.exec('head -c 100000000 /dev/zero | tr "\\0" a; echo done >&2')
+    t.diagnostic(`100 MB of stdout through one command in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+    assert.equal(r.code, 0)
+    assert.equal(r.stdout.length, 100_000_000)
+    assert.equal(r.stdout.replaceAll('a', ''), '')
+    assert.equal(r.stderr, 'done\n')
+    assert.equal((await ssh.exec('echo next')).stdout, 'next\n', 'the shell goes on after it')
+  } finally {
+    await ssh.close()
+  }
+})
+
+test('output past the cap is dropped with a message, and the frame still ends', async () => {
+  const ssh = await new SshTransport(target({ maxOutputBytes: 2 ** 20 })).open()
+  try {
+    const r = await ssh.exec('head -c 3000000 /dev/zero | tr "\\0" b; printf END')
+    assert.equal(r.code, 0)
+    const m = /^(b*END)\n\[halab: (\d+) more bytes of output were dropped: a command's output is kept up to 1 MiB\]\n$/.exec(r.stdout)
+    assert.ok(m, r.stdout.slice(-200))
+    assert.ok(m[1].length >= 2 ** 20 && m[1].length < 2 ** 20 + 100, `kept ${m[1].length} bytes: the cap and the end`)
+    assert.equal(m[1].length + Number(m[2]), 3_000_003, 'what was kept and what was dropped add up to the output')
+    assert.equal((await ssh.exec('echo next')).stdout, 'next\n')
+  } finally {
+    await ssh.close()
+  }
+})
+
+test('stdin reaches the command without a file on the host or a process showing it', async () => {
+  const ssh = await new SshTransport(target()).open()
+  try {
+    const secret = 'S3CRET-stdin-%d-$HOME-"q"-\\'
+    // The patterns match the secret but not themselves ([R], [s]), so grep never finds its own argv.
+    // (tsx's compile cache under /tmp holds this test's own source.)
+    const probe = "grep -rlE --exclude-dir='tsx-*' 'S3C[R]ET-[s]tdin' /tmp /var/tmp /dev/shm 2>/dev/null; ps -eo args | grep -cE 'S3C[R]ET-[s]tdin'; true"
+    const r = await ssh.exec(`cat; echo; ${probe}`, { stdin: secret })
+    assert.equal(r.stdout, `${secret}\n0\n`, 'the secret is read back, no file holds it and no command line shows it')
+  } finally {
+    await ssh.close()
+  }
+})
