@@ -12,11 +12,7 @@ export interface KnownKey {
   revoked: boolean
 }
 
-export type HostKeyVerdict =
-  | { status: 'known'; entry: KnownKey }
-  | { status: 'unknown' }
-  | { status: 'changed'; entries: KnownKey[] }
-  | { status: 'revoked'; entry: KnownKey }
+export type HostKeyVerdict = { status: 'known'; entry: KnownKey } | { status: 'unknown' } | { status: 'changed'; entries: KnownKey[] } | { status: 'revoked'; entry: KnownKey }
 
 /** The name known_hosts uses: `host`, or `[host]:port` when the port is not 22. */
 export function knownHostsName(host: string, port: number): string {
@@ -36,16 +32,18 @@ export function entriesFor(files: string[], names: string[]): KnownKey[] {
   const found: KnownKey[] = []
   for (const file of files) {
     if (!existsSync(file)) continue
-    readFileSync(file, 'utf8').split('\n').forEach((raw, i) => {
-      const line = raw.trim()
-      if (!line || line.startsWith('#')) return
-      let fields = line.split(/\s+/)
-      let marker = ''
-      if (fields[0].startsWith('@')) [marker, ...fields] = fields
-      if (marker === '@cert-authority' || fields.length < 3) return
-      const [patterns, type, key] = fields
-      if (names.some((n) => matchesPatterns(patterns, n))) found.push({ type, key, file, line: i + 1, revoked: marker === '@revoked' })
-    })
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((raw, i) => {
+        const line = raw.trim()
+        if (!line || line.startsWith('#')) return
+        let fields = line.split(/\s+/)
+        let marker = ''
+        if (fields[0].startsWith('@')) [marker, ...fields] = fields
+        if (marker === '@cert-authority' || fields.length < 3) return
+        const [patterns, type, key] = fields
+        if (names.some((n) => matchesPatterns(patterns, n))) found.push({ type, key, file, line: i + 1, revoked: marker === '@revoked' })
+      })
   }
   return found
 }
@@ -64,7 +62,13 @@ export function verifyHostKey(files: string[], names: string[], blob: Buffer): H
 
 /** Key types already known for a host, so the handshake asks for one of those first. */
 export function knownTypes(files: string[], names: string[]): string[] {
-  return [...new Set(entriesFor(files, names).filter((e) => !e.revoked).map((e) => e.type))]
+  return [
+    ...new Set(
+      entriesFor(files, names)
+        .filter((e) => !e.revoked)
+        .map((e) => e.type),
+    ),
+  ]
 }
 
 export function appendKnownHost(file: string, name: string, blob: Buffer): void {
@@ -93,6 +97,13 @@ function matchesHashed(entry: string, name: string): boolean {
 }
 
 function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$')
+  const re = new RegExp(
+    '^' +
+      pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+  )
   return re.test(name)
 }

@@ -14,13 +14,48 @@ import type { Readable, Writable } from 'node:stream'
 import { quote } from './quote.js'
 import type { ExecResult } from './types.js'
 
-const PROLOGUE =
+const PROLOGUE = [
   // Non-root logins often lack the sbin directories, where most system tools live.
-  `PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\${PATH:+:$PATH}; export PATH\n` +
-  `__e=$(mktemp) || exit 97\n` +
-  // The stderr file goes when the shell ends, also when it is hung up on or killed politely.
-  `trap 'rm -f "$__e"' EXIT; trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM\n` +
-  `printf '\\036HALAB ready\\n'\n`
+  'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}; export PATH',
+  '__e=$(mktemp) || exit 97',
+  // Our process group (field 5 of /proc/$$/stat): a command that outlives its timeout is
+  // stopped by signalling the group, with everything it started.
+  'read -r __s </proc/$$/stat; set -- $__s; __pg=$5',
+  // The connection's sshd (else our parent): when it is gone, the run that owned this shell
+  // was killed or cut off, and what it left running here is stopped too.
+  '__a=$PPID; __o=$PPID',
+  'while [ "$__a" -gt 1 ] && read -r __s </proc/$__a/stat; do set -- $__s; [ "$2" = "(sshd)" ] && __o=$__a && break; __a=$4; done',
+  // TERM first; the watcher itself ignores it, and sends KILL to what is left 2 s later.
+  "( trap - EXIT; trap '' TERM; while [ -d /proc/$__o ]; do sleep 5; done; kill -TERM -$__pg; sleep 2; kill -KILL -$__pg ) </dev/null >/dev/null 2>&1 &",
+  '__w=$!',
+  // The stderr file and the watcher go when the shell ends, also when hung up on or killed politely.
+  `trap 'kill $__w 2>/dev/null; rm -f "$__e"' EXIT; trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM`,
+  'printf \'\\036HALAB ready %s\\n\' "$__pg"',
+  '',
+].join('\n')
+
+/** Exit code of a command stopped at its timeout (as coreutils' `timeout` says it). */
+export const TIMEOUT_EXIT = 124
+
+/** A command that never ran because an earlier one timed out and its shell was stopped. */
+export class RequeueError extends Error {}
+
+/**
+ * Run commands on the current shell. When one times out, its shell is stopped: the
+ * commands behind it run again on a new one (`restart`), in order.
+ */
+export async function runBatch(shell: () => RemoteShell, restart: () => Promise<void>, commands: Command[]): Promise<ExecResult[]> {
+  const settled = await Promise.allSettled(shell().run(commands))
+  const requeue = (r: PromiseSettledResult<ExecResult>) => r.status === 'rejected' && r.reason instanceof RequeueError
+  const behind = commands.filter((_, i) => requeue(settled[i]))
+  if (behind.length) await restart()
+  const again = behind.length ? await runBatch(shell, restart, behind) : []
+  return settled.map((r) => {
+    if (r.status === 'fulfilled') return r.value
+    if (requeue(r)) return again.shift()!
+    throw r.reason
+  })
+}
 
 /** What one command's stdout may hold on the controller; the rest is counted and dropped. */
 export const MAX_OUTPUT = 256 * 2 ** 20
@@ -68,6 +103,22 @@ interface Pending {
   id: number
   resolve: (r: ExecResult) => void
   reject: (e: Error) => void
+  timeoutMs?: number
+  timer?: NodeJS.Timeout
+}
+
+export interface Command {
+  command: string
+  stdin?: string | Buffer
+  /** Stop the command (and all it started) when it runs longer; it then exits with 124. */
+  timeoutMs?: number
+}
+
+export interface ShellOptions {
+  /** What one command's stdout may hold on the controller (default MAX_OUTPUT). */
+  maxOutput?: number
+  /** Stop the remote shell's process group `pgid` (a command ran past its timeout). */
+  stopGroup?: (pgid: number) => void
 }
 
 export class RemoteShell {
@@ -83,14 +134,19 @@ export class RemoteShell {
   private readonly begin = `\x1e${this.token}B `
   private readonly endPrefix = `\x1e${this.token}E `
   private streaming: { id: number; end: Buffer; searched: number; dropped: number } | undefined
+  /** The remote shell's process group, from its ready line. */
+  pgid = 0
+  private timedOut: Pending | undefined
+  private readonly maxOutput: number
 
   constructor(
     private readonly input: Writable,
     output: Readable,
     stderr: Readable | undefined,
     private readonly describe: string,
-    private readonly maxOutput = MAX_OUTPUT,
+    private readonly opts: ShellOptions = {},
   ) {
+    this.maxOutput = opts.maxOutput ?? MAX_OUTPUT
     this.ready = new Promise((resolve, reject) => (this.readyWaiter = { resolve, reject }))
     this.ready.catch(() => {}) // observed by callers; avoid unhandled rejections
     output.on('data', (chunk: Buffer) => this.onData(chunk))
@@ -101,20 +157,38 @@ export class RemoteShell {
 
   /** Called by the owner when the channel/process ends, with or without an exit status. */
   closed(reason: string): void {
+    const late = this.timedOut
+    if (late) {
+      // Stopped on purpose: the late command fails with 124; the ones behind it never ran.
+      this.pending = this.pending.filter((p) => p !== late)
+      this.fail(new RequeueError(`${this.describe}: restarted after a timeout`))
+      const s = (late.timeoutMs ?? 0) / 1000
+      return late.resolve({ code: TIMEOUT_EXIT, stdout: '', stderr: `halab: the command ran longer than its timeout (${s} s): it was stopped, with everything it started\n` })
+    }
     const tail = this.stderrTail.trim()
     this.fail(new Error(`${this.describe}: ${reason}${tail ? `: ${tail}` : ''}`))
   }
 
-  run(commands: { command: string; stdin?: string | Buffer }[]): Promise<ExecResult>[] {
+  run(commands: Command[]): Promise<ExecResult>[] {
     if (this.closedError) return commands.map(() => Promise.reject(this.closedError))
     let script = ''
-    const promises = commands.map(({ command, stdin }) => {
+    const promises = commands.map(({ command, stdin, timeoutMs }) => {
       const id = this.nextId++
       script += frame(id, command, stdin, this.token)
-      return new Promise<ExecResult>((resolve, reject) => this.pending.push({ id, resolve, reject }))
+      return new Promise<ExecResult>((resolve, reject) => this.pending.push({ id, resolve, reject, timeoutMs }))
     })
     this.input.write(script)
     return promises
+  }
+
+  /** A command's frame began: its timeout runs from now. */
+  private started(p: Pending): void {
+    if (!p.timeoutMs || !this.opts.stopGroup) return
+    p.timer = setTimeout(() => {
+      if (this.timedOut || this.closedError) return
+      this.timedOut = p
+      this.opts.stopGroup!(this.pgid)
+    }, p.timeoutMs)
   }
 
   private onData(chunk: Buffer): void {
@@ -126,11 +200,14 @@ export class RemoteShell {
         if (nl < 0) return
         const line = data.subarray(0, nl).toString('latin1')
         this.buffer.consume(nl + 1)
-        if (line === '\x1eHALAB ready') this.readyWaiter?.resolve()
-        else if (line.startsWith(this.begin)) {
+        if (line.startsWith('\x1eHALAB ready')) {
+          this.pgid = Number(line.split(' ')[2]) || 0
+          this.readyWaiter?.resolve()
+        } else if (line.startsWith(this.begin)) {
           const id = Number(line.slice(this.begin.length))
           if (this.pending[0]?.id !== id) return this.fail(new Error(`${this.describe}: shell protocol out of step (frame ${id})`))
           this.streaming = { id, end: Buffer.from(`\n${this.endPrefix}${id} `, 'latin1'), searched: 0, dropped: 0 }
+          this.started(this.pending[0])
         }
         // Anything else is noise from a login shell (motd, profile): skipped.
         continue
@@ -157,7 +234,9 @@ export class RemoteShell {
       const stderr = data.subarray(lineEnd + 1, lineEnd + 1 + errLen).toString('utf8')
       this.buffer.consume(lineEnd + 1 + errLen)
       this.streaming = undefined
-      this.pending.shift()!.resolve({ code, stdout, stderr })
+      const done = this.pending.shift()!
+      clearTimeout(done.timer)
+      done.resolve({ code, stdout, stderr })
     }
   }
 
@@ -165,7 +244,10 @@ export class RemoteShell {
     if (this.closedError) return
     this.closedError = err
     this.readyWaiter?.reject(err)
-    for (const p of this.pending.splice(0)) p.reject(err)
+    for (const p of this.pending.splice(0)) {
+      clearTimeout(p.timer)
+      p.reject(err)
+    }
   }
 }
 

@@ -8,7 +8,7 @@ import { homedir } from 'node:os'
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2'
 import { HostKeyError, UnreachableError } from '../errors.js'
 import { appendKnownHost, fingerprint, keyType, knownHostsName, knownTypes, verifyHostKey } from './known-hosts.js'
-import { RemoteShell } from './remote-shell.js'
+import { RemoteShell, runBatch, type Command } from './remote-shell.js'
 import type { ExecOptions, ExecResult, Transport, TransportStats } from './types.js'
 
 export interface SshTarget {
@@ -28,7 +28,12 @@ export interface SshTarget {
   connectTimeoutMs?: number
   /** What one command's stdout may hold on the controller (default MAX_OUTPUT, 256 MiB). */
   maxOutputBytes?: number
+  /** How long one command may run before it is stopped, with all it started (default 20 min). */
+  commandTimeoutMs?: number
 }
+
+/** A command's time limit unless the task or the inventory gives another. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 20 * 60_000
 
 export class SshTransport implements Transport {
   readonly stats: TransportStats = { connections: 0, channels: 0, roundTrips: 0, commands: 0 }
@@ -89,14 +94,30 @@ export class SshTransport implements Transport {
   }
 
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    return (await this.execBatch([{ command, stdin: opts.stdin }]))[0]
+    return (await this.execBatch([{ command, stdin: opts.stdin, timeoutMs: opts.timeoutMs }]))[0]
   }
 
-  async execBatch(commands: { command: string; stdin?: string | Buffer }[]): Promise<ExecResult[]> {
+  async execBatch(commands: Command[]): Promise<ExecResult[]> {
     if (!this.shell) throw new UnreachableError(this.host, 'not connected')
     this.stats.roundTrips++
     this.stats.commands += commands.length
-    return Promise.all(this.shell.run(commands))
+    const limit = this.target.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
+    const timed = commands.map((c) => ({ ...c, timeoutMs: c.timeoutMs ?? limit }))
+    return runBatch(
+      () => this.shell!,
+      () => this.openShell(),
+      timed,
+    )
+  }
+
+  /** Stop a shell's process group from a channel of its own: TERM, then KILL after 2 s. */
+  private stopGroup(pgid: number): void {
+    if (!this.client || pgid <= 1) return
+    const t = this.target
+    const script = `kill -TERM -${pgid} 2>/dev/null; sleep 2; kill -KILL -${pgid} 2>/dev/null; true`
+    const command = t.become && t.user !== 'root' ? `sudo -n sh -c '${script}'` : script
+    this.stats.channels++
+    this.client.exec(command, (err, ch) => (err ? this.shell?.closed(`cannot stop a command past its timeout: ${err.message}`) : ch.resume()))
   }
 
   async close(): Promise<void> {
@@ -155,7 +176,10 @@ export class SshTransport implements Transport {
     this.channel = channel
     let exitCode: number | null = null
     channel.on('exit', (code: number | null) => (exitCode = code))
-    const shell = new RemoteShell(channel, channel, channel.stderr, `${t.name}: remote shell`, t.maxOutputBytes)
+    const shell = new RemoteShell(channel, channel, channel.stderr, `${t.name}: remote shell`, {
+      maxOutput: t.maxOutputBytes,
+      stopGroup: (pgid) => this.stopGroup(pgid),
+    })
     channel.on('close', () => shell.closed(exitCode === null ? 'the remote shell closed without an exit status' : `the remote shell exited with ${exitCode}`))
     this.shell = shell
     try {

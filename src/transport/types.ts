@@ -8,6 +8,8 @@ export interface ExecResult {
 export interface ExecOptions {
   /** Bytes fed to the command's standard input (default: none, /dev/null). */
   stdin?: string | Buffer
+  /** Stop it (and all it started) past this many ms; it then exits with 124. */
+  timeoutMs?: number
 }
 
 export interface TransportStats {
@@ -23,7 +25,7 @@ export interface Transport {
   /** Run one command, in order with the others. */
   exec(command: string, opts?: ExecOptions): Promise<ExecResult>
   /** Run several commands in one round trip; results in the same order. */
-  execBatch(commands: { command: string; stdin?: string | Buffer }[]): Promise<ExecResult[]>
+  execBatch(commands: { command: string; stdin?: string | Buffer; timeoutMs?: number }[]): Promise<ExecResult[]>
   close(): Promise<void>
   readonly stats: TransportStats
 }

@@ -1,12 +1,13 @@
 // The SSH transport against a real sshd on loopback: quoting under dash and bash, exit
 // codes and stderr, host key checking, wrong keys, unreachable hosts.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { HostKeyError, UnreachableError } from '../../src/errors.ts'
 import { sh } from '../../src/transport/quote.ts'
+import { LocalTransport } from '../../src/transport/local.ts'
 import { SshTransport, type SshTarget } from '../../src/transport/ssh.ts'
 import { freePort, startSshd, type TestSshd } from '../helpers/sshd.ts'
 
@@ -189,5 +190,66 @@ test('stdin reaches the command without a file on the host or a process showing 
     assert.equal(r.stdout, `${secret}\n0\n`, 'the secret is read back, no file holds it and no command line shows it')
   } finally {
     await ssh.close()
+  }
+})
+
+/** Processes on this machine (the loopback sshd's host) whose command line matches. */
+function running(pattern: string): string[] {
+  return spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)
+}
+
+async function until(what: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms
+  while (Date.now() < end) {
+    if (what()) return true
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  return what()
+}
+
+test('a command past its timeout is stopped with all it started; the commands behind it still run', async () => {
+  const ssh = await new SshTransport(target()).open()
+  try {
+    const started = Date.now()
+    const [late, next] = await ssh.execBatch([{ command: 'sh -c "sleep 987651; echo never" & wait', timeoutMs: 1500 }, { command: 'echo after' }])
+    assert.equal(late.code, 124)
+    assert.match(late.stderr, /ran longer than its timeout \(1\.5 s\): it was stopped, with everything it started/)
+    assert.ok(Date.now() - started < 10_000)
+    assert.deepEqual(next, { code: 0, stdout: 'after\n', stderr: '' }, 'the next command ran in a new shell')
+    assert.ok(await until(() => running('sleep 98765[1]').length === 0, 5000), 'nothing it started is left on the host')
+    assert.equal((await ssh.exec('echo still')).stdout, 'still\n')
+    assert.equal(ssh.stats.connections, 1, 'the same connection')
+  } finally {
+    await ssh.close()
+  }
+})
+
+test('when the run is killed, what it left running on the host is stopped', { timeout: 60_000 }, async () => {
+  const script = `
+    import { SshTransport } from ${JSON.stringify(join(import.meta.dirname, '../../src/transport/ssh.ts'))}
+    const t = await new SshTransport(${JSON.stringify(target())}).open()
+    process.stdout.write('open\\n')
+    await t.exec('sleep 987652')
+  `
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+  try {
+    await new Promise<void>((resolve) => child.stdout.on('data', (b: Buffer) => b.toString().includes('open') && resolve()))
+    assert.ok(await until(() => running('^sleep 98765[2]').length === 1, 10_000), 'the command runs')
+    child.kill('SIGKILL')
+    assert.ok(await until(() => running('^sleep 98765[2]').length === 0, 20_000), 'the command was stopped after the runner died')
+  } finally {
+    child.kill('SIGKILL')
+  }
+})
+
+test('the local transport stops a command past its timeout the same way, and never this process', async () => {
+  const local = await new LocalTransport('controller').open()
+  try {
+    const r = await local.exec('sleep 987653', { timeoutMs: 1000 })
+    assert.equal(r.code, 124)
+    assert.ok(await until(() => running('^sleep 98765[3]').length === 0, 5000), 'the command is gone')
+    assert.equal((await local.exec('echo next')).stdout, 'next\n')
+  } finally {
+    await local.close()
   }
 })
