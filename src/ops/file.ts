@@ -7,6 +7,7 @@ import { fileContent, fileState, type FileState } from '../facts/files.js'
 import type { HostContext } from '../engine/host-context.js'
 import type { Change, Plan, Task } from '../engine/types.js'
 import { sh, raw } from '../transport/quote.js'
+import { checkAbsolute, checkAccount } from './names.js'
 
 export interface FileSpec {
   path: string
@@ -42,9 +43,9 @@ export function sha256(data: string | Buffer): string {
 /** The decision, as data: what differs between `current` and the spec. */
 export function planFile(current: FileState, spec: FileSpec, content: Buffer | undefined, before?: string): Change[] {
   const mode = normalizeMode(spec.mode)
+  checkFileSpec(spec)
   const changes: Change[] = []
-  if (current.exists && current.type !== 'file')
-    throw new Error(`${spec.path} exists but is a ${current.type}, not a file: move it away first`)
+  if (current.exists && current.type !== 'file') throw new Error(`${spec.path} exists but is a ${current.type}, not a file: move it away first`)
   if (content !== undefined && (!current.exists || current.sha256 !== sha256(content))) {
     const diff = spec.sensitive
       ? { path: spec.path, before: current.exists ? '(sensitive content)\n' : '', after: '(sensitive content, changed)\n' }
@@ -62,25 +63,31 @@ export function planFile(current: FileState, spec: FileSpec, content: Buffer | u
     if (content === undefined) throw new Error(`${spec.path} does not exist and no content was given`)
     return changes
   }
-  if (spec.owner && spec.owner !== current.owner) changes.push({ summary: `owner ${current.owner} → ${spec.owner}`, command: sh`chown ${spec.owner} ${spec.path}` })
-  if (spec.group && spec.group !== current.group) changes.push({ summary: `group ${current.group} → ${spec.group}`, command: sh`chgrp ${spec.group} ${spec.path}` })
-  if (mode && mode !== current.mode) changes.push({ summary: `mode ${current.mode} → ${mode}`, command: sh`chmod ${mode} ${spec.path}` })
+  if (spec.owner && spec.owner !== current.owner) changes.push({ summary: `owner ${current.owner} → ${spec.owner}`, command: sh`chown -- ${spec.owner} ${spec.path}` })
+  if (spec.group && spec.group !== current.group) changes.push({ summary: `group ${current.group} → ${spec.group}`, command: sh`chgrp -- ${spec.group} ${spec.path}` })
+  if (mode && mode !== current.mode) changes.push({ summary: `mode ${current.mode} → ${mode}`, command: sh`chmod -- ${mode} ${spec.path}` })
   return changes
+}
+
+/** Owner and group names, and the path, before any of them reaches a command line. */
+export function checkFileSpec(spec: Pick<FileSpec, 'path' | 'owner' | 'group'>): void {
+  checkAbsolute(spec.path)
+  if (spec.owner !== undefined) checkAccount(spec.owner, `owner of ${spec.path}:`)
+  if (spec.group !== undefined) checkAccount(spec.group, `group of ${spec.path}:`)
 }
 
 function writeCommand(path: string, current: FileState, spec: FileSpec, mode: string | undefined): string {
   const dir = path.replace(/\/[^/]*$/, '') || '/'
   const base = path.slice(dir.length + 1)
-  // The candidate starts with the old file's owner/mode, so a validator sees it as it will be.
-  const steps = [
-    sh`t=$(mktemp -p ${dir} ${'.' + base + '.halabXXXXXX'}) || exit 1`,
-    `trap 'rm -f "$t"' EXIT`,
-    `cat > "$t"`,
-    current.exists ? sh`chown --reference=${path} "$t" && chmod --reference=${path} "$t"` : 'chmod 644 "$t"',
-  ]
-  if (spec.owner) steps.push(sh`chown ${spec.owner} "$t"`)
-  if (spec.group) steps.push(sh`chgrp ${spec.group} "$t"`)
-  if (mode) steps.push(sh`chmod ${mode} "$t"`)
+  // mktemp makes the candidate 0600 and empty. It gets its final owner and mode (the old
+  // file's, then the spec's) before a byte is written, so a reader never sees the content
+  // under a looser mode; a validator sees it as it will be.
+  const steps = [sh`t=$(mktemp -p ${dir} ${'.' + base + '.halabXXXXXX'}) || exit 1`, `trap 'rm -f "$t"' EXIT`]
+  if (current.exists) steps.push(sh`chown --reference=${path} -- "$t"`)
+  if (spec.owner) steps.push(sh`chown -- ${spec.owner} "$t"`)
+  if (spec.group) steps.push(sh`chgrp -- ${spec.group} "$t"`)
+  steps.push(mode ? sh`chmod -- ${mode} "$t"` : current.exists ? sh`chmod --reference=${path} -- "$t"` : 'chmod 644 "$t"')
+  steps.push(`cat > "$t"`)
   // In a subshell: the checker may be several commands, and must not end the chain.
   if (spec.validate) steps.push(`( ${spec.validate.split('%s').join('"$t"')} )`)
   if (current.exists && spec.backup !== false) steps.push(sh`cp -p ${path} ${path + '.halab-bak'}`)
@@ -99,8 +106,7 @@ export function file(spec: FileSpec): Task & { content?: Buffer } {
     async plan(host: HostContext): Promise<Plan> {
       const current = await host.fact(fileState(spec.path))
       let before: string | undefined
-      if (host.mode.diff && current.exists && content !== undefined && current.sha256 !== sha256(content) && !spec.sensitive)
-        before = await host.fact(fileContent(spec.path))
+      if (host.mode.diff && current.exists && content !== undefined && current.sha256 !== sha256(content) && !spec.sensitive) before = await host.fact(fileContent(spec.path))
       const changes = planFile(current, spec, content, before)
       return changes.length ? { changes } : { changes, noop: `${spec.path} is as wanted` }
     },

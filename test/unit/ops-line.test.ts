@@ -50,5 +50,5 @@ test('noop: the line is there, or absent and the file is missing', () => {
 
 test('owner and mode are fixed even when the content is right', () => {
   const changes = planLine(existing(hosts), hosts, { path: '/etc/hosts', line: '127.0.0.1 localhost', mode: '0600' })
-  assert.deepEqual(changes.map((c) => c.command), ['chmod 600 /etc/hosts'])
+  assert.deepEqual(changes.map((c) => c.command), ['chmod -- 600 /etc/hosts'])
 })

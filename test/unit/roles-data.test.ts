@@ -184,7 +184,7 @@ test('identity page: one PHP page reading the database server on every real serv
     assert.match(db, /'host' => '192\.168\.10\.2', 'port' => 5432, 'dbname' => 'drupal', 'user' => 'drupal', 'password' => 'db-unit-\\'pw'/)
     const t = tasksOf(run, rs, 'apache-php').find((t) => t.name === 'template /etc/halab/identity-db.php')!
     const plan = await t.plan({ mode: { check: false, diff: true }, fact: async () => ({ exists: false }) } as unknown as HostContext)
-    assert.match(plan.changes[0].command!, /chgrp www-data "\$t" && chmod 640 "\$t" && \( php -l "\$t"/)
+    assert.match(plan.changes[0].command!, /chgrp -- www-data "\$t" && chmod -- 640 "\$t" && cat > "\$t" && \( php -l "\$t"/)
     assert.doesNotMatch(plan.changes[0].diff!.after, /db-unit/, 'sensitive: no password in diffs')
   }
   // Only the real servers carry the data tier: a director serving its own page gets none of it.

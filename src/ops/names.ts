@@ -1,0 +1,17 @@
+// Names that end up as arguments of system commands (owners, groups, paths): checked
+// before they get there, so that no value can become an option (`--reference=…`) or
+// point somewhere relative to a login's home directory.
+
+/** A user or group name as Debian's adduser accepts it, or a numeric id. */
+const ACCOUNT = /^(?:[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?|\d{1,10})$/
+
+/** Throws when `name` cannot be a user or group (`what` says which field). */
+export function checkAccount(name: string, what: string): void {
+  if (!ACCOUNT.test(name)) throw new Error(`${what} ${JSON.stringify(name)} is not a user or group name (letters, digits, "_", ".", "-"; not starting with "-")`)
+}
+
+/** Throws unless `path` is absolute: a relative path would land in the remote login's home. */
+export function checkAbsolute(path: string, what = 'path'): void {
+  if (!path.startsWith('/')) throw new Error(`${what} ${JSON.stringify(path)} is not absolute: give the full path, starting with /`)
+  if (/[\0\n]/.test(path)) throw new Error(`${what} ${JSON.stringify(path)} holds a newline or NUL byte`)
+}
