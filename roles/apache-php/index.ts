@@ -56,7 +56,7 @@ const Vars = z.object({
 export default defineRole({
   name: 'apache-php',
   vars: Vars,
-  tasks: ({ vars, host, inventory, template: render }) => {
+  tasks: ({ vars, host, inventory, render }) => {
     const sites = vars.apache_sites
     const defaultSite = sites.find((s) => s.default) ?? sites[0]
     const tasks: Task[] = [packages({ names: vars.apache_packages })]
@@ -65,7 +65,6 @@ export default defineRole({
       tasks.push(
         template({
           path: `/etc/apache2/sites-available/${site.name}.conf`,
-          template: 'site.conf.ejs',
           rendered: render('site.conf.ejs', { site }),
           mode: '0644',
           // The candidate is read with the whole live configuration: a syntax error in it
@@ -92,7 +91,6 @@ export default defineRole({
       tasks.push(
         template({
           path: page,
-          template: php ? 'identity.php.ejs' : 'identity.html.ejs',
           rendered: php
             ? render('identity.php.ejs', {
                 heading: vars.apache_identity_text === undefined ? null : phpString(vars.apache_identity_text),
@@ -129,7 +127,6 @@ function identityDbTasks(db: IdentityDb, file: string, server: DatabaseServer | 
     directory({ path: file.replace(/\/[^/]*$/, '') || '/', mode: '0755' }),
     template({
       path: file,
-      template: 'identity-db.php.ejs',
       rendered: render('identity-db.php.ejs', { connection: phpArray(connection) }),
       owner: 'root',
       group: 'www-data',

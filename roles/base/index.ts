@@ -22,7 +22,7 @@ export default defineRole({
     base_hosts_domain: z.string().optional(),
     base_packages: z.array(z.string()).default([]),
   }),
-  tasks: ({ vars, host, inventory, template: render }) => {
+  tasks: ({ vars, host, inventory, render }) => {
     const hostname = vars.base_hostname ?? host.name
     const nodes = [...inventory.hosts.values()]
       .filter((h) => h.groups.includes(vars.base_hosts_group))
@@ -30,7 +30,7 @@ export default defineRole({
     return [
       file({ path: '/etc/hostname', content: `${hostname}\n`, mode: '0644' }),
       command({ name: `hostname ${hostname}`, command: sh`hostname ${hostname}`, unless: sh`test "$(hostname)" = ${hostname}` }),
-      template({ path: '/etc/hosts', template: 'hosts.ejs', rendered: render('hosts.ejs', { hostname, nodes, domain: vars.base_hosts_domain }), mode: '0644' }),
+      template({ path: '/etc/hosts', rendered: render('hosts.ejs', { hostname, nodes, domain: vars.base_hosts_domain }), mode: '0644' }),
       ...(vars.base_packages.length ? [packages({ names: vars.base_packages })] : []),
     ]
   },

@@ -58,7 +58,7 @@ export interface DhcpInterface {
 export default defineRole({
   name: 'dhcp-client',
   vars: Vars,
-  tasks: ({ vars, host, template: render }) => {
+  tasks: ({ vars, host, render }) => {
     const dhcp = vars.interfaces.filter((i) => i.dhcp) as (z.output<typeof Interface> & { mac: string; address: string })[]
     if (!dhcp.length) throw new Error(`${host.name} has no interface with dhcp: true (interfaces: [{ name, address, prefix, dhcp: true, mac }])`)
     const tasks: Task[] = [service({ name: 'systemd-networkd', state: 'started', enabled: true })]
@@ -66,7 +66,7 @@ export default defineRole({
       const iface: DhcpInterface = { name: i.name, address: i.address, prefix: i.prefix, mac: i.mac.toLowerCase() }
       // 10-* wins over the distribution's defaults (80-container-host0.network, 99-*).
       const path = `/etc/systemd/network/10-${iface.name}.network`
-      const [network, fileChanged] = watched(template({ path, template: 'dhcp.network.ejs', rendered: render('dhcp.network.ejs', { iface }), mode: '0644' }))
+      const [network, fileChanged] = watched(template({ path, rendered: render('dhcp.network.ejs', { iface }), mode: '0644' }))
       const [apply, restarted] = watched(applyNetwork(iface, path, fileChanged))
       tasks.push(network, apply, checkLease(iface, path, vars.dhcp_client_wait_seconds, restarted))
     }

@@ -62,7 +62,7 @@ export interface FixedHost {
 export default defineRole({
   name: 'dhcp-server',
   vars: Vars,
-  tasks: ({ vars, inventory, template: render, note }) => {
+  tasks: ({ vars, inventory, render, note }) => {
     const hosts = [...inventoryHosts(inventory, vars.dhcp_server_hosts_group), ...vars.dhcp_server_hosts]
     checkHosts(hosts, vars, note)
     const subnets = vars.dhcp_server_subnets.map((s) => {
@@ -73,14 +73,12 @@ export default defineRole({
       packages({ names: ['isc-dhcp-server'] }),
       template({
         path: '/etc/default/isc-dhcp-server',
-        template: 'isc-dhcp-server.ejs',
         rendered: render('isc-dhcp-server.ejs'),
         mode: '0644',
         notify: ['restart isc-dhcp-server'],
       }),
       template({
         path: '/etc/dhcp/dhcpd.conf',
-        template: 'dhcpd.conf.ejs',
         rendered: render('dhcpd.conf.ejs', { subnets, hosts, domainName: vars.dhcp_server_domain_name ?? null }),
         mode: '0644',
         validate: 'dhcpd -t -q -cf %s',

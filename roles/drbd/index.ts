@@ -63,7 +63,6 @@ export default defineRole({
     drbd_global: SectionSchema.default({ 'usage-count': 'no' }),
     /** The `common { }` section of global_common.conf. */
     drbd_common: SectionSchema.default({}),
-    configuration_only: z.array(z.string()).default([]),
     /** How long a first bring-up waits for the peer to connect before it gives up (seconds). */
     drbd_connect_timeout: z.number().int().positive().default(60),
     /** How long promoting a dual-primary node waits for the initial sync (seconds). */
@@ -71,14 +70,14 @@ export default defineRole({
     /** At boot, how long a dual-primary resource waits for its peer before giving up (seconds). */
     drbd_boot_wait: z.number().int().positive().default(120),
   }),
-  tasks: ({ vars, host, inventory, template: render }) => {
-    const configOnly = vars.configuration_only.includes('drbd')
+  tasks: ({ vars, configurationOnly, host, inventory, render }) => {
+    const configOnly = configurationOnly('drbd')
     // A changed config reaches a running resource through `drbdadm adjust` (handler).
     const notify = configOnly ? undefined : ['adjust drbd']
     const tasks: Task[] = [
       requireKernel({ role: 'drbd', modules: ['drbd'], configurationOnly: configOnly }),
       packages({ names: ['drbd-utils'] }),
-      template({ path: '/etc/drbd.d/global_common.conf', template: 'global_common.conf.ejs', rendered: render('global_common.conf.ejs', { renderSection }), mode: '0644', notify }),
+      template({ path: '/etc/drbd.d/global_common.conf', rendered: render('global_common.conf.ejs', { renderSection }), mode: '0644', notify }),
     ]
     const bringUps: Task[] = []
     for (const res of vars.drbd_resources) {
@@ -102,7 +101,6 @@ export default defineRole({
       tasks.push(
         template({
           path: `/etc/drbd.d/${res.name}.res`,
-          template: 'resource.res.ejs',
           rendered: render('resource.res.ejs', { res, nodes, renderSection }),
           mode: '0600', // holds the shared secret
           sensitive: true,
@@ -130,7 +128,7 @@ export default defineRole({
         const unit = `halab-drbd-${res.name}.service`
         bringUps.push(
           primaryTask(spec),
-          template({ path: `/etc/systemd/system/${unit}`, template: 'ready.service.ejs', rendered: render('ready.service.ejs', { res }), mode: '0644' }),
+          template({ path: `/etc/systemd/system/${unit}`, rendered: render('ready.service.ejs', { res }), mode: '0644' }),
           daemonReload([unit]),
           // Started now too: it finds the resource Primary and returns at once, and units
           // that require it (the cluster filesystem's mount) see it active.

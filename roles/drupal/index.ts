@@ -57,7 +57,7 @@ const Vars = z.object({
 export default defineRole({
   name: 'drupal',
   vars: Vars,
-  tasks: ({ vars, host, inventory, template: render }) => {
+  tasks: ({ vars, host, inventory, render }) => {
     if (vars.drupal_archive_url && vars.drupal_archive_path) throw new Error('set drupal_archive_url or drupal_archive_path, not both')
     const server = databaseServer(inventory, host.vars, host)
     const dbHost = vars.drupal_db.host ?? server?.address
@@ -106,7 +106,6 @@ export default defineRole({
       directory({ path: sync, owner, group: owner, mode: '0750' }),
       template({
         path: `${root}/sites/default/settings.php`,
-        template: 'settings.php.ejs',
         rendered: settings,
         owner: 'root',
         group: owner,
@@ -115,7 +114,7 @@ export default defineRole({
         validate: 'php -l %s >/dev/null',
       }),
       directory({ path: vars.drupal_driver.replace(/\/[^/]*$/, ''), mode: '0755' }),
-      template({ path: vars.drupal_driver, template: 'drupal-site.php.ejs', rendered: render('drupal-site.php.ejs'), mode: '0644', validate: 'php -l %s >/dev/null' }),
+      template({ path: vars.drupal_driver, rendered: render('drupal-site.php.ejs'), mode: '0644', validate: 'php -l %s >/dev/null' }),
       installTask({
         documentRoot: root,
         driver: vars.drupal_driver,

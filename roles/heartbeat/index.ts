@@ -48,13 +48,12 @@ export default defineRole({
       heartbeat_preferred_node: z.string(),
       heartbeat_resources: z.array(Resource).min(1),
       /** Roles that can only be configured on these hosts (a container lab: [drbd]). */
-      configuration_only: z.array(z.string()).default([]),
     })
     .refine((v) => v.heartbeat_auth_method === 'crc' || !!v.heartbeat_auth_secret, {
       path: ['heartbeat_auth_secret'],
       message: 'sha1/md5 authentication needs a secret: set heartbeat_auth_secret: "${HEARTBEAT_SECRET}" and HEARTBEAT_SECRET in .env',
     }),
-  tasks: ({ vars, host, inventory, template: render, note }) => {
+  tasks: ({ vars, configurationOnly, host, inventory, render, note }) => {
     const peers = [...inventory.hosts.values()].filter((h) => h.groups.includes(vars.heartbeat_group))
     if (!peers.some((p) => p.name === host.name)) throw new Error(`${host.name} is not in heartbeat_group "${vars.heartbeat_group}"`)
     if (!peers.some((p) => p.name === vars.heartbeat_preferred_node))
@@ -62,7 +61,7 @@ export default defineRole({
     const ucast = vars.heartbeat_ucast ? peers.filter((p) => p.name !== host.name).map((p) => addressOf(p, { interface: vars.heartbeat_interface })) : []
 
     let resources = vars.heartbeat_resources
-    if (vars.configuration_only.includes('drbd') && resources.some((r) => r.type === 'drbddisk' || r.type === 'Filesystem')) {
+    if (configurationOnly('drbd') && resources.some((r) => r.type === 'drbddisk' || r.type === 'Filesystem')) {
       resources = resources.filter((r) => r.type !== 'drbddisk' && r.type !== 'Filesystem')
       note('heartbeat: drbddisk and Filesystem left out of haresources (drbd is configuration only on this host)')
     }
@@ -71,9 +70,9 @@ export default defineRole({
 
     const tasks: Task[] = [
       packages({ names: ['heartbeat'] }),
-      template({ path: '/etc/ha.d/ha.cf', template: 'ha.cf.ejs', rendered: render('ha.cf.ejs', { nodes: peers.map((p) => p.name), ucast }), mode: '0644', notify: ['restart heartbeat'] }),
-      template({ path: '/etc/ha.d/authkeys', template: 'authkeys.ejs', rendered: render('authkeys.ejs'), mode: '0600', owner: 'root', group: 'root', sensitive: true, notify: ['restart heartbeat'] }),
-      template({ path: '/etc/ha.d/haresources', template: 'haresources.ejs', rendered: render('haresources.ejs', { line: haresourcesLine(vars.heartbeat_preferred_node, resources) }), mode: '0644', notify: ['restart heartbeat'] }),
+      template({ path: '/etc/ha.d/ha.cf', rendered: render('ha.cf.ejs', { nodes: peers.map((p) => p.name), ucast }), mode: '0644', notify: ['restart heartbeat'] }),
+      template({ path: '/etc/ha.d/authkeys', rendered: render('authkeys.ejs'), mode: '0600', owner: 'root', group: 'root', sensitive: true, notify: ['restart heartbeat'] }),
+      template({ path: '/etc/ha.d/haresources', rendered: render('haresources.ejs', { line: haresourcesLine(vars.heartbeat_preferred_node, resources) }), mode: '0644', notify: ['restart heartbeat'] }),
       ...services.map((s) => service({ name: s, enabled: false })),
       // Before heartbeat first runs, stop what it will manage: package installs start
       // services everywhere, and the passive node must not keep them.

@@ -111,7 +111,6 @@ const Vars = z
     /** Computed real servers: the hosts of this group, at their address in this network (CIDR). */
     keepalived_real_servers_group: z.string().default('realservers'),
     keepalived_real_servers_network: z.cidrv4().optional(),
-    configuration_only: z.array(z.string()).default([]),
   })
   .superRefine((v, ctx) => {
     const names = v.keepalived_vrrp_instances.map((i) => i.name)
@@ -141,13 +140,13 @@ type KeepalivedVars = z.output<typeof Vars>
 export default defineRole({
   name: 'keepalived',
   vars: Vars,
-  tasks: ({ vars, host, inventory, template: render, note }) => {
+  tasks: ({ vars, configurationOnly, host, inventory, render, note }) => {
     const instances = effectiveInstances(vars)
     checkPeers(host, inventory, instances, vars.keepalived_group)
     const virtualServers = vars.keepalived_virtual_servers.map((vs) => ({ ...vs, real_servers: realServers(vs, vars, inventory) }))
     const syncDaemon = instances.find((i) => i.lvs_sync_daemon_interface)
     const needsIpvs = virtualServers.length > 0 || !!syncDaemon
-    const vrrpOnly = needsIpvs && vars.configuration_only.includes('lvs')
+    const vrrpOnly = needsIpvs && configurationOnly('lvs')
     const conf = (full: boolean) =>
       render('keepalived.conf.ejs', {
         routerId: vars.keepalived_router_id ?? null,
@@ -164,12 +163,12 @@ export default defineRole({
     tasks.push(packages({ names: ['keepalived'] }))
     if (vrrpOnly) {
       note('keepalived: VRRP only (kernel lacks ip_vs): virtual_server blocks kept in keepalived.conf.full')
-      tasks.push(template({ path: FULL, template: 'keepalived.conf.ejs', rendered: conf(true), mode: '0600', validate: VALIDATE }))
+      tasks.push(template({ path: FULL, rendered: conf(true), mode: '0600', validate: VALIDATE }))
     } else {
       tasks.push(command({ name: `no stale ${FULL}`, command: `rm -f ${FULL}`, removes: FULL }))
     }
     tasks.push(
-      template({ path: CONF, template: 'keepalived.conf.ejs', rendered: conf(!vrrpOnly), mode: '0600', validate: VALIDATE, notify: ['reload keepalived'] }),
+      template({ path: CONF, rendered: conf(!vrrpOnly), mode: '0600', validate: VALIDATE, notify: ['reload keepalived'] }),
       service({ name: 'keepalived', state: 'started', enabled: true }),
     )
     return tasks

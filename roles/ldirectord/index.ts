@@ -41,7 +41,7 @@ export default defineRole({
     ldirectord_quiescent: z.boolean().default(true),
     ldirectord_virtuals: z.array(Virtual).min(1),
   }),
-  tasks: ({ vars, inventory, template: render }) => {
+  tasks: ({ vars, inventory, render }) => {
     const virtuals = vars.ldirectord_virtuals.map((v) => {
       const reals = [...inventory.hosts.values()].filter((h) => h.groups.includes(v.real_group)).map((h) => addressOf(h, { network: v.real_network }))
       if (!reals.length) throw new Error(`ldirectord virtual ${v.virtual}: group "${v.real_group}" has no hosts`)
@@ -49,7 +49,7 @@ export default defineRole({
     })
     return [
       packages({ names: ['ldirectord', 'ipvsadm'] }),
-      template({ path: vars.ldirectord_config, template: 'ldirectord.cf.ejs', rendered: render('ldirectord.cf.ejs', { virtuals }), mode: '0644' }),
+      template({ path: vars.ldirectord_config, rendered: render('ldirectord.cf.ejs', { virtuals }), mode: '0644' }),
       // Pacemaker owns them: not at boot, and never started or stopped here.
       service({ name: 'ldirectord', enabled: false }),
       service({ name: 'ipvsadm', enabled: false }),

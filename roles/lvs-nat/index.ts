@@ -28,7 +28,7 @@ const Vars = z.object({
 })
 
 const unitTasks = (unit: string, rendered: string): Task[] => [
-  template({ path: `/etc/systemd/system/${unit}.service`, template: `${unit}.service.ejs`, rendered, mode: '0644', notify: [`restart ${unit}`] }),
+  template({ path: `/etc/systemd/system/${unit}.service`, rendered, mode: '0644', notify: [`restart ${unit}`] }),
   daemonReload([`${unit}.service`]),
   service({ name: unit, state: 'started', enabled: true }),
 ]
@@ -36,7 +36,7 @@ const unitTasks = (unit: string, rendered: string): Task[] => [
 export default defineRole({
   name: 'lvs-nat',
   vars: Vars,
-  tasks: ({ vars, host, template: render }) => {
+  tasks: ({ vars, host, render }) => {
     const director = host.groups.includes(vars.lvs_nat_directors_group)
     const realServer = host.groups.includes(vars.lvs_nat_realservers_group)
     if (director === realServer)

@@ -44,7 +44,6 @@ const Vars = z.object({
   lvs_arp_announce: z.number().int().min(0).max(2).default(2),
   lvs_sysctl_file: z.string().startsWith('/').default('/etc/sysctl.d/60-halab-lvs.conf'),
   /** Roles that can only be configured on these hosts (a container lab: [drbd, lvs, ocfs2]). */
-  configuration_only: z.array(z.string()).default([]),
 })
 type LvsVars = z.output<typeof Vars>
 type Render = (name: string, extra?: Record<string, unknown>) => string
@@ -52,7 +51,7 @@ type Render = (name: string, extra?: Record<string, unknown>) => string
 export default defineRole({
   name: 'lvs',
   vars: Vars,
-  tasks: ({ vars, host, template: render }) => {
+  tasks: ({ vars, host, render, configurationOnly }) => {
     const director = host.groups.includes(vars.lvs_directors_group)
     const realServer = host.groups.includes(vars.lvs_realservers_group)
     if (director && realServer)
@@ -61,7 +60,7 @@ export default defineRole({
       )
     if (!director && !realServer) throw new Error(`${host.name} is in neither "${vars.lvs_directors_group}" nor "${vars.lvs_realservers_group}": the lvs role does not know which end to configure`)
     return director
-      ? directorTasks(vars, render)
+      ? directorTasks(vars, render, configurationOnly())
       : realServerTasks(
           vars,
           interfacesOf(host).map((i) => i.name),
@@ -70,15 +69,13 @@ export default defineRole({
   },
 })
 
-function directorTasks(vars: LvsVars, render: Render): Task[] {
-  const configOnly = vars.configuration_only.includes('lvs')
+function directorTasks(vars: LvsVars, render: Render, configOnly: boolean): Task[] {
   if (vars.lvs_ipvsadm_daemon !== 'none' && !vars.lvs_ipvsadm_iface) throw new Error(`lvs_ipvsadm_daemon "${vars.lvs_ipvsadm_daemon}" needs lvs_ipvsadm_iface (the sync daemon's interface)`)
   const tasks: Task[] = [
     requireKernel({ role: 'lvs', modules: vars.lvs_modules, configurationOnly: configOnly }),
     packages({ names: ['ipvsadm'] }),
     template({
       path: '/etc/default/ipvsadm',
-      template: 'ipvsadm.ejs',
       rendered: render('ipvsadm.ejs', { iface: vars.lvs_ipvsadm_iface ?? null, syncid: vars.lvs_ipvsadm_syncid ?? null }),
       mode: '0644',
     }),
@@ -109,7 +106,7 @@ function realServerTasks(vars: LvsVars, hostInterfaces: string[], render: Render
   const wanted = vips.map((v) => `${v.address}/32`).sort()
   const current = `$(ip -4 -o addr show dev lo label 'lo:*' | awk '{print $4}' | LC_ALL=C sort | tr '\\n' ' ')`
   tasks.push(
-    template({ path: `/etc/systemd/system/${VIP_UNIT}.service`, template: 'vip.service.ejs', rendered: render('vip.service.ejs', { vips }), mode: '0644' }),
+    template({ path: `/etc/systemd/system/${VIP_UNIT}.service`, rendered: render('vip.service.ejs', { vips }), mode: '0644' }),
     daemonReload([`${VIP_UNIT}.service`]),
     service({ name: VIP_UNIT, state: 'started', enabled: true }),
     // The unit is a oneshot that stays "active": compare the addresses themselves.

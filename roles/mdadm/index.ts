@@ -91,10 +91,9 @@ export default defineRole({
   vars: z.object({
     mdadm_arrays: z.array(MdArraySpec).min(1),
     mdadm_conf: z.string().default('/etc/mdadm/mdadm.conf'),
-    configuration_only: z.array(z.string()).default([]),
   }),
-  tasks: ({ vars, host }) => {
-    const configOnly = vars.configuration_only.includes('mdadm')
+  tasks: ({ vars, configurationOnly, host }) => {
+    const configOnly = configurationOnly('mdadm')
     const modules = [...new Set(vars.mdadm_arrays.map((a) => LEVEL_MODULE[a.level]))]
     const tasks: Task[] = [requireKernel({ role: 'mdadm', modules, configurationOnly: configOnly }), packages({ names: ['mdadm'] })]
     if (configOnly) return tasks

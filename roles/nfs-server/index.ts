@@ -22,14 +22,13 @@ export default defineRole({
   vars: z.object({
     nfs_exports: z.array(Export).min(1),
     nfs_server_packages: z.array(z.string()).default(['nfs-kernel-server']),
-    configuration_only: z.array(z.string()).default([]),
   }),
-  tasks: ({ vars, template: render }) => {
-    const configOnly = vars.configuration_only.includes('nfs-server')
+  tasks: ({ vars, configurationOnly, render }) => {
+    const configOnly = configurationOnly('nfs-server')
     return [
       requireKernel({ role: 'nfs-server', modules: ['nfsd'], configurationOnly: configOnly }),
       packages({ names: vars.nfs_server_packages }),
-      template({ path: '/etc/exports', template: 'exports.ejs', rendered: render('exports.ejs', { exports: vars.nfs_exports }), mode: '0644', notify: configOnly ? undefined : ['exportfs -ra'] }),
+      template({ path: '/etc/exports', rendered: render('exports.ejs', { exports: vars.nfs_exports }), mode: '0644', notify: configOnly ? undefined : ['exportfs -ra'] }),
       ...(configOnly ? [] : [service({ name: 'nfs-kernel-server', state: 'started', enabled: true })]),
     ]
   },

@@ -47,14 +47,13 @@ const Vars = z.object({
   ocfs2_format_wait: z.number().int().positive().default(120),
   /** The dual-primary DRBD resource under the device: the mount waits for its ready unit at boot. */
   ocfs2_drbd_resource: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
-  configuration_only: z.array(z.string()).default([]),
 })
 
 export default defineRole({
   name: 'ocfs2',
   vars: Vars,
-  tasks: ({ vars, host, inventory, template: render }) => {
-    const configOnly = vars.configuration_only.includes('ocfs2')
+  tasks: ({ vars, configurationOnly, host, inventory, render }) => {
+    const configOnly = configurationOnly('ocfs2')
     const members = [...inventory.hosts.values()].filter((h) => h.groups.includes(vars.ocfs2_group))
     if (!members.some((h) => h.name === host.name)) throw new Error(`${host.name} is not in group "${vars.ocfs2_group}" (ocfs2_group): it is not a node of cluster ${vars.ocfs2_cluster_name}`)
     if (!members.some((h) => h.name === vars.ocfs2_format_node))
@@ -72,8 +71,8 @@ export default defineRole({
       packages({ names: ['ocfs2-tools'] }),
       // A changed cluster.conf reaches a running cluster only through an o2cb restart with
       // the volume unmounted everywhere; halab does not unmount a live cluster filesystem.
-      template({ path: '/etc/ocfs2/cluster.conf', template: 'cluster.conf.ejs', rendered: render('cluster.conf.ejs', { nodes }), mode: '0644' }),
-      template({ path: '/etc/default/o2cb', template: 'o2cb.ejs', rendered: render('o2cb.ejs'), mode: '0644' }),
+      template({ path: '/etc/ocfs2/cluster.conf', rendered: render('cluster.conf.ejs', { nodes }), mode: '0644' }),
+      template({ path: '/etc/default/o2cb', rendered: render('o2cb.ejs'), mode: '0644' }),
     ]
     if (configOnly) return tasks
 
@@ -93,7 +92,7 @@ export default defineRole({
         host.name,
       ),
       directory({ path: `/etc/systemd/system/${mountUnit}.d`, mode: '0755' }),
-      template({ path: `/etc/systemd/system/${mountUnit}.d/halab-ocfs2.conf`, template: 'mount-order.conf.ejs', rendered: render('mount-order.conf.ejs', { drbdUnit }), mode: '0644' }),
+      template({ path: `/etc/systemd/system/${mountUnit}.d/halab-ocfs2.conf`, rendered: render('mount-order.conf.ejs', { drbdUnit }), mode: '0644' }),
       mount({ src: vars.ocfs2_device, path: vars.ocfs2_mountpoint, fstype: 'ocfs2', opts: vars.ocfs2_mount_options }),
       // After the fstab line: systemd makes the mount unit from it.
       daemonReload([mountUnit]),

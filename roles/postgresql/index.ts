@@ -71,7 +71,7 @@ const Vars = ServerVars.extend({
 export default defineRole({
   name: 'postgresql',
   vars: Vars,
-  tasks: ({ vars, host, inventory, template: render }) => {
+  tasks: ({ vars, host, inventory, render }) => {
     const server = databaseServer(inventory, vars, host)
     if (!server) throw new Error('postgresql_server_node is not set: name the one node that runs PostgreSQL (the others connect to it)')
     const instance = `postgresql@${vars.postgresql_version}-${vars.postgresql_cluster}`
@@ -99,7 +99,6 @@ export default defineRole({
       }),
       template({
         path: `${configDir}/conf.d/halab.conf`,
-        template: 'halab.conf.ejs',
         rendered: render('halab.conf.ejs', { listen, port: vars.postgresql_port }),
         mode: '0644',
         // postgres -C parses the live configuration with the candidate included last (the

@@ -37,15 +37,14 @@ const Vars = z.object({
   shared_state_wait: z.number().int().positive().default(120),
   /** The role whose filesystem holds the shared state: configuration only there means nothing to move. */
   shared_state_filesystem_role: z.string().default('ocfs2'),
-  configuration_only: z.array(z.string()).default([]),
 })
 
 export default defineRole({
   name: 'shared-state',
   vars: Vars,
-  tasks: ({ vars, host, inventory, note }) => {
+  tasks: ({ vars, configurationOnly, host, inventory, note }) => {
     if (!inventory.hosts.has(vars.shared_state_copy_node)) throw new Error(`shared_state_copy_node "${vars.shared_state_copy_node}" is not a host of this inventory`)
-    if (vars.configuration_only.includes(vars.shared_state_filesystem_role)) {
+    if (configurationOnly(vars.shared_state_filesystem_role)) {
       note(`shared-state: not moved (${vars.shared_state_filesystem_role} is configuration only here)`)
       return []
     }

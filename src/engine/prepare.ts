@@ -1,9 +1,11 @@
 // Everything that can be checked before connecting: the playbook, host patterns, each
-// role's variables on each host, and every task list (templates rendered). All problems
-// are collected; only a clean result goes on to the hosts.
+// role (its name is its folder's), its variables on each host, and every task list
+// (templates rendered from the role's templates/, every notify naming one of the role's
+// handlers). All problems are collected; only a clean result goes on to the hosts.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { z } from 'zod'
 import { InventoryError, TemplateError, type InputProblem } from '../errors.js'
 import type { Inventory } from '../inventory/types.js'
 import { renderTemplate } from '../ops/template.js'
@@ -28,6 +30,8 @@ export interface PreparedPlay {
 
 export interface PreparedRun {
   plays: PreparedPlay[]
+  /** Every role of the playbook (folder names), in play order, whether or not a host runs it. */
+  roles: string[]
   /** Hosts that run anything, in inventory order. */
   hosts: string[]
 }
@@ -53,11 +57,15 @@ export async function loadRole(projectRoot: string, name: string): Promise<Role 
   return mod.default
 }
 
+/** The roles' folder, where prepare finds index.ts and templates/. */
+export const roleDir = (projectRoot: string, name: string): string => join(projectRoot, 'roles', name)
+
 export async function prepareRun(inventory: Inventory, playbook: Playbook, playbookFile: string, opts: PrepareOptions): Promise<PreparedRun> {
   const problems: InputProblem[] = []
   const limited = opts.limit ? new Set(selectHostsChecked(inventory, opts.limit, '--limit', problems)) : undefined
   const wantedRoles = opts.roles ? new Set(opts.roles) : undefined
   const roleCache = new Map<string, Role | undefined>()
+  const misnamed = new Set<string>()
   const allRoles = new Set(playbook.plays.flatMap((p) => p.roles))
   for (const r of opts.roles ?? []) if (!allRoles.has(r)) problems.push({ field: '--roles', message: `role "${r}" is not in this playbook (it has: ${[...allRoles].join(', ')})` })
 
@@ -74,6 +82,11 @@ export async function prepareRun(inventory: Inventory, playbook: Playbook, playb
         problems.push({ file: playbookFile, message: `role "${roleName}" not found (expected roles/${roleName}/index.ts exporting defineRole(...))` })
         continue
       }
+      if (role.name !== roleName) {
+        if (!misnamed.has(roleName)) problems.push({ file: `roles/${roleName}/index.ts`, message: `defineRole({ name: "${role.name}" }) in the folder roles/${roleName}: a role's name is its folder's` })
+        misnamed.add(roleName)
+        continue
+      }
       if (wantedRoles && !wantedRoles.has(roleName)) continue
       for (const hostName of hosts) {
         const built = buildRole(role, inventory, hostName, opts.projectRoot, problems)
@@ -86,7 +99,7 @@ export async function prepareRun(inventory: Inventory, playbook: Playbook, playb
   }
   if (problems.length) throw new InventoryError(problems)
   const used = new Set(plays.flatMap((p) => [...p.hosts.keys()]))
-  return { plays, hosts: [...inventory.hosts.keys()].filter((h) => used.has(h)) }
+  return { plays, roles: [...allRoles], hosts: [...inventory.hosts.keys()].filter((h) => used.has(h)) }
 }
 
 function selectHostsChecked(inventory: Inventory, pattern: string, where: string, problems: InputProblem[]): string[] {
@@ -96,32 +109,50 @@ function selectHostsChecked(inventory: Inventory, pattern: string, where: string
   return hosts
 }
 
+/** `configuration_only: [role, ...]`: roles that may only be configured on a host (set by a lab overlay). */
+const ConfigurationOnly = z.array(z.string()).default([])
+
 function buildRole(role: Role, inventory: Inventory, hostName: string, projectRoot: string, problems: InputProblem[]): PreparedRole | undefined {
   const host = inventory.hosts.get(hostName)!
   const parsed = role.vars.safeParse(host.vars)
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
+  const configOnly = ConfigurationOnly.safeParse(host.vars.configuration_only)
+  if (!parsed.success || !configOnly.success) {
+    const issues = [...(parsed.error?.issues ?? []), ...(configOnly.error?.issues.map((i) => ({ ...i, path: ['configuration_only', ...i.path] })) ?? [])]
+    for (const issue of issues) {
       const top = String(issue.path[0] ?? '')
       problems.push({ file: host.origins[top] ?? `roles/${role.name}/defaults.ts`, host: hostName, field: issue.path.join('.') || '(role variables)', message: `${role.name}: ${issue.message}` })
     }
     return undefined
   }
   const notes: string[] = []
+  const templates = join(roleDir(projectRoot, role.name), 'templates')
   const ctx: RoleContext<unknown> = {
     host,
     vars: parsed.data,
     inventory,
-    template: (name, extra = {}) =>
-      renderTemplate(join(projectRoot, 'templates', role.name, name), { ...host.vars, ...(parsed.data as object), ...extra, inventory_hostname: hostName, hostvars: hostVars(inventory), groups: groupsOf(inventory) }),
+    render: (name, extra = {}) =>
+      renderTemplate(join(templates, name), { ...host.vars, ...(parsed.data as object), ...extra, inventory_hostname: hostName, hostvars: hostVars(inventory), groups: groupsOf(inventory) }),
+    hostsOf: (group) => [...inventory.hosts.values()].filter((h) => h.groups.includes(group)),
+    configurationOnly: (name = role.name) => configOnly.data.includes(name),
     note: (text) => notes.push(text),
   }
   try {
-    return { role: role.name, tasks: role.tasks(ctx), handlers: role.handlers?.(ctx) ?? {}, notes }
+    const built = { role: role.name, tasks: role.tasks(ctx), handlers: role.handlers?.(ctx) ?? {}, notes }
+    for (const problem of unknownNotifies(built)) problems.push({ file: `roles/${role.name}/index.ts`, host: hostName, message: `${role.name}: ${problem}` })
+    return built
   } catch (e) {
     const file = e instanceof TemplateError ? undefined : `roles/${role.name}/index.ts`
     problems.push({ file, host: hostName, message: `${role.name}: ${(e as Error).message}` })
     return undefined
   }
+}
+
+/** A notify naming no handler of the role would be ignored at run time: said here instead. */
+function unknownNotifies(role: PreparedRole): string[] {
+  const known = Object.keys(role.handlers)
+  return role.tasks.flatMap((t) =>
+    (t.notify ?? []).filter((n) => !known.includes(n)).map((n) => `task "${t.name}" notifies "${n}", which is not a handler of the role (it has: ${known.join(', ') || 'none'})`),
+  )
 }
 
 export function hostVars(inventory: Inventory): Record<string, Record<string, unknown>> {

@@ -1,6 +1,8 @@
 // A role: typed, role-prefixed variables with defaults (a zod schema), and the tasks and
 // handlers built from them for one host. Building happens before any connection, so a
-// bad variable or a template error stops the run before it touches a host.
+// bad variable, a missing template or a notify naming no handler stops the run before it
+// touches a host. A role is the folder roles/<name>/: index.ts, templates/, and
+// optionally verify.ts (its live checks, see src/verify/suite.ts).
 import type { z } from 'zod'
 import type { Inventory, InventoryHost } from '../inventory/types.js'
 import type { Task } from './types.js'
@@ -10,13 +12,21 @@ export interface RoleContext<V> {
   /** This role's variables, validated, defaults applied. */
   vars: V
   inventory: Inventory
-  /** Render templates/<role>/<name> with this role's variables plus `extra`. */
-  template(name: string, extra?: Record<string, unknown>): string
+  /** Render roles/<role>/templates/<name> with this role's variables plus `extra`. */
+  render(name: string, extra?: Record<string, unknown>): string
+  /** The inventory's hosts in `group`, in inventory order. */
+  hostsOf(group: string): InventoryHost[]
+  /**
+   * Whether the inventory (`configuration_only: [role, ...]`, e.g. a lab whose kernel lacks
+   * a module) says `role` (default: this one) may only be configured on this host.
+   */
+  configurationOnly(role?: string): boolean
   /** Say something on this host's recap line (e.g. "drbd: configuration only"). */
   note(text: string): void
 }
 
 export interface Role<V = any> {
+  /** The role's folder name under roles/ (checked when the playbook is prepared). */
   name: string
   vars: z.ZodType<V, any>
   tasks(ctx: RoleContext<V>): Task[]
@@ -31,4 +41,10 @@ export function defineRole<S extends z.ZodType>(role: {
   handlers?(ctx: RoleContext<z.output<S>>): Record<string, Task>
 }): Role<z.output<S>> {
   return role as Role<z.output<S>>
+}
+
+/** Whether a host's variables (`configuration_only: [role, ...]`) say `role` may only be configured there. */
+export function isConfigurationOnly(hostVars: Record<string, unknown>, role: string): boolean {
+  const list = hostVars.configuration_only
+  return Array.isArray(list) && list.includes(role)
 }

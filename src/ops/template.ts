@@ -1,6 +1,7 @@
-// `template`: an ejs file under templates/<role>/, rendered on the controller when the
-// task list is built (so a template error stops the run before any connection), then
-// handled exactly like `file` (hash compare, diff, validate, atomic rename, backup).
+// `template`: the text of an ejs file under roles/<role>/templates/, rendered on the
+// controller by the engine (RoleContext.render) when the task list is built (so a template
+// error stops the run before any connection), then handled exactly like `file` (hash
+// compare, diff, validate, atomic rename, backup).
 import { readFileSync } from 'node:fs'
 import ejs from 'ejs'
 import { TemplateError } from '../errors.js'
@@ -23,7 +24,7 @@ export function renderTemplate(path: string, data: Record<string, unknown>): str
   }
 }
 
-export type TemplateSpec = Omit<FileSpec, 'content' | 'src'> & { rendered: string; template: string }
+export type TemplateSpec = Omit<FileSpec, 'content' | 'src'> & { rendered: string }
 
 /** The task keeps what it will write, so roles can be tested as data without a host. */
 export function template(spec: TemplateSpec): Task & { rendered: string } {

@@ -5,6 +5,7 @@
 // resources, so the failover test stops heartbeat itself.
 import heartbeatRole from '../../roles/heartbeat/index.ts'
 import type { HostContext } from '../engine/host-context.js'
+import { isConfigurationOnly } from '../engine/role.js'
 import { addressOf } from '../inventory/addresses.js'
 import { sh } from '../transport/quote.js'
 import { check, NotRun, waitFor, type CheckResult } from './check.js'
@@ -31,7 +32,7 @@ export async function verifyHeartbeat(hosts: HostContext[]): Promise<CheckResult
     if (node !== h.name) throw new Error(`${own(h)} answered as ${node ?? 'no identity page'}`)
     return `${own(h)} answered as ${node}`
   }
-  const drbdConfigOnly = vars.configuration_only.includes('drbd')
+  const drbdConfigOnly = isConfigurationOnly(hosts[0].vars, 'drbd')
   const fs = vars.heartbeat_resources.find((r) => r.type === 'Filesystem')
 
   const results: CheckResult[] = []

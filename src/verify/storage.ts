@@ -6,6 +6,7 @@
 import drbdRole from '../../roles/drbd/index.ts'
 import ocfs2Role from '../../roles/ocfs2/index.ts'
 import type { HostContext } from '../engine/host-context.js'
+import { isConfigurationOnly } from '../engine/role.js'
 import { sh } from '../transport/quote.js'
 import { check, NotRun, waitFor, type CheckResult } from './check.js'
 
@@ -13,7 +14,7 @@ export async function verifyStorage(nodes: HostContext[]): Promise<CheckResult[]
   const fsVars = ocfs2Role.vars.parse(nodes[0].vars)
   const drbd = drbdRole.vars.safeParse(nodes[0].vars)
   const resources = drbd.success ? drbd.data.drbd_resources.filter((r) => r.device === fsVars.ocfs2_device) : []
-  const configOnly = (role: string) => (fsVars.configuration_only.includes(role) ? new NotRun(`${role} is configuration only on these hosts (their kernel lacks it)`) : undefined)
+  const configOnly = (role: string) => (isConfigurationOnly(nodes[0].vars, role) ? new NotRun(`${role} is configuration only on these hosts (their kernel lacks it)`) : undefined)
   const names = nodes.map((n) => n.name).join(', ')
   const mountpoint = fsVars.ocfs2_mountpoint
   const results: CheckResult[] = []
