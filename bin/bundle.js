@@ -25,7 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 export const HALAB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const DIST = join(HALAB_ROOT, 'dist')
 /** Bump when the bundle's layout changes: older bundles are then rebuilt. */
-const FORMAT = 3
+const FORMAT = 4
 /** Loaded from node_modules at run time, not bundled: native bindings, or used by `lab` only. */
 const EXTERNAL = ['ssh2', 'cpu-features', 'zx']
 
@@ -86,11 +86,15 @@ export function bundleDir(root) {
   return join(DIST, id)
 }
 
-/** Playbooks (playbooks/*.ts) and roles (roles/NAME/index.ts): what prepare.ts may import. */
+/**
+ * Playbooks (playbooks/*.ts), roles (roles/NAME/index.ts) and their live checks
+ * (roles/NAME/verify.ts): what prepare.ts and the verify command may import.
+ */
 function projectModules(root) {
   const modules = []
   for (const f of list(join(root, 'playbooks'))) if (/\.ts$/.test(f)) modules.push(join(root, 'playbooks', f))
-  for (const r of list(join(root, 'roles'))) if (existsSync(join(root, 'roles', r, 'index.ts'))) modules.push(join(root, 'roles', r, 'index.ts'))
+  for (const r of list(join(root, 'roles')))
+    for (const f of ['index.ts', 'verify.ts']) if (existsSync(join(root, 'roles', r, f))) modules.push(join(root, 'roles', r, f))
   return modules.sort()
 }
 

@@ -34,4 +34,7 @@ export default definePlaybook({
     { name: 'real servers (LVS-NAT)', hosts: 'nat_realservers', roles: ['lvs-nat'] },
     { name: 'directors (Pacemaker)', hosts: 'nat_directors', roles: ['lvs-nat', 'ldirectord', 'corosync', 'pacemaker'] },
   ],
+  // `verify`: the failover checks (heartbeat, keepalived, Pacemaker) take services away and
+  // put them back; the data tier is checked last, once every page is served again.
+  verify: ['dhcp-server', 'heartbeat', 'ocfs2', 'mdadm', 'keepalived', 'pacemaker', 'postgresql'],
 })

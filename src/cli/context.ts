@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadInventory } from '../inventory/load.js'
 import type { Inventory } from '../inventory/types.js'
+import type { Playbook } from '../engine/playbook.js'
 import { loadPlaybook, prepareRun, type PreparedRun } from '../engine/prepare.js'
 import { connectHost } from '../transport/connect.js'
 import type { Transport } from '../transport/types.js'
@@ -24,12 +25,13 @@ export interface ContextOptions {
 export interface RunContext {
   root: string
   inventory: Inventory
+  playbook: Playbook
   prepared: PreparedRun
   lab?: { privateKeyPath: string; knownHostsPath: string }
   connect(host: string): Promise<Transport>
 }
 
-/** The halab checkout: roles/, templates/, playbooks/ are read from here. */
+/** The project: roles/ and playbooks/ are read from here. */
 export function projectRoot(): string {
   if (existsSync(join(process.cwd(), 'playbooks'))) return process.cwd()
   return resolve(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -56,6 +58,7 @@ export async function loadRunContext(playbookName: string, o: ContextOptions): P
   return {
     root,
     inventory,
+    playbook,
     prepared,
     lab,
     connect: (name) => connectHost(inventory.hosts.get(name)!, { inventoryDir: inventory.dir, projectRoot: root, acceptNewHosts: !!o.acceptNewHosts, lab }),

@@ -1,47 +1,33 @@
-// `run-playbook verify`: the seeds' own tests against the live cluster, for the roles
-// the site playbook puts on this inventory's hosts. Prints a table; exit 2 if a check
-// failed (checks the hosts cannot run are listed as "not run", with the reason). When the
-// lab is up for the inventory, suites may power a lab host off and on (a crashed machine);
-// `--load` adds a load measurement through the VIP.
+// `run-playbook verify`: the live checks of every role of the site playbook that runs on
+// some host of the inventory (roles/<role>/verify.ts, in the playbook's `verify` order).
+// Prints a table per suite; exit 2 if a check failed (checks the hosts cannot run are
+// listed as "not run", with the reason). When the lab is up for the inventory, suites may
+// power a lab host off and on (a crashed machine); `--load` adds a load measurement
+// through the VIP.
 import { HalabError, renderError } from '../errors.js'
 import { HostContext } from '../engine/host-context.js'
+import type { Playbook } from '../engine/playbook.js'
+import type { PreparedRun } from '../engine/prepare.js'
 import { processSink, type Sink } from '../output/sink.js'
 import type { CheckResult } from '../verify/check.js'
-import { verifyData } from '../verify/data.js'
-import { verifyDhcp } from '../verify/dhcp.js'
-import { verifyHeartbeat } from '../verify/heartbeat.js'
-import { verifyKeepalived } from '../verify/keepalived.js'
-import { verifyStorage } from '../verify/storage.js'
 import type { VerifyEnv } from '../verify/env.js'
 import { DEFAULT_LOAD_SECONDS } from '../verify/load.js'
-import { verifyLvsNat } from '../verify/lvs-nat.js'
-import { verifyNas } from '../verify/nas.js'
+import { loadVerifySuite, type VerifySuite } from '../verify/suite.js'
 import { printChecks } from '../verify/table.js'
 import { wouldChange } from '../engine/run.js'
 import { labStart, labStop } from '../lab/power.js'
 import { readState } from '../lab/state.js'
-import { loadRunContext, type ContextOptions } from './context.js'
+import { loadRunContext, type ContextOptions, type RunContext } from './context.js'
 import { EXIT_INVALID } from './run-command.js'
-
-/** Each suite runs when its role is on some host; `env.pick` hands it the hosts by role. */
-interface Suite {
-  title: string
-  role: string
-  run(env: VerifyEnv): Promise<CheckResult[]>
-}
-const SUITES: Suite[] = [
-  { title: 'DHCP leases', role: 'dhcp-server', run: ({ pick }) => verifyDhcp(pick('dhcp-server'), pick('dhcp-client')) },
-  { title: 'heartbeat pair', role: 'heartbeat', run: ({ pick }) => verifyHeartbeat(pick('heartbeat')) },
-  { title: 'DRBD + OCFS2', role: 'ocfs2', run: ({ pick }) => verifyStorage(pick('ocfs2')) },
-  { title: 'NAS: RAID and NFS', role: 'mdadm', run: (env) => verifyNas(env.pick('mdadm'), env.pick('nfs-client'), env) },
-  { title: 'LVS + keepalived', role: 'keepalived', run: ({ pick }) => verifyKeepalived(pick('keepalived'), pick('lvs', 'keepalived')) },
-  { title: 'LVS-NAT under Pacemaker (ldirectord)', role: 'pacemaker', run: (env) => verifyLvsNat(env.pick('pacemaker'), env.pick('lvs-nat', 'pacemaker'), env) },
-  { title: 'data tier (PostgreSQL, Drupal)', role: 'postgresql', run: ({ pick }) => verifyData(pick('postgresql'), pick('apache-php'), pick('drupal')) },
-]
 
 export interface VerifyOptions extends ContextOptions {
   /** `--load [seconds]`: also measure HTTP load through the VIP (true: the default duration). */
   load?: boolean | string
+}
+
+/** A role's suite; it runs when the role is on some host, and `env.pick` hands it the hosts by role. */
+interface RoleSuite extends VerifySuite {
+  role: string
 }
 
 export async function verifyCommand(o: VerifyOptions, sink: Sink = processSink): Promise<number> {
@@ -50,24 +36,54 @@ export async function verifyCommand(o: VerifyOptions, sink: Sink = processSink):
     sink.err(`--load: "${String(o.load)}" is not a number of seconds from 1 to 600\n`)
     return EXIT_INVALID
   }
-  let ctx
+  let ctx: RunContext
+  let all: RoleSuite[]
   try {
     ctx = await loadRunContext('site', o)
+    all = await roleSuites(ctx.root, ctx.playbook, ctx.prepared)
   } catch (e) {
     sink.err(renderError(e) + '\n')
     return e instanceof HalabError ? EXIT_INVALID : 1
   }
-  const rolesOf = new Map<string, Set<string>>()
-  for (const play of ctx.prepared.plays) for (const [h, roles] of play.hosts) for (const r of roles) rolesOf.set(h, (rolesOf.get(h) ?? new Set()).add(r.role))
+  const rolesOf = hostRoles(ctx.prepared)
   const hostsWith = (role: string, without?: string) => [...rolesOf].filter(([, roles]) => roles.has(role) && !(without && roles.has(without))).map(([h]) => h)
-  const suites = SUITES.filter((s) => hostsWith(s.role).length)
+  const suites = all.filter((s) => hostsWith(s.role).length)
   if (!suites.length) {
-    sink.err(`nothing to verify: no role with live checks (${SUITES.map((s) => s.role).join(', ')}) runs on ${ctx.inventory.file}\n`)
+    sink.err(`nothing to verify: no role with live checks (${all.map((s) => s.role).join(', ')}) runs on ${ctx.inventory.file}\n`)
     return 0
   }
   if (loadSeconds !== undefined && !suites.some((s) => s.role === 'pacemaker'))
     sink.err(`--load: it measures through the VIP of an LVS-NAT pair under Pacemaker (inventory/6-node), and no host of ${ctx.inventory.file} runs one: no load measured\n`)
-  const needed = [...rolesOf.keys()]
+  return runSuites(ctx, suites, [...rolesOf.keys()], hostsWith, loadSeconds, sink)
+}
+
+/** The suites of the playbook's roles: first in its `verify` order, then the others in play order. */
+async function roleSuites(root: string, playbook: Playbook, prepared: PreparedRun): Promise<RoleSuite[]> {
+  const order = [...new Set([...(playbook.verify ?? []).filter((r) => prepared.roles.includes(r)), ...prepared.roles])]
+  const suites: RoleSuite[] = []
+  for (const role of order) {
+    const suite = await loadVerifySuite(root, role)
+    if (suite) suites.push({ ...suite, role })
+  }
+  return suites
+}
+
+/** Host → the roles the prepared run gives it. */
+function hostRoles(prepared: PreparedRun): Map<string, Set<string>> {
+  const rolesOf = new Map<string, Set<string>>()
+  for (const play of prepared.plays) for (const [h, roles] of play.hosts) for (const r of roles) rolesOf.set(h, (rolesOf.get(h) ?? new Set()).add(r.role))
+  return rolesOf
+}
+
+/** Connect to every host that runs a role, then run each suite and print its table. */
+async function runSuites(
+  ctx: RunContext,
+  suites: RoleSuite[],
+  needed: string[],
+  hostsWith: (role: string, without?: string) => string[],
+  loadSeconds: number | undefined,
+  sink: Sink,
+): Promise<number> {
   const contexts = new Map<string, HostContext>()
   const connect = async (name: string) => {
     const host = new HostContext(ctx.inventory.hosts.get(name)!, await ctx.connect(name), { check: false, diff: false }, ctx.inventory.hosts)
@@ -78,6 +94,7 @@ export async function verifyCommand(o: VerifyOptions, sink: Sink = processSink):
   const reports: string[] = []
   const labHosts = new Set(ctx.lab ? (readState()?.hosts ?? []).map((h) => h.name) : [])
   const env: VerifyEnv = {
+    inventory: ctx.inventory,
     pick: (role, without) => hostsWith(role, without).map((h) => contexts.get(h)!),
     power: needed.every((h) => labHosts.has(h))
       ? {

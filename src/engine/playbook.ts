@@ -10,6 +10,11 @@ export interface Play {
 
 export interface Playbook {
   plays: Play[]
+  /**
+   * The order in which `verify` runs the live checks of these roles (roles/<role>/verify.ts);
+   * the suites of roles not listed run after them, in play order.
+   */
+  verify?: string[]
 }
 
 export function definePlaybook(playbook: Playbook): Playbook {

@@ -1,6 +1,6 @@
-// Playbook and role modules compiled ahead of time into halab's bundle (bin/bundle.js),
+// Playbook, role and role-verify modules compiled ahead of time into halab's bundle (bin/bundle.js),
 // by absolute file path, each loaded on first use. Empty when halab runs from its
-// TypeScript sources through tsx: prepare.ts then imports the files themselves.
+// TypeScript sources through tsx: the files are then imported themselves.
 import { resolve } from 'node:path'
 
 export const precompiled = new Map<string, () => Promise<unknown>>()

@@ -1,9 +1,12 @@
-// What a verification suite may use besides the hosts' connections: the lab's power switch
+// What a verification suite may use besides the hosts' connections: the inventory, the lab's power switch
 // (to take a machine away for real), a role planned in check mode (would a rerun change
 // anything?), the load options, and a report printed after the suite's table.
 import type { HostContext } from '../engine/host-context.js'
+import type { Inventory } from '../inventory/types.js'
 
 export interface VerifyEnv {
+  /** The inventory the hosts come from (as the roles saw it when the run was prepared). */
+  inventory: Inventory
   /** The hosts that run `role` (and not `without`), connected. */
   pick(role: string, without?: string): HostContext[]
   /** Present when the hosts are the lab's: power one off (as a crash) and on again. */

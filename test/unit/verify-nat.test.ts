@@ -5,11 +5,11 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
-import { groupNode, parseCrmMon } from '../../src/verify/crm-mon.ts'
+import { groupNode, parseCrmMon } from '../../roles/pacemaker/crm-mon.ts'
 import { LoadReference, loadTable, parseAb } from '../../src/verify/load.ts'
 import { verifyCommand } from '../../src/cli/verify-command.ts'
 import type { HostContext } from '../../src/engine/host-context.ts'
-import { verifyLvsNat } from '../../src/verify/lvs-nat.ts'
+import { verifyLvsNat } from '../../roles/pacemaker/verify.ts'
 import { memorySink } from '../../src/output/sink.ts'
 import { loadInventory } from '../../src/inventory/load.ts'
 
@@ -73,6 +73,6 @@ test('a malformed verify_load_reference fails the LVS-NAT suite before any check
   const vars = { ...master.vars, verify_load_reference: { source: 'x', figures: [{ tool: 'ab', servers: { one: 5516 } }] } }
   // No check runs, so no connection is needed: a host context with only its variables.
   const director = { name: 'master', vars, inventoryHost: { ...master, vars }, allHosts: inventory.hosts } as unknown as HostContext
-  const env = { pick: () => [], wouldChange: async () => ({ changes: [], notes: [] }), report: () => {} }
+  const env = { inventory, pick: () => [], wouldChange: async () => ({ changes: [], notes: [] }), report: () => {} }
   await assert.rejects(verifyLvsNat([director], [], env), /verify_load_reference on master: figures\.0\.servers\.one: /)
 })

@@ -5,18 +5,21 @@
 // stopped real server out and back, and sends everything to the sorry server when all are
 // down. Balancing checks need ip_vs: where the hosts lack it they are "not run" with the
 // reason, never passed.
-import keepalivedRole, { realServers as realServersOf, type RenderedRealServer } from '../../roles/keepalived/index.ts'
-import lvsRole from '../../roles/lvs/index.ts'
-import type { HostContext } from '../engine/host-context.js'
-import { kernelModule } from '../facts/kernel.js'
-import type { Inventory } from '../inventory/types.js'
-import { addressOf } from '../inventory/addresses.js'
-import { sh } from '../transport/quote.js'
-import { check, NotRun, waitFor, type CheckResult } from './check.js'
-import { httpGet, servingNode } from './http.js'
-import { ipvsDestinations, spreadByWeight } from './ipvs.js'
+import keepalivedRole, { realServers as realServersOf, type RenderedRealServer } from './index.ts'
+import lvsRole from '../lvs/index.ts'
+import type { HostContext } from '../../src/engine/host-context.ts'
+import { kernelModule } from '../../src/facts/kernel.ts'
+import type { VerifyEnv } from '../../src/verify/env.ts'
+import { addressOf } from '../../src/inventory/addresses.ts'
+import { sh } from '../../src/transport/quote.ts'
+import { check, NotRun, waitFor, type CheckResult } from '../../src/verify/check.ts'
+import { httpGet, servingNode } from '../../src/verify/http.ts'
+import { ipvsDestinations, spreadByWeight } from '../../src/verify/ipvs.ts'
+import { defineVerify } from '../../src/verify/suite.ts'
 
-export async function verifyKeepalived(directors: HostContext[], realServers: HostContext[]): Promise<CheckResult[]> {
+export default defineVerify({ title: 'LVS + keepalived', run: (env) => verifyKeepalived(env.pick('keepalived'), env.pick('lvs', 'keepalived'), env) })
+
+export async function verifyKeepalived(directors: HostContext[], realServers: HostContext[], env: Pick<VerifyEnv, 'inventory'>): Promise<CheckResult[]> {
   const vars = new Map(directors.map((d) => [d.name, keepalivedRole.vars.parse(d.vars)]))
   const first = vars.get(directors[0].name)!
   const instance = first.keepalived_vrrp_instances[0]
@@ -39,7 +42,7 @@ export async function verifyKeepalived(directors: HostContext[], realServers: Ho
   }
   const vs = first.keepalived_virtual_servers.find((v) => v.ip === vip) ?? first.keepalived_virtual_servers[0]
   const service = vs ? `${vs.ip}:${vs.port}` : undefined
-  const members: RenderedRealServer[] = vs ? realServersOf(vs, first, { hosts: master.allHosts } as Inventory) : []
+  const members: RenderedRealServer[] = vs ? realServersOf(vs, first, env.inventory) : []
   const nodeOf = new Map(members.map((m) => [`${m.ip}:${m.port}`, m.host ?? m.ip]))
   // A real server leaves the table within delay_loop + connect_timeout; margin for a slow guest.
   const healthLimit = vs ? (vs.delay_loop + (vs.tcp_check?.connect_timeout ?? 3)) * 1000 + 15000 : 0

@@ -1,21 +1,25 @@
 // The data tier, live: exactly one node runs PostgreSQL (never two postmasters on one data
 // directory), every web server's identity page shows a value it read from that server,
 // and every Drupal node answers for the site's name with the installed site.
-import apacheRole from '../../roles/apache-php/index.ts'
-import drupalRole from '../../roles/drupal/index.ts'
-import postgresqlRole from '../../roles/postgresql/index.ts'
-import { databaseServer } from '../../roles/postgresql/server.ts'
-import type { HostContext } from '../engine/host-context.js'
-import { addressOf } from '../inventory/addresses.js'
-import { sh } from '../transport/quote.js'
-import { check, type CheckResult } from './check.js'
-import { httpGet, servingNode } from './http.js'
+import apacheRole from '../apache-php/index.ts'
+import drupalRole from '../drupal/index.ts'
+import postgresqlRole from './index.ts'
+import { databaseServer } from './server.ts'
+import type { HostContext } from '../../src/engine/host-context.ts'
+import { addressOf } from '../../src/inventory/addresses.ts'
+import { sh } from '../../src/transport/quote.ts'
+import { check, type CheckResult } from '../../src/verify/check.ts'
+import { httpGet, servingNode } from '../../src/verify/http.ts'
+import type { VerifyEnv } from '../../src/verify/env.ts'
+import { defineVerify } from '../../src/verify/suite.ts'
 
-export async function verifyData(databaseHosts: HostContext[], webServers: HostContext[], drupalHosts: HostContext[]): Promise<CheckResult[]> {
+export default defineVerify({ title: 'data tier (PostgreSQL, Drupal)', run: (env) => verifyData(env.pick('postgresql'), env.pick('apache-php'), env.pick('drupal'), env) })
+
+export async function verifyData(databaseHosts: HostContext[], webServers: HostContext[], drupalHosts: HostContext[], env: Pick<VerifyEnv, 'inventory'>): Promise<CheckResult[]> {
   const results: CheckResult[] = []
   const first = databaseHosts[0]
   const vars = postgresqlRole.vars.parse(first.vars)
-  const server = databaseServer({ hosts: first.allHosts, file: 'the inventory' }, first.vars, first.inventoryHost)
+  const server = databaseServer(env.inventory, first.vars, first.inventoryHost)
   if (!server) throw new Error('postgresql_server_node is not set')
   const instance = `postgresql@${vars.postgresql_version}-${vars.postgresql_cluster}`
 

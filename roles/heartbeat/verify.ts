@@ -3,13 +3,16 @@
 // its own page while active; with DRBD, data written before failover is there after it.
 // Seed 004 claims stopping apache2 alone moves the VIP: heartbeat v1 does not monitor
 // resources, so the failover test stops heartbeat itself.
-import heartbeatRole from '../../roles/heartbeat/index.ts'
-import type { HostContext } from '../engine/host-context.js'
-import { isConfigurationOnly } from '../engine/role.js'
-import { addressOf } from '../inventory/addresses.js'
-import { sh } from '../transport/quote.js'
-import { check, NotRun, waitFor, type CheckResult } from './check.js'
-import { httpGet, servingNode } from './http.js'
+import heartbeatRole from './index.ts'
+import type { HostContext } from '../../src/engine/host-context.ts'
+import { isConfigurationOnly } from '../../src/engine/role.ts'
+import { addressOf } from '../../src/inventory/addresses.ts'
+import { sh } from '../../src/transport/quote.ts'
+import { check, NotRun, waitFor, type CheckResult } from '../../src/verify/check.ts'
+import { httpGet, servingNode } from '../../src/verify/http.ts'
+import { defineVerify } from '../../src/verify/suite.ts'
+
+export default defineVerify({ title: 'heartbeat pair', run: ({ pick }) => verifyHeartbeat(pick('heartbeat')) })
 
 export async function verifyHeartbeat(hosts: HostContext[]): Promise<CheckResult[]> {
   const vars = heartbeatRole.vars.parse(hosts[0].vars)

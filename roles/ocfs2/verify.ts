@@ -3,12 +3,15 @@
 // primary), the OCFS2 volume is mounted on every node, and a file written there on one
 // node is read, identical, on the others. Where drbd/ocfs2 are configuration only (a
 // container lab, whose kernel lacks them) these are "not run" with the reason.
-import drbdRole from '../../roles/drbd/index.ts'
-import ocfs2Role from '../../roles/ocfs2/index.ts'
-import type { HostContext } from '../engine/host-context.js'
-import { isConfigurationOnly } from '../engine/role.js'
-import { sh } from '../transport/quote.js'
-import { check, NotRun, waitFor, type CheckResult } from './check.js'
+import drbdRole from '../drbd/index.ts'
+import ocfs2Role from './index.ts'
+import type { HostContext } from '../../src/engine/host-context.ts'
+import { isConfigurationOnly } from '../../src/engine/role.ts'
+import { sh } from '../../src/transport/quote.ts'
+import { check, NotRun, waitFor, type CheckResult } from '../../src/verify/check.ts'
+import { defineVerify } from '../../src/verify/suite.ts'
+
+export default defineVerify({ title: 'DRBD + OCFS2', run: ({ pick }) => verifyStorage(pick('ocfs2')) })
 
 export async function verifyStorage(nodes: HostContext[]): Promise<CheckResult[]> {
   const fsVars = ocfs2Role.vars.parse(nodes[0].vars)

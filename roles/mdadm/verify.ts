@@ -4,13 +4,16 @@
 // served, a rerun of site would leave the degraded array alone (the mdadm role planned in
 // check mode), then the disk goes back in and the array rebuilds. Failing a disk costs a
 // real NAS a full rebuild: that check runs on lab hosts only.
-import mdadmRole from '../../roles/mdadm/index.ts'
-import { parseMdDetail, type MdArray } from '../../roles/mdadm/facts.ts'
-import nfsClientRole from '../../roles/nfs-client/index.ts'
-import type { HostContext } from '../engine/host-context.js'
-import { sh } from '../transport/quote.js'
-import { check, NotRun, waitFor, type CheckResult } from './check.js'
-import type { VerifyEnv } from './env.js'
+import mdadmRole from './index.ts'
+import { parseMdDetail, type MdArray } from './facts.ts'
+import nfsClientRole from '../nfs-client/index.ts'
+import type { HostContext } from '../../src/engine/host-context.ts'
+import { sh } from '../../src/transport/quote.ts'
+import { check, NotRun, waitFor, type CheckResult } from '../../src/verify/check.ts'
+import type { VerifyEnv } from '../../src/verify/env.ts'
+import { defineVerify } from '../../src/verify/suite.ts'
+
+export default defineVerify({ title: 'NAS: RAID and NFS', run: (env) => verifyNas(env.pick('mdadm'), env.pick('nfs-client'), env) })
 
 const REBUILD_LIMIT = 600_000
 

@@ -5,17 +5,20 @@
 // as often as its migration threshold says makes Pacemaker move the group (fail counts
 // read with crm_mon). With `--load`, ab through the VIP with one and two real servers in
 // service, beside the seed's figures. Every check puts back what it took away.
-import ldirectordRole from '../../roles/ldirectord/index.ts'
-import pacemakerRole from '../../roles/pacemaker/index.ts'
-import type { HostContext } from '../engine/host-context.js'
-import { addressOf } from '../inventory/addresses.js'
-import { sh } from '../transport/quote.js'
-import { check, NotRun, waitFor, type CheckResult } from './check.js'
-import { groupNode, parseCrmMon, type ClusterStatus } from './crm-mon.js'
-import type { VerifyEnv } from './env.js'
-import { httpGet, servingNode } from './http.js'
-import { ipvsDestinations } from './ipvs.js'
-import { LoadReference, loadTable, runAb, LOAD_CONCURRENCY } from './load.js'
+import ldirectordRole from '../ldirectord/index.ts'
+import pacemakerRole from './index.ts'
+import type { HostContext } from '../../src/engine/host-context.ts'
+import { addressOf } from '../../src/inventory/addresses.ts'
+import { sh } from '../../src/transport/quote.ts'
+import { check, NotRun, waitFor, type CheckResult } from '../../src/verify/check.ts'
+import { groupNode, parseCrmMon, type ClusterStatus } from './crm-mon.ts'
+import type { VerifyEnv } from '../../src/verify/env.ts'
+import { httpGet, servingNode } from '../../src/verify/http.ts'
+import { ipvsDestinations } from '../../src/verify/ipvs.ts'
+import { LoadReference, loadTable, runAb, LOAD_CONCURRENCY } from '../../src/verify/load.ts'
+import { defineVerify } from '../../src/verify/suite.ts'
+
+export default defineVerify({ title: 'LVS-NAT under Pacemaker (ldirectord)', run: (env) => verifyLvsNat(env.pick('pacemaker'), env.pick('lvs-nat', 'pacemaker'), env) })
 
 const FORWARD = { masq: 'Masq', gate: 'Route', ipip: 'Tunnel' } as const
 
