@@ -1,6 +1,6 @@
 // The whole cluster, for any topology: each play applies to the inventory groups that
 // exist there (a group absent from an inventory simply matches no host).
-import { definePlaybook } from '../src/engine/playbook.ts'
+import { definePlaybook } from '../src/sdk.ts'
 
 export default definePlaybook({
   plays: [

@@ -5,15 +5,7 @@
 // one request proves Apache, PHP, pgsql and the cluster's database server together; its
 // credentials live outside the document root. Every site file is checked by Apache itself
 // (`apache2ctl -t` with the candidate included) before it goes live.
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { packages } from '../../src/ops/package.ts'
-import { command } from '../../src/ops/command.ts'
-import { directory } from '../../src/ops/directory.ts'
-import { service } from '../../src/ops/service.ts'
-import { template } from '../../src/ops/template.ts'
-import { sh } from '../../src/transport/quote.ts'
-import type { Task } from '../../src/engine/types.ts'
+import { command, defineRole, directory, packages, service, sh, type Task, template, z } from '../../src/sdk.ts'
 import { databaseServer, type DatabaseServer } from '../postgresql/server.ts'
 
 const Site = z.object({

@@ -1,13 +1,6 @@
 // base: the node's hostname, an /etc/hosts that names every cluster node on the cluster
 // network (computed from the inventory), and the packages every node needs.
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { addressOf } from '../../src/inventory/addresses.ts'
-import { packages } from '../../src/ops/package.ts'
-import { command } from '../../src/ops/command.ts'
-import { file } from '../../src/ops/file.ts'
-import { template } from '../../src/ops/template.ts'
-import { sh } from '../../src/transport/quote.ts'
+import { addressOf, command, defineRole, file, packages, sh, template, z } from '../../src/sdk.ts'
 
 export default defineRole({
   name: 'base',
@@ -22,10 +15,9 @@ export default defineRole({
     base_hosts_domain: z.string().optional(),
     base_packages: z.array(z.string()).default([]),
   }),
-  tasks: ({ vars, host, inventory, render }) => {
+  tasks: ({ vars, hostsOf, host, render }) => {
     const hostname = vars.base_hostname ?? host.name
-    const nodes = [...inventory.hosts.values()]
-      .filter((h) => h.groups.includes(vars.base_hosts_group))
+    const nodes = hostsOf(vars.base_hosts_group)
       .map((h) => ({ name: h.name, address: addressOf(h, { network: vars.base_hosts_network }) }))
     return [
       file({ path: '/etc/hostname', content: `${hostname}\n`, mode: '0644' }),

@@ -3,13 +3,7 @@
 // has to be copied between hosts) and corosync.conf from the inventory — the nodes at their
 // address on the cluster network, two_node quorum for a pair — checked by `corosync -t`
 // before it goes live. A change restarts corosync once.
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { addressOf } from '../../src/inventory/addresses.ts'
-import { file } from '../../src/ops/file.ts'
-import { packages } from '../../src/ops/package.ts'
-import { service } from '../../src/ops/service.ts'
-import { template } from '../../src/ops/template.ts'
+import { addressOf, defineRole, file, packages, service, template, z } from '../../src/sdk.ts'
 
 export default defineRole({
   name: 'corosync',
@@ -25,8 +19,8 @@ export default defineRole({
     corosync_crypto_cipher: z.enum(['aes256', 'aes192', 'aes128', 'none']).default('aes256'),
     corosync_crypto_hash: z.enum(['sha256', 'sha384', 'sha512', 'sha1', 'none']).default('sha256'),
   }),
-  tasks: ({ vars, inventory, render }) => {
-    const nodes = [...inventory.hosts.values()].filter((h) => h.groups.includes(vars.corosync_group)).map((h, i) => ({ name: h.name, address: addressOf(h, { network: vars.corosync_network }), id: i + 1 }))
+  tasks: ({ vars, hostsOf, render }) => {
+    const nodes = hostsOf(vars.corosync_group).map((h, i) => ({ name: h.name, address: addressOf(h, { network: vars.corosync_network }), id: i + 1 }))
     if (nodes.length < 2) throw new Error(`corosync_group "${vars.corosync_group}" has ${nodes.length} host(s): a cluster needs two or more`)
     return [
       packages({ names: ['corosync'] }),

@@ -3,14 +3,7 @@
 // restarted when that changes, and then the address the interface actually leased is
 // compared with the inventory's: a node that got another address, or none, fails here
 // with what to look at — instead of the cluster failing later in a stranger way.
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { networkInterfaces } from '../../src/facts/network.ts'
-import { service } from '../../src/ops/service.ts'
-import { template } from '../../src/ops/template.ts'
-import { sh } from '../../src/transport/quote.ts'
-import type { HostContext } from '../../src/engine/host-context.ts'
-import type { Fact, Plan, Task } from '../../src/engine/types.ts'
+import { defineRole, type Fact, type HostContext, networkInterfaces, type Plan, service, sh, type Task, template, z } from '../../src/sdk.ts'
 
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i
 

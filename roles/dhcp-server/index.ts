@@ -3,13 +3,7 @@
 // takes its address by DHCP (an `interfaces` entry with `dhcp: true` and its `mac`), so
 // each node always gets its documented address instead of whatever the pool hands out
 // first, as in the seed. dhcpd checks the candidate (`dhcpd -t -cf`) before it goes live.
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { inNetwork, interfacesOf } from '../../src/inventory/addresses.ts'
-import type { Inventory } from '../../src/inventory/types.ts'
-import { packages } from '../../src/ops/package.ts'
-import { service } from '../../src/ops/service.ts'
-import { template } from '../../src/ops/template.ts'
+import { defineRole, inNetwork, interfacesOf, type Inventory, packages, service, template, z } from '../../src/sdk.ts'
 
 export const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i
 const HostName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/)

@@ -1,11 +1,7 @@
 // Seed 000's DHCP, live: each node that takes its address by DHCP holds a leased
 // (kernel-flagged `dynamic`) address equal to the inventory's, and the server logged
 // the acknowledgement to that node's MAC.
-import type { HostContext } from '../../src/engine/host-context.ts'
-import { interfacesOf } from '../../src/inventory/addresses.ts'
-import { sh } from '../../src/transport/quote.ts'
-import { check, type CheckResult } from '../../src/verify/check.ts'
-import { defineVerify } from '../../src/verify/suite.ts'
+import { check, type CheckResult, defineVerify, type HostContext, interfacesOf, sh } from '../../src/sdk.ts'
 
 export default defineVerify({ title: 'DHCP leases', run: ({ pick }) => verifyDhcp(pick('dhcp-server'), pick('dhcp-client')) })
 

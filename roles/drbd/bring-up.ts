@@ -4,8 +4,7 @@
 // only when neither node holds UpToDate data (both Inconsistent: never synced) and blkid
 // finds no filesystem. Then the resource is left Secondary: heartbeat (drbddisk,
 // Filesystem) decides which node is Primary and mounts it.
-import { sh } from '../../src/transport/quote.ts'
-import type { Change, Fact, Plan, Task } from '../../src/engine/types.ts'
+import { type Change, type Fact, type Plan, sh, type Task } from '../../src/sdk.ts'
 import { backingFilesystem, drbdAfterConnect, drbdAfterSync, drbdResource, isConnected, type BackingFilesystem, type DrbdState } from './facts.ts'
 
 export interface BringUpSpec {

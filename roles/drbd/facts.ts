@@ -3,8 +3,7 @@
 // (drbdadm dump-md, readable only while the disk is not attached), and whether the backing
 // disk holds a filesystem (blkid). drbd-utils 9.22 runs its drbdadm-84 path by itself on
 // the 8.4 kernel module, so these are the 8.4 words: Connected, UpToDate, Secondary…
-import { sh } from '../../src/transport/quote.ts'
-import type { Fact } from '../../src/engine/types.ts'
+import { type Fact, sh } from '../../src/sdk.ts'
 
 export interface DrbdState {
   /** Configured in the kernel: `drbdadm cstate` answers (else the resource is down). */

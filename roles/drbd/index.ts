@@ -6,18 +6,7 @@
 // Without the drbd kernel module the role fails before changing anything — or, when the
 // inventory marks it configuration only (a container lab), writes and checks the
 // configuration, brings nothing up, and says so on the recap.
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { addressOf } from '../../src/inventory/addresses.ts'
-import { packages } from '../../src/ops/package.ts'
-import { requireKernel } from '../../src/ops/require-kernel.ts'
-import { template } from '../../src/ops/template.ts'
-import { command } from '../../src/ops/command.ts'
-import { sh } from '../../src/transport/quote.ts'
-import type { Task } from '../../src/engine/types.ts'
-import { daemonReload } from '../../src/ops/daemon-reload.ts'
-import { file } from '../../src/ops/file.ts'
-import { service } from '../../src/ops/service.ts'
+import { addressOf, command, daemonReload, defineRole, file, packages, requireKernel, service, sh, type Task, template, z } from '../../src/sdk.ts'
 import { defaultMkfsOptions, initialSyncTask, metadataTask, moduleTask, primaryTask, upTask } from './bring-up.ts'
 
 /** DRBD's own configuration syntax, as nested data: { net: { 'cram-hmac-alg': 'sha1' } }. */
@@ -70,7 +59,7 @@ export default defineRole({
     /** At boot, how long a dual-primary resource waits for its peer before giving up (seconds). */
     drbd_boot_wait: z.number().int().positive().default(120),
   }),
-  tasks: ({ vars, configurationOnly, host, inventory, render }) => {
+  tasks: ({ vars, hostsOf, configurationOnly, host, render }) => {
     const configOnly = configurationOnly('drbd')
     // A changed config reaches a running resource through `drbdadm adjust` (handler).
     const notify = configOnly ? undefined : ['adjust drbd']
@@ -81,8 +70,7 @@ export default defineRole({
     ]
     const bringUps: Task[] = []
     for (const res of vars.drbd_resources) {
-      const nodes = [...inventory.hosts.values()]
-        .filter((h) => h.groups.includes(res.group))
+      const nodes = hostsOf(res.group)
         .map((h) => ({ name: h.name, disk: String(h.vars.drbd_disk ?? res.disk), address: addressOf(h, { interface: res.interface, network: res.network }) }))
       if (nodes.length < 2) throw new Error(`drbd resource ${res.name}: group "${res.group}" has ${nodes.length} host(s); DRBD replicates between two`)
       if (res.initial_primary !== undefined && !nodes.some((n) => n.name === res.initial_primary))

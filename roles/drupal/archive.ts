@@ -5,11 +5,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
-import { command } from '../../src/ops/command.ts'
-import { file } from '../../src/ops/file.ts'
-import { packages } from '../../src/ops/package.ts'
-import { sh } from '../../src/transport/quote.ts'
-import type { Task } from '../../src/engine/types.ts'
+import { command, file, packages, sh, type Task } from '../../src/sdk.ts'
 
 export interface ArchiveSpec {
   url?: string

@@ -5,12 +5,7 @@
 // `drupal_install_node`; a rerun finds the site installed and leaves it.
 // A document root that already holds Drupal (index.php) is never unpacked over: upgrades
 // are Drupal's own procedure.
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { command } from '../../src/ops/command.ts'
-import { directory } from '../../src/ops/directory.ts'
-import { template } from '../../src/ops/template.ts'
-import { sh } from '../../src/transport/quote.ts'
+import { command, defineRole, directory, sh, template, z } from '../../src/sdk.ts'
 import { phpString } from '../apache-php/index.ts'
 import { databaseServer } from '../postgresql/server.ts'
 import { archiveOnHost } from './archive.ts'

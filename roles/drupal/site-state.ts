@@ -3,8 +3,7 @@
 // Only `drupal_install_node` runs the installer, once, when the database holds no site; a
 // half-finished installation is left for a person (rerunning over it would mix two); the
 // other nodes only look, since a half-done site may be the install node at work.
-import type { Fact, Plan, Task } from '../../src/engine/types.ts'
-import { sh } from '../../src/transport/quote.ts'
+import { type Fact, type Plan, sh, type Task } from '../../src/sdk.ts'
 
 export type SiteState = 'installed' | 'not-installed' | 'incomplete'
 

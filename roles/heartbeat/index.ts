@@ -3,15 +3,7 @@
 // no authentication at all, as the seeds use — only when asked, with a warning), and
 // haresources from a typed resource list. Services heartbeat starts are kept off at
 // boot, so only the active node runs them.
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { addressOf } from '../../src/inventory/addresses.ts'
-import { packages } from '../../src/ops/package.ts'
-import { command } from '../../src/ops/command.ts'
-import { service } from '../../src/ops/service.ts'
-import { template } from '../../src/ops/template.ts'
-import { sh } from '../../src/transport/quote.ts'
-import type { Task } from '../../src/engine/types.ts'
+import { addressOf, command, defineRole, packages, service, sh, type Task, template, z } from '../../src/sdk.ts'
 
 const Resource = z.discriminatedUnion('type', [
   z.object({ type: z.literal('IPaddr2'), address: z.ipv4(), prefix: z.number().int().min(1).max(32), interface: z.string() }),
@@ -53,8 +45,8 @@ export default defineRole({
       path: ['heartbeat_auth_secret'],
       message: 'sha1/md5 authentication needs a secret: set heartbeat_auth_secret: "${HEARTBEAT_SECRET}" and HEARTBEAT_SECRET in .env',
     }),
-  tasks: ({ vars, configurationOnly, host, inventory, render, note }) => {
-    const peers = [...inventory.hosts.values()].filter((h) => h.groups.includes(vars.heartbeat_group))
+  tasks: ({ vars, hostsOf, configurationOnly, host, render, note }) => {
+    const peers = hostsOf(vars.heartbeat_group)
     if (!peers.some((p) => p.name === host.name)) throw new Error(`${host.name} is not in heartbeat_group "${vars.heartbeat_group}"`)
     if (!peers.some((p) => p.name === vars.heartbeat_preferred_node))
       throw new Error(`heartbeat_preferred_node "${vars.heartbeat_preferred_node}" is not a host of group "${vars.heartbeat_group}"`)

@@ -4,13 +4,7 @@
 // Seed 004 claims stopping apache2 alone moves the VIP: heartbeat v1 does not monitor
 // resources, so the failover test stops heartbeat itself.
 import heartbeatRole from './index.ts'
-import type { HostContext } from '../../src/engine/host-context.ts'
-import { isConfigurationOnly } from '../../src/engine/role.ts'
-import { addressOf } from '../../src/inventory/addresses.ts'
-import { sh } from '../../src/transport/quote.ts'
-import { check, NotRun, waitFor, type CheckResult } from '../../src/verify/check.ts'
-import { httpGet, servingNode } from '../../src/verify/http.ts'
-import { defineVerify } from '../../src/verify/suite.ts'
+import { addressOf, check, type CheckResult, defineVerify, type HostContext, httpGet, isConfigurationOnly, NotRun, servingNode, sh, waitFor } from '../../src/sdk.ts'
 
 export default defineVerify({ title: 'heartbeat pair', run: ({ pick }) => verifyHeartbeat(pick('heartbeat')) })
 

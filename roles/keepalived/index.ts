@@ -9,16 +9,7 @@
 // daemon) exits fatally and takes VRRP down with it. The role then fails before changing
 // anything — or, when the inventory marks lvs configuration only (a container lab), runs
 // VRRP alone and keeps the complete configuration, also checked, in keepalived.conf.full.
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { inNetwork, interfacesOf } from '../../src/inventory/addresses.ts'
-import type { Inventory, InventoryHost } from '../../src/inventory/types.ts'
-import { command } from '../../src/ops/command.ts'
-import { packages } from '../../src/ops/package.ts'
-import { requireKernel } from '../../src/ops/require-kernel.ts'
-import { service } from '../../src/ops/service.ts'
-import { template } from '../../src/ops/template.ts'
-import type { Task } from '../../src/engine/types.ts'
+import { command, defineRole, inNetwork, interfacesOf, type Inventory, type InventoryHost, packages, requireKernel, service, type Task, template, z } from '../../src/sdk.ts'
 
 const CONF = '/etc/keepalived/keepalived.conf'
 const FULL = `${CONF}.full`

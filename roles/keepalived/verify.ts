@@ -7,15 +7,7 @@
 // reason, never passed.
 import keepalivedRole, { realServers as realServersOf, type RenderedRealServer } from './index.ts'
 import lvsRole from '../lvs/index.ts'
-import type { HostContext } from '../../src/engine/host-context.ts'
-import { kernelModule } from '../../src/facts/kernel.ts'
-import type { VerifyEnv } from '../../src/verify/env.ts'
-import { addressOf } from '../../src/inventory/addresses.ts'
-import { sh } from '../../src/transport/quote.ts'
-import { check, NotRun, waitFor, type CheckResult } from '../../src/verify/check.ts'
-import { httpGet, servingNode } from '../../src/verify/http.ts'
-import { ipvsDestinations, spreadByWeight } from '../../src/verify/ipvs.ts'
-import { defineVerify } from '../../src/verify/suite.ts'
+import { addressOf, check, type CheckResult, defineVerify, type HostContext, httpGet, ipvsDestinations, kernelModule, NotRun, servingNode, sh, spreadByWeight, type VerifyEnv, waitFor } from '../../src/sdk.ts'
 
 export default defineVerify({ title: 'LVS + keepalived', run: (env) => verifyKeepalived(env.pick('keepalived'), env.pick('lvs', 'keepalived'), env) })
 

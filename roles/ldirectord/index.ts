@@ -5,12 +5,7 @@
 // it and makes sure neither ldirectord nor ipvsadm starts at boot outside Pacemaker; it
 // never starts or stops it itself (that would fight the cluster manager). ldirectord has
 // no configuration check of its own; with autoreload=yes the running one picks changes up.
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { addressOf } from '../../src/inventory/addresses.ts'
-import { packages } from '../../src/ops/package.ts'
-import { service } from '../../src/ops/service.ts'
-import { template } from '../../src/ops/template.ts'
+import { addressOf, defineRole, packages, service, template, z } from '../../src/sdk.ts'
 
 const Virtual = z.object({
   /** ADDRESS:PORT of the virtual service (the external VIP). */
@@ -41,9 +36,9 @@ export default defineRole({
     ldirectord_quiescent: z.boolean().default(true),
     ldirectord_virtuals: z.array(Virtual).min(1),
   }),
-  tasks: ({ vars, inventory, render }) => {
+  tasks: ({ vars, hostsOf, render }) => {
     const virtuals = vars.ldirectord_virtuals.map((v) => {
-      const reals = [...inventory.hosts.values()].filter((h) => h.groups.includes(v.real_group)).map((h) => addressOf(h, { network: v.real_network }))
+      const reals = hostsOf(v.real_group).map((h) => addressOf(h, { network: v.real_network }))
       if (!reals.length) throw new Error(`ldirectord virtual ${v.virtual}: group "${v.real_group}" has no hosts`)
       return { ...v, reals }
     })

@@ -3,14 +3,7 @@
 // through the directors' internal VIP (their default gateway), so the director that holds
 // the VIPs rewrites them back. Both through small systemd units, so they hold at boot
 // without ifupdown or an iptables-persistent file.
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { daemonReload } from '../../src/ops/daemon-reload.ts'
-import { packages } from '../../src/ops/package.ts'
-import { service } from '../../src/ops/service.ts'
-import { sysctl } from '../../src/ops/sysctl.ts'
-import { template } from '../../src/ops/template.ts'
-import type { Task } from '../../src/engine/types.ts'
+import { daemonReload, defineRole, packages, service, sysctl, type Task, template, z } from '../../src/sdk.ts'
 
 const Vars = z.object({
   lvs_nat_directors_group: z.string().default('nat_directors'),

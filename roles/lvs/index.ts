@@ -5,19 +5,7 @@
 // which the recap then says. Real servers: ARP suppression first, then the VIPs on
 // loopback through a small systemd unit (no ifupdown on the hosts), so they accept what
 // the director forwards without ever answering ARP for it.
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { interfacesOf } from '../../src/inventory/addresses.ts'
-import { command } from '../../src/ops/command.ts'
-import { daemonReload } from '../../src/ops/daemon-reload.ts'
-import { file } from '../../src/ops/file.ts'
-import { packages } from '../../src/ops/package.ts'
-import { requireKernel } from '../../src/ops/require-kernel.ts'
-import { service } from '../../src/ops/service.ts'
-import { sysctl } from '../../src/ops/sysctl.ts'
-import { template } from '../../src/ops/template.ts'
-import { sh } from '../../src/transport/quote.ts'
-import type { Task } from '../../src/engine/types.ts'
+import { command, daemonReload, defineRole, file, interfacesOf, packages, requireKernel, service, sh, sysctl, type Task, template, z } from '../../src/sdk.ts'
 
 const VIP_UNIT = 'halab-lvs-vip'
 

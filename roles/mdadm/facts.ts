@@ -1,8 +1,7 @@
 // What the host says about a software RAID: the array as the kernel runs it
 // (`mdadm --detail`), the md superblock on each member disk (`mdadm --examine`), and the
 // ARRAY line `mdadm --detail --scan` gives for mdadm.conf. Creation is guarded by these.
-import { sh } from '../../src/transport/quote.ts'
-import type { Fact } from '../../src/engine/types.ts'
+import { type Fact, sh } from '../../src/sdk.ts'
 
 export interface MdArray {
   /** The kernel runs the array (mdadm --detail exits 0). */

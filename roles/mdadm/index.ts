@@ -4,15 +4,7 @@
 // belong to one array are assembled, never re-created; a running array — degraded too —
 // is left as it is (a rerun after a failed disk touches nothing, and says so). The ARRAY
 // line of mdadm.conf comes from the running array; mkfs only when blkid finds nothing.
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { blockDevice } from '../../src/facts/block.ts'
-import { requireKernel } from '../../src/ops/require-kernel.ts'
-import { line } from '../../src/ops/line.ts'
-import { mount } from '../../src/ops/mount.ts'
-import { packages } from '../../src/ops/package.ts'
-import { sh } from '../../src/transport/quote.ts'
-import type { Plan, Task } from '../../src/engine/types.ts'
+import { blockDevice, defineRole, line, mount, packages, type Plan, requireKernel, sh, type Task, z } from '../../src/sdk.ts'
 import { mdArray, mdScanLine, memberDisks, type MdArray, type MemberDisk } from './facts.ts'
 
 const LEVEL_MODULE: Record<string, string> = { '0': 'raid0', '1': 'raid1', '4': 'raid456', '5': 'raid456', '6': 'raid456', '10': 'raid10' }

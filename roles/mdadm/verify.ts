@@ -7,11 +7,7 @@
 import mdadmRole from './index.ts'
 import { parseMdDetail, type MdArray } from './facts.ts'
 import nfsClientRole from '../nfs-client/index.ts'
-import type { HostContext } from '../../src/engine/host-context.ts'
-import { sh } from '../../src/transport/quote.ts'
-import { check, NotRun, waitFor, type CheckResult } from '../../src/verify/check.ts'
-import type { VerifyEnv } from '../../src/verify/env.ts'
-import { defineVerify } from '../../src/verify/suite.ts'
+import { check, type CheckResult, defineVerify, type HostContext, NotRun, sh, type VerifyEnv, waitFor } from '../../src/sdk.ts'
 
 export default defineVerify({ title: 'NAS: RAID and NFS', run: (env) => verifyNas(env.pick('mdadm'), env.pick('nfs-client'), env) })
 

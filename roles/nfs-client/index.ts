@@ -3,12 +3,7 @@
 // different filesystem found on the mount point: it reports it. Services that serve from a
 // share (Apache with its document root there) start only once it is mounted: at boot an
 // unreachable NAS keeps them down rather than serving an empty directory.
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { mount } from '../../src/ops/mount.ts'
-import { packages } from '../../src/ops/package.ts'
-import { daemonReloadHandler, requiresMounts } from '../../src/ops/requires-mounts.ts'
-import type { Task } from '../../src/engine/types.ts'
+import { daemonReloadHandler, defineRole, mount, packages, requiresMounts, type Task, z } from '../../src/sdk.ts'
 
 const Share = z.object({
   /** server:/export, the server by a name /etc/hosts knows or by address. */

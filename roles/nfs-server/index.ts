@@ -3,13 +3,7 @@
 // /etc/exports is rendered whole and, on change, re-read with `exportfs -ra`, which also
 // refuses a broken file (the handler fails and says so). Without nfsd in the kernel the
 // role fails before changing anything, unless marked configuration only.
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { command } from '../../src/ops/command.ts'
-import { packages } from '../../src/ops/package.ts'
-import { requireKernel } from '../../src/ops/require-kernel.ts'
-import { service } from '../../src/ops/service.ts'
-import { template } from '../../src/ops/template.ts'
+import { command, defineRole, packages, requireKernel, service, template, z } from '../../src/sdk.ts'
 
 const Export = z.object({
   path: z.string().startsWith('/'),

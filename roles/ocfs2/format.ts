@@ -1,8 +1,7 @@
 // The OCFS2 filesystem made once, by one node, on the shared device: only when blkid finds
 // nothing on it (read below the page cache: the peer writes the same device through DRBD).
 // The other nodes wait until the filesystem shows up before they mount it.
-import { sh } from '../../src/transport/quote.ts'
-import type { Fact, Plan, Task } from '../../src/engine/types.ts'
+import { type Fact, type Plan, sh, type Task } from '../../src/sdk.ts'
 
 export interface DeviceFilesystem {
   /** Its first block could be read (a DRBD device must be Primary). */

@@ -6,18 +6,7 @@
 // o2cb and the DRBD resource's ready unit. Without the ocfs2 kernel module the role fails
 // before changing anything — or, marked configuration only (a container lab), it writes
 // the configuration, formats and mounts nothing, and says so on the recap.
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { addressOf } from '../../src/inventory/addresses.ts'
-import { daemonReload } from '../../src/ops/daemon-reload.ts'
-import { directory } from '../../src/ops/directory.ts'
-import { mount } from '../../src/ops/mount.ts'
-import { packages } from '../../src/ops/package.ts'
-import { requireKernel } from '../../src/ops/require-kernel.ts'
-import { service } from '../../src/ops/service.ts'
-import { mountUnitName } from '../../src/ops/systemd-unit-name.ts'
-import { template } from '../../src/ops/template.ts'
-import type { Task } from '../../src/engine/types.ts'
+import { addressOf, daemonReload, defineRole, directory, mount, mountUnitName, packages, requireKernel, service, type Task, template, z } from '../../src/sdk.ts'
 import { formatTask } from './format.ts'
 
 const Vars = z.object({
@@ -52,9 +41,9 @@ const Vars = z.object({
 export default defineRole({
   name: 'ocfs2',
   vars: Vars,
-  tasks: ({ vars, configurationOnly, host, inventory, render }) => {
+  tasks: ({ vars, hostsOf, configurationOnly, host, render }) => {
     const configOnly = configurationOnly('ocfs2')
-    const members = [...inventory.hosts.values()].filter((h) => h.groups.includes(vars.ocfs2_group))
+    const members = hostsOf(vars.ocfs2_group)
     if (!members.some((h) => h.name === host.name)) throw new Error(`${host.name} is not in group "${vars.ocfs2_group}" (ocfs2_group): it is not a node of cluster ${vars.ocfs2_cluster_name}`)
     if (!members.some((h) => h.name === vars.ocfs2_format_node))
       throw new Error(`ocfs2_format_node "${vars.ocfs2_format_node}" is not in group "${vars.ocfs2_group}" (${members.map((h) => h.name).join(', ')})`)

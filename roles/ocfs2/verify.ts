@@ -5,11 +5,7 @@
 // container lab, whose kernel lacks them) these are "not run" with the reason.
 import drbdRole from '../drbd/index.ts'
 import ocfs2Role from './index.ts'
-import type { HostContext } from '../../src/engine/host-context.ts'
-import { isConfigurationOnly } from '../../src/engine/role.ts'
-import { sh } from '../../src/transport/quote.ts'
-import { check, NotRun, waitFor, type CheckResult } from '../../src/verify/check.ts'
-import { defineVerify } from '../../src/verify/suite.ts'
+import { check, type CheckResult, defineVerify, type HostContext, isConfigurationOnly, NotRun, sh, waitFor } from '../../src/sdk.ts'
 
 export default defineVerify({ title: 'DRBD + OCFS2', run: ({ pick }) => verifyStorage(pick('ocfs2')) })
 

@@ -5,12 +5,7 @@
 // crmsh's own: the wanted objects are loaded into an empty shadow CIB and both are printed
 // by `crm configure show`, so formatting never counts as a difference; only differing
 // objects are loaded (`crm configure load update`) and only differing properties set.
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { packages } from '../../src/ops/package.ts'
-import { service } from '../../src/ops/service.ts'
-import { sh } from '../../src/transport/quote.ts'
-import type { Change, Fact, Plan } from '../../src/engine/types.ts'
+import { type Change, defineRole, type Fact, packages, type Plan, service, sh, z } from '../../src/sdk.ts'
 
 const Id = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/)
 const Word = z.union([z.string(), z.number(), z.boolean()]).transform(String).pipe(z.string().regex(/^[^\s"'\\]+$/, 'no spaces or quotes'))
@@ -124,8 +119,8 @@ export function planCib(v: PacemakerVars, text: string, cib: CibComparison, chec
 export default defineRole({
   name: 'pacemaker',
   vars: Vars,
-  tasks: ({ vars, host, inventory }) => {
-    const members = [...inventory.hosts.values()].filter((h) => h.groups.includes(vars.pacemaker_group)).map((h) => h.name)
+  tasks: ({ vars, hostsOf, host }) => {
+    const members = hostsOf(vars.pacemaker_group).map((h) => h.name)
     const configNode = vars.pacemaker_config_node ?? members[0]
     if (!members.includes(configNode)) throw new Error(`pacemaker_config_node "${configNode}" is not in group "${vars.pacemaker_group}" (${members.join(', ')})`)
     const { text, ids } = crmConfiguration(vars)

@@ -7,16 +7,8 @@
 // service, beside the seed's figures. Every check puts back what it took away.
 import ldirectordRole from '../ldirectord/index.ts'
 import pacemakerRole from './index.ts'
-import type { HostContext } from '../../src/engine/host-context.ts'
-import { addressOf } from '../../src/inventory/addresses.ts'
-import { sh } from '../../src/transport/quote.ts'
-import { check, NotRun, waitFor, type CheckResult } from '../../src/verify/check.ts'
+import { addressOf, check, type CheckResult, defineVerify, type HostContext, httpGet, ipvsDestinations, LOAD_CONCURRENCY, LoadReference, loadTable, NotRun, runAb, servingNode, sh, type VerifyEnv, waitFor } from '../../src/sdk.ts'
 import { groupNode, parseCrmMon, type ClusterStatus } from './crm-mon.ts'
-import type { VerifyEnv } from '../../src/verify/env.ts'
-import { httpGet, servingNode } from '../../src/verify/http.ts'
-import { ipvsDestinations } from '../../src/verify/ipvs.ts'
-import { LoadReference, loadTable, runAb, LOAD_CONCURRENCY } from '../../src/verify/load.ts'
-import { defineVerify } from '../../src/verify/suite.ts'
 
 export default defineVerify({ title: 'LVS-NAT under Pacemaker (ldirectord)', run: (env) => verifyLvsNat(env.pick('pacemaker'), env.pick('lvs-nat', 'pacemaker'), env) })
 

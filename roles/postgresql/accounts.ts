@@ -3,9 +3,7 @@
 // (over TCP to `loginHost`, as a web server would; the password goes on stdin). It is set
 // again only when that login is refused for a wrong password — never on every run, and
 // never when the login fails for another reason (that fails the task, with the reason).
-import type { HostContext } from '../../src/engine/host-context.ts'
-import type { Change, Fact, Plan, Task } from '../../src/engine/types.ts'
-import { sh } from '../../src/transport/quote.ts'
+import { type Change, type Fact, type HostContext, type Plan, sh, type Task } from '../../src/sdk.ts'
 import { scramVerifier } from './scram.ts'
 import { ident, literal, psqlQuery, psqlScript } from './sql.ts'
 

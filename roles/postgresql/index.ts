@@ -9,16 +9,7 @@
 // The cluster is never initialised over existing data: the role only creates one (Debian's
 // pg_createcluster) when neither its configuration nor PG_VERSION exists; passwords are
 // checked by logging in and set only when refused (accounts.ts).
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { addressOf } from '../../src/inventory/addresses.ts'
-import { block } from '../../src/ops/block.ts'
-import { command } from '../../src/ops/command.ts'
-import { packages } from '../../src/ops/package.ts'
-import { service } from '../../src/ops/service.ts'
-import { template } from '../../src/ops/template.ts'
-import { sh } from '../../src/transport/quote.ts'
-import type { Task } from '../../src/engine/types.ts'
+import { addressOf, block, command, defineRole, packages, service, sh, type Task, template, z } from '../../src/sdk.ts'
 import { databaseTask, roleTask } from './accounts.ts'
 import { databaseServer, ServerVars } from './server.ts'
 
@@ -71,7 +62,7 @@ const Vars = ServerVars.extend({
 export default defineRole({
   name: 'postgresql',
   vars: Vars,
-  tasks: ({ vars, host, inventory, render }) => {
+  tasks: ({ vars, hostsOf, host, inventory, render }) => {
     const server = databaseServer(inventory, vars, host)
     if (!server) throw new Error('postgresql_server_node is not set: name the one node that runs PostgreSQL (the others connect to it)')
     const instance = `postgresql@${vars.postgresql_version}-${vars.postgresql_cluster}`
@@ -83,7 +74,7 @@ export default defineRole({
     const dataDir = vars.postgresql_data_dir ?? `/var/lib/postgresql/${vars.postgresql_version}/${vars.postgresql_cluster}`
     const listen = vars.postgresql_listen_addresses ?? [...new Set(['localhost', server.address])]
     const loginHost = listen.includes('localhost') || listen.includes('*') ? '127.0.0.1' : listen[0]
-    const clients = [...inventory.hosts.values()].filter((h) => h.groups.includes(vars.postgresql_clients_group)).map((h) => addressOf(h, { network: vars.postgresql_network }))
+    const clients = hostsOf(vars.postgresql_clients_group).map((h) => addressOf(h, { network: vars.postgresql_network }))
     const hba = vars.postgresql_databases.flatMap((d) => [...new Set(clients)].map((a) => `host\t${d.name}\t${d.owner}\t${a}/32\t${vars.postgresql_auth_method}`))
     const postgres = `/usr/lib/postgresql/${vars.postgresql_version}/bin/postgres`
 

@@ -2,9 +2,7 @@
 // runs it (on its own disk or on the shared volume: never two servers on one data
 // directory), `postgresql_network` the network clients reach it on. The roles that connect
 // to it (apache-php's identity page, drupal) default their database host to this address.
-import { z } from 'zod'
-import { addressOf } from '../../src/inventory/addresses.ts'
-import type { Inventory, InventoryHost } from '../../src/inventory/types.ts'
+import { addressOf, type Inventory, type InventoryHost, z } from '../../src/sdk.ts'
 
 export const ServerVars = z.object({
   /** The node that runs PostgreSQL; every other node of the role's hosts only connects to it. */

@@ -2,7 +2,7 @@
 // authentication, no password). Statements that carry a secret go on stdin, never on a
 // command line. Identifiers are restricted by the role's schema to [a-z_][a-z0-9_]*, so
 // they need no quoting beyond the double quotes added here.
-import { sh } from '../../src/transport/quote.ts'
+import { sh } from '../../src/sdk.ts'
 
 /** psql reading SQL from stdin, stopping at the first error. */
 export const psqlScript = (port: number): string => sh`runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p ${port} -d postgres`

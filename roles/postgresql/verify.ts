@@ -5,13 +5,7 @@ import apacheRole from '../apache-php/index.ts'
 import drupalRole from '../drupal/index.ts'
 import postgresqlRole from './index.ts'
 import { databaseServer } from './server.ts'
-import type { HostContext } from '../../src/engine/host-context.ts'
-import { addressOf } from '../../src/inventory/addresses.ts'
-import { sh } from '../../src/transport/quote.ts'
-import { check, type CheckResult } from '../../src/verify/check.ts'
-import { httpGet, servingNode } from '../../src/verify/http.ts'
-import type { VerifyEnv } from '../../src/verify/env.ts'
-import { defineVerify } from '../../src/verify/suite.ts'
+import { addressOf, check, type CheckResult, defineVerify, type HostContext, httpGet, servingNode, sh, type VerifyEnv } from '../../src/sdk.ts'
 
 export default defineVerify({ title: 'data tier (PostgreSQL, Drupal)', run: (env) => verifyData(env.pick('postgresql'), env.pick('apache-php'), env.pick('drupal'), env) })
 

@@ -1,8 +1,7 @@
 // A directory moved onto the shared volume once: the designated node copies it there only
 // when the shared copy does not exist yet (a rerun, or another node, never copies again);
 // the other nodes wait for that copy before they bind-mount it.
-import { sh } from '../../src/transport/quote.ts'
-import type { Fact, Plan, Task } from '../../src/engine/types.ts'
+import { type Fact, type Plan, sh, type Task } from '../../src/sdk.ts'
 
 export interface SharedPath {
   /** Where the service reads it (/etc/apache2), and its copy on the shared volume (/opt/etc/apache2). */

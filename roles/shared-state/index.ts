@@ -8,13 +8,7 @@
 // rc.local and polling script, as systemd ordering. Where the cluster filesystem is
 // configuration only (a container lab), nothing is moved and the recap says so.
 import { posix } from 'node:path'
-import { z } from 'zod'
-import { defineRole } from '../../src/engine/role.ts'
-import { command } from '../../src/ops/command.ts'
-import { mount } from '../../src/ops/mount.ts'
-import { daemonReloadHandler, requiresMounts, unitFile } from '../../src/ops/requires-mounts.ts'
-import { sh } from '../../src/transport/quote.ts'
-import type { Task } from '../../src/engine/types.ts'
+import { command, daemonReloadHandler, defineRole, mount, requiresMounts, sh, type Task, unitFile, z } from '../../src/sdk.ts'
 import { copyTask } from './copy.ts'
 
 const Unit = z.string().regex(/^[A-Za-z0-9_.@-]+$/, 'a systemd unit name (apache2, postgresql@)')

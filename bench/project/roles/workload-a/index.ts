@@ -2,11 +2,7 @@
 // real halab operations: a user, a file with content, a copied file, and a shell command
 // with a guard. bench/ansible/workload-a.yml does the same four things.
 import { join } from 'node:path'
-import { z } from 'zod'
-import { defineRole } from '../../../../src/engine/role.ts'
-import { command } from '../../../../src/ops/command.ts'
-import { file } from '../../../../src/ops/file.ts'
-import { user } from '../../../../src/ops/user.ts'
+import { command, defineRole, file, user, z } from '../../../../src/sdk.ts'
 
 const FILES = join(import.meta.dirname, '..', '..', 'files')
 
