@@ -47,7 +47,7 @@ export interface Task {
   plan(host: HostContext): Promise<Plan>
   /** Handlers (by name) to run once after the role, when this task changed something. */
   notify?: string[]
-  /** Skip the task (reported as skipped) when false, or when it returns a reason string. */
+  /** A reason: the task is skipped (reported as skipped, with it); false or absent: it runs. */
   skip?: string | false
 }
 
