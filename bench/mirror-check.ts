@@ -60,23 +60,42 @@ async function check(topology: string): Promise<number> {
     symlinkSync(join(ANSIBLE_DIR, 'templates'), join(work, 'templates'))
     for (const [role, tasks] of Object.entries(RENDER)) {
       mkdirSync(join(work, 'roles', role, 'tasks'), { recursive: true })
-      for (const d of ['defaults', 'templates']) symlinkSync(join(ANSIBLE_DIR, 'roles', role, d), join(work, 'roles', role, d))
+      for (const d of ['defaults', 'templates'])
+        symlinkSync(join(ANSIBLE_DIR, 'roles', role, d), join(work, 'roles', role, d))
       writeFileSync(join(work, 'roles', role, 'tasks', 'main.yml'), tasks + '\n')
     }
     writeFileSync(join(work, 'site.yml'), readFileSync(playbookFile, 'utf8'))
     writeFileSync(join(work, 'ansible.cfg'), `[defaults]\nroles_path = ${join(work, 'roles')}\nnocows = True\n`)
     // Only debug tasks run, and every connection would be local: nothing reaches any host.
     const r = await run({
-      argv: ['ansible-playbook', '--check', '-i', join(inv, 'hosts.yml'), '-e', `@${join(inv, 'lab.yml')}`, '-e', 'ansible_connection=local', '-e', 'ansible_host=127.0.0.1', join(work, 'site.yml')],
+      argv: [
+        'ansible-playbook',
+        '--check',
+        '-i',
+        join(inv, 'hosts.yml'),
+        '-e',
+        `@${join(inv, 'lab.yml')}`,
+        '-e',
+        'ansible_connection=local',
+        '-e',
+        'ansible_host=127.0.0.1',
+        join(work, 'site.yml'),
+      ],
       cwd: work,
-      env: { ...env, ANSIBLE_CONFIG: join(work, 'ansible.cfg'), ANSIBLE_CALLBACK_RESULT_FORMAT: 'json', ANSIBLE_NOCOLOR: '1' },
+      env: {
+        ...env,
+        ANSIBLE_CONFIG: join(work, 'ansible.cfg'),
+        ANSIBLE_CALLBACK_RESULT_FORMAT: 'json',
+        ANSIBLE_NOCOLOR: '1',
+      },
       timeoutMs: 300_000,
     })
     if (r.code !== 0) throw new Error(`ansible-playbook exited with ${r.code}:\n${(r.stdout + r.stderr).slice(-2000)}`)
     const ansible = new Map<string, string>()
     for (const m of r.stdout.matchAll(/^ok: \[(\S+)\](?: => \(item=[^)]*\))? => (\{.*?^\})$/gms)) {
       const msg = (JSON.parse(m[2]) as { msg?: unknown }).msg
-      if (msg && typeof msg === 'object') for (const [path, content] of Object.entries(msg)) ansible.set(`${m[1]} ${path}`, String(content))
+      if (msg && typeof msg === 'object')
+        for (const [path, content] of Object.entries(msg)) ansible.set(`${m[1]} ${path}`, String(content))
     }
     let differ = 0
     for (const [key, content] of halab) {

@@ -12,8 +12,29 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { randomBytes } from 'node:crypto'
-import { ANSIBLE_DIR, ansibleEnv, closeMasters, ensureAnsible, parseRecap, writeAnsibleConfig, type AnsibleSetup } from './lib/ansible.ts'
-import { BASE_MARKER, BASE_ROOTFS, REPO, assertLabUpFor, halabArgv, labDown, labState, labUp, onHost, pool, prepareHosts, type LabHost } from './lib/lab.ts'
+import {
+  ANSIBLE_DIR,
+  ansibleEnv,
+  closeMasters,
+  ensureAnsible,
+  parseRecap,
+  writeAnsibleConfig,
+  type AnsibleSetup,
+} from './lib/ansible.ts'
+import {
+  BASE_MARKER,
+  BASE_ROOTFS,
+  REPO,
+  assertLabUpFor,
+  halabArgv,
+  labDown,
+  labState,
+  labUp,
+  onHost,
+  pool,
+  prepareHosts,
+  type LabHost,
+} from './lib/lab.ts'
 import { describeMachine } from './lib/machine.ts'
 import { measure, measureTree, must, run, type RunSpec } from './lib/proc.ts'
 import { renderTable, type LabFigures, type Results, type Sample, type Series, type Tool } from './lib/report.ts'
@@ -37,7 +58,13 @@ const { values: opt } = parseArgs({
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const RUNS = opt.smoke ? 1 : Math.max(1, Number(opt.runs))
-const SIZES = opt.smoke ? [1] : opt.hosts!.split(',').map(Number).filter((n) => n > 0).sort((a, b) => a - b)
+const SIZES = opt.smoke
+  ? [1]
+  : opt
+      .hosts!.split(',')
+      .map(Number)
+      .filter((n) => n > 0)
+      .sort((a, b) => a - b)
 const ONLY = new Set(opt.smoke ? ['a'] : opt.only!.split(','))
 const WITH_ANSIBLE = !opt['no-ansible']
 const PROJECT = join(REPO, 'bench', 'project')
@@ -69,14 +96,23 @@ async function main(): Promise<number> {
   }
   const other = labState()
   if (other) {
-    process.stderr.write(`a lab is up (or was left) for ${other.inventoryDir}: the benchmark needs the lab to itself. Run \`run-playbook lab down\` when it is free.\n`)
+    process.stderr.write(
+      `a lab is up (or was left) for ${other.inventoryDir}: the benchmark needs the lab to itself. Run \`run-playbook lab down\` when it is free.\n`,
+    )
     return 1
   }
   const work = mkdtempSync(join(tmpdir(), 'halab-bench-'))
-  const startedAt = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
+  const startedAt = new Date()
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC')
   if (!existsSync('/usr/bin/time')) {
     log('installing GNU time (peak RSS of every run) with apt-get')
-    await must({ argv: ['apt-get', 'install', '-y', '-q', '--no-install-recommends', 'time'], env: { DEBIAN_FRONTEND: 'noninteractive' }, timeoutMs: 10 * 60_000 })
+    await must({
+      argv: ['apt-get', 'install', '-y', '-q', '--no-install-recommends', 'time'],
+      env: { DEBIAN_FRONTEND: 'noninteractive' },
+      timeoutMs: 10 * 60_000,
+    })
   }
   const ansibleCore = WITH_ANSIBLE ? await ensureAnsible(log) : undefined
   const results: Results = {
@@ -100,7 +136,14 @@ async function main(): Promise<number> {
   }
   const table = renderTable(results)
   process.stdout.write(table + '\n')
-  const file = opt.json ?? join(REPO, 'bench', 'results', `bench-${startedAt.replace(/[ :]/g, '-').replace(/-UTC$/, '')}${opt.smoke ? '-smoke' : ''}.json`)
+  const file =
+    opt.json ??
+    join(
+      REPO,
+      'bench',
+      'results',
+      `bench-${startedAt.replace(/[ :]/g, '-').replace(/-UTC$/, '')}${opt.smoke ? '-smoke' : ''}.json`,
+    )
   mkdirSync(join(file, '..'), { recursive: true })
   writeFileSync(file, JSON.stringify({ ...results, table }, null, 1) + '\n')
   log(`results: ${file}`)
@@ -143,8 +186,11 @@ async function labSection(): Promise<LabFigures> {
     figures.down.push(down.commandMs)
     figures.downInside.push(down.insideMs ?? NaN)
   }
-  if (cached) figures.baseImage = `cached (built ${statSync(BASE_MARKER).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC; ${await du(BASE_ROOTFS)}); delete /var/cache/halab/base to time a build (about a minute)`
-  log(`lab: up ${figures.up.map((x) => (x / 1000).toFixed(1)).join(', ')} s; down ${figures.down.map((x) => (x / 1000).toFixed(1)).join(', ')} s`)
+  if (cached)
+    figures.baseImage = `cached (built ${statSync(BASE_MARKER).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC; ${await du(BASE_ROOTFS)}); delete /var/cache/halab/base to time a build (about a minute)`
+  log(
+    `lab: up ${figures.up.map((x) => (x / 1000).toFixed(1)).join(', ')} s; down ${figures.down.map((x) => (x / 1000).toFixed(1)).join(', ')} s`,
+  )
   return figures
 }
 
@@ -170,12 +216,41 @@ async function workloadA(work: string, results: Results): Promise<Series[]> {
   for (const n of SIZES) {
     const hosts = all.slice(0, n)
     const halab: RunSpec = { argv: halabArgv('workload-a', '-i', inv, '-l', `n${n}`), cwd: PROJECT }
-    const ans: RunSpec | undefined = ansible && { argv: ['ansible-playbook', '-i', join(inv, 'hosts.yml'), '-l', `n${n}`, join(ANSIBLE_DIR, 'workload-a.yml')], cwd: REPO, env: ansibleEnv(ansible) }
-    const reset = () => pool(hosts, 16, (h) => onHost(h, 'userdel -r halabbench >/dev/null 2>&1; rm -f /var/log/halabbench.log; true')).then(() => {})
-    if (!opt.smoke) out.push(await series({ id: `A${n}-1`, title: 'A first run', hosts, inventory: inv, halab, ansible: ans, before: reset, expectChanged: 4 }))
+    const ans: RunSpec | undefined = ansible && {
+      argv: ['ansible-playbook', '-i', join(inv, 'hosts.yml'), '-l', `n${n}`, join(ANSIBLE_DIR, 'workload-a.yml')],
+      cwd: REPO,
+      env: ansibleEnv(ansible),
+    }
+    const reset = () =>
+      pool(hosts, 16, (h) =>
+        onHost(h, 'userdel -r halabbench >/dev/null 2>&1; rm -f /var/log/halabbench.log; true'),
+      ).then(() => {})
+    if (!opt.smoke)
+      out.push(
+        await series({
+          id: `A${n}-1`,
+          title: 'A first run',
+          hosts,
+          inventory: inv,
+          halab,
+          ansible: ans,
+          before: reset,
+          expectChanged: 4,
+        }),
+      )
     await reset()
     await tool('halab', halab, inv) // converge: the second-run series starts from the wanted state
-    out.push(await series({ id: `A${n}-2`, title: 'A second run (no-op)', hosts, inventory: inv, halab, ansible: ans, expectChanged: 0 }))
+    out.push(
+      await series({
+        id: `A${n}-2`,
+        title: 'A second run (no-op)',
+        hosts,
+        inventory: inv,
+        halab,
+        ansible: ans,
+        expectChanged: 0,
+      }),
+    )
   }
   if (ansible) await closeMasters(ansible)
   labOurs = false
@@ -203,7 +278,10 @@ async function workloadB(results: Results): Promise<Series[]> {
     const mirror = join(ANSIBLE_DIR, `site-${topo.replace('-', '')}.yml`)
     const hasMirror = existsSync(mirror)
     if (!existsSync(inv)) continue
-    if (topo === '4-node' && !hasMirror) log('workload B 4-node: no bench/ansible/site-4node.yml (the 4-node roles have no Ansible mirror yet): halab alone')
+    if (topo === '4-node' && !hasMirror)
+      log(
+        'workload B 4-node: no bench/ansible/site-4node.yml (the 4-node roles have no Ansible mirror yet): halab alone',
+      )
     log(`workload B ${topo}: lab up`)
     const secrets = secretsFor(inv)
     labOurs = true
@@ -216,22 +294,50 @@ async function workloadB(results: Results): Promise<Series[]> {
     const halab: RunSpec = { argv: halabArgv('site', '-i', inv, ...(drupal?.extraVars ?? [])), cwd: REPO, env: secrets }
     const overlay = join(inv, 'lab.yml')
     const ans: RunSpec | undefined =
-      ansible && hasMirror ? { argv: ['ansible-playbook', '-i', join(inv, 'hosts.yml'), ...(existsSync(overlay) ? ['-e', `@${overlay}`] : []), mirror], cwd: REPO, env: { ...secrets, ...ansibleEnv(ansible) } } : undefined
+      ansible && hasMirror
+        ? {
+            argv: [
+              'ansible-playbook',
+              '-i',
+              join(inv, 'hosts.yml'),
+              ...(existsSync(overlay) ? ['-e', `@${overlay}`] : []),
+              mirror,
+            ],
+            cwd: REPO,
+            env: { ...secrets, ...ansibleEnv(ansible) },
+          }
+        : undefined
     log(`workload B ${topo}: converging with halab (not timed)`)
     const converge = await tool('halab', halab, inv, 30 * 60_000)
     const s: Series = emptySeries(`B${topo[0]}`, `B ${topo} no-op`, hosts.length)
-    if (converge.code !== 0) s.problems.push(`halab could not converge ${topo} (exit ${converge.code}): ${converge.stdout.split('\n').filter((l) => /FAILED|failed:/.test(l)).slice(0, 3).join(' | ')}`)
+    if (converge.code !== 0)
+      s.problems.push(
+        `halab could not converge ${topo} (exit ${converge.code}): ${converge.stdout
+          .split('\n')
+          .filter((l) => /FAILED|failed:/.test(l))
+          .slice(0, 3)
+          .join(' | ')}`,
+      )
     if (ans) {
       // The mirror's guard: right after halab, Ansible changes nothing; right after Ansible, halab changes nothing.
       const a = await tool('ansible', ans, inv)
       const h = await tool('halab', halab, inv)
       const changedA = sumChanged(a.stdout)
       const changedH = sumChanged(h.stdout)
-      if (a.code !== 0 || changedA !== 0) s.problems.push(`Ansible right after halab: exit ${a.code}, changed=${changedA} (the mirror ${mirror} does not converge to halab's state)`)
-      if (h.code !== 0 || changedH !== 0) s.problems.push(`halab right after Ansible: exit ${h.code}, changed=${changedH}`)
-      if (!s.problems.length) s.notes.push('alternating halab and Ansible: both report changed=0 (byte-identical files, same modes, packages and services)')
+      if (a.code !== 0 || changedA !== 0)
+        s.problems.push(
+          `Ansible right after halab: exit ${a.code}, changed=${changedA} (the mirror ${mirror} does not converge to halab's state)`,
+        )
+      if (h.code !== 0 || changedH !== 0)
+        s.problems.push(`halab right after Ansible: exit ${h.code}, changed=${changedH}`)
+      if (!s.problems.length)
+        s.notes.push(
+          'alternating halab and Ansible: both report changed=0 (byte-identical files, same modes, packages and services)',
+        )
     }
-    out.push(await series({ id: s.id, title: s.title, hosts, inventory: inv, halab, ansible: ans, expectChanged: 0, into: s }))
+    out.push(
+      await series({ id: s.id, title: s.title, hosts, inventory: inv, halab, ansible: ans, expectChanged: 0, into: s }),
+    )
     if (ansible) await closeMasters(ansible)
     labOurs = false
     await labDown()
@@ -264,7 +370,10 @@ function emptySeries(id: string, title: string, hosts: number): Series {
 
 async function series(spec: SeriesSpec): Promise<Series> {
   const s = spec.into ?? emptySeries(spec.id, spec.title, spec.hosts.length)
-  const tools: [Tool, RunSpec][] = [['halab', spec.halab], ...(spec.ansible ? [['ansible', spec.ansible] as [Tool, RunSpec]] : [])]
+  const tools: [Tool, RunSpec][] = [
+    ['halab', spec.halab],
+    ...(spec.ansible ? [['ansible', spec.ansible] as [Tool, RunSpec]] : []),
+  ]
   log(`${s.id} ${s.title}, ${spec.hosts.length} host(s): warm-up`)
   for (const [t, r] of tools) {
     await spec.before?.()
@@ -275,7 +384,9 @@ async function series(spec: SeriesSpec): Promise<Series> {
       await spec.before?.()
       const sample = await timed(t, r, spec, s)
       s.runs[t].push(sample)
-      log(`${s.id} ${t} #${i + 1}: ${(sample.ms / 1000).toFixed(2)} s, ${(sample.maxRssKb / 1024).toFixed(0)} MB, ${sample.connections} conn/host, ${sample.sessions} sessions/host, changed=${sample.changed}`)
+      log(
+        `${s.id} ${t} #${i + 1}: ${(sample.ms / 1000).toFixed(2)} s, ${(sample.maxRssKb / 1024).toFixed(0)} MB, ${sample.connections} conn/host, ${sample.sessions} sessions/host, changed=${sample.changed}`,
+      )
     }
   }
   if (!opt['no-tree'])
@@ -300,8 +411,12 @@ async function timed(t: Tool, r: RunSpec, spec: SeriesSpec, s: Series): Promise<
   const recap = parseRecap(m.stdout)
   const changed = [...recap.values()].reduce((a, x) => a + x.changed, 0)
   const expected = spec.expectChanged * spec.hosts.length
-  if (m.code !== 0) s.problems.push(`${t} exited with ${m.code}: ${(m.stdout + m.stderr).trim().split('\n').slice(-4).join(' | ')}`)
-  else if (recap.size !== spec.hosts.length || changed !== expected) s.problems.push(`${t} reported changed=${changed} on ${recap.size} host(s); expected ${expected} on ${spec.hosts.length}`)
+  if (m.code !== 0)
+    s.problems.push(`${t} exited with ${m.code}: ${(m.stdout + m.stderr).trim().split('\n').slice(-4).join(' | ')}`)
+  else if (recap.size !== spec.hosts.length || changed !== expected)
+    s.problems.push(
+      `${t} reported changed=${changed} on ${recap.size} host(s); expected ${expected} on ${spec.hosts.length}`,
+    )
   return { ms: m.ms, maxRssKb: m.maxRssKb, ...c, changed, code: m.code }
 }
 

@@ -38,11 +38,17 @@ function startHogs(n: number): ChildProcess[] {
 
 async function stopHogs(hogs: ChildProcess[]): Promise<void> {
   for (const h of hogs) h.kill('SIGKILL')
-  await Promise.all(hogs.map((h) => (h.exitCode !== null || h.signalCode ? undefined : new Promise((r) => h.once('exit', r)))))
+  await Promise.all(
+    hogs.map((h) => (h.exitCode !== null || h.signalCode ? undefined : new Promise((r) => h.once('exit', r)))),
+  )
 }
 
 async function oneTry(): Promise<Try> {
-  const r = await run({ argv: halabArgv('lab', 'up', '-i', INVENTORY, '--kernel', 'uml'), cwd: REPO, timeoutMs: 15 * 60_000 })
+  const r = await run({
+    argv: halabArgv('lab', 'up', '-i', INVENTORY, '--kernel', 'uml'),
+    cwd: REPO,
+    timeoutMs: 15 * 60_000,
+  })
   const up = /lab up in ([\d.]+) s/.exec(r.stdout)
   const guests = [...r.stdout.matchAll(/ssh ([\d.]+) s after start/g)].map((m) => Number(m[1]))
   await labDown()
@@ -67,13 +73,17 @@ async function main(): Promise<void> {
       try {
         const t = await oneTry()
         tries.push(t)
-        log(`${hogs} hog(s), try ${i}/${TRIES}: ${t.ok ? `up in ${t.upSeconds} s (slowest guest ${t.slowestGuest} s)` : `FAILED\n${t.error}`}`)
+        log(
+          `${hogs} hog(s), try ${i}/${TRIES}: ${t.ok ? `up in ${t.upSeconds} s (slowest guest ${t.slowestGuest} s)` : `FAILED\n${t.error}`}`,
+        )
       } finally {
         await stopHogs(running)
       }
     }
     const ok = tries.filter((t) => t.ok)
-    rows.push(`| ${hogs} | ${ok.length}/${tries.length} | ${stats(ok.map((t) => t.upSeconds!))} | ${stats(ok.map((t) => t.slowestGuest!))} |`)
+    rows.push(
+      `| ${hogs} | ${ok.length}/${tries.length} | ${stats(ok.map((t) => t.upSeconds!))} | ${stats(ok.map((t) => t.slowestGuest!))} |`,
+    )
   }
   process.stdout.write(
     [

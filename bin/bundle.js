@@ -94,7 +94,8 @@ function projectModules(root) {
   const modules = []
   for (const f of list(join(root, 'playbooks'))) if (/\.ts$/.test(f)) modules.push(join(root, 'playbooks', f))
   for (const r of list(join(root, 'roles')))
-    for (const f of ['index.ts', 'verify.ts']) if (existsSync(join(root, 'roles', r, f))) modules.push(join(root, 'roles', r, f))
+    for (const f of ['index.ts', 'verify.ts'])
+      if (existsSync(join(root, 'roles', r, f))) modules.push(join(root, 'roles', r, f))
   return modules.sort()
 }
 
@@ -117,7 +118,13 @@ function stamp(file) {
 
 /** What the installed packages look like: npm rewrites its hidden lockfile on every install. */
 function packagesStamp() {
-  return [join(HALAB_ROOT, 'node_modules', '.package-lock.json'), join(HALAB_ROOT, 'package.json'), fileURLToPath(import.meta.url)].map(stamp).join(' ')
+  return [
+    join(HALAB_ROOT, 'node_modules', '.package-lock.json'),
+    join(HALAB_ROOT, 'package.json'),
+    fileURLToPath(import.meta.url),
+  ]
+    .map(stamp)
+    .join(' ')
 }
 
 /** The manifest when the bundle matches every source it was built from, else undefined. */
@@ -208,8 +215,24 @@ export async function buildBundle(root, log = () => {}) {
     // Remembered with the stamps of every source it may have read, so that runs go straight
     // to tsx (which names the error) until one of them changes.
     rmSync(out, { recursive: true, force: true })
-    const inputs = Object.fromEntries([...sourceFiles(join(HALAB_ROOT, 'src')), ...modules, ...sourceFiles(join(root, 'roles'))].map((f) => [f, stamp(f)]))
-    writeManifest(dir, { format: FORMAT, root, build, modules, packages: packagesStamp(), inputs, failed: String(e?.message ?? e).split('\n').slice(0, 3).join(' ') })
+    const inputs = Object.fromEntries(
+      [...sourceFiles(join(HALAB_ROOT, 'src')), ...modules, ...sourceFiles(join(root, 'roles'))].map((f) => [
+        f,
+        stamp(f),
+      ]),
+    )
+    writeManifest(dir, {
+      format: FORMAT,
+      root,
+      build,
+      modules,
+      packages: packagesStamp(),
+      inputs,
+      failed: String(e?.message ?? e)
+        .split('\n')
+        .slice(0, 3)
+        .join(' '),
+    })
     throw e
   }
   const inputs = {}
@@ -218,10 +241,20 @@ export async function buildBundle(root, log = () => {}) {
     if (file.includes('/node_modules/') || file === entryFile || !existsSync(file)) continue
     inputs[file] = readStamps.get(file) ?? stamp(file)
   }
-  const manifest = { format: FORMAT, root, build, modules, packages: packagesStamp(), inputs, builtAt: new Date().toISOString() }
+  const manifest = {
+    format: FORMAT,
+    root,
+    build,
+    modules,
+    packages: packagesStamp(),
+    inputs,
+    builtAt: new Date().toISOString(),
+  }
   writeManifest(dir, manifest)
   removeOldBuilds(dir, build)
-  log(`built ${out} (${modules.length} playbooks and roles, ${Object.keys(inputs).length} sources) in ${Math.round(performance.now() - started)} ms`)
+  log(
+    `built ${out} (${modules.length} playbooks and roles, ${Object.keys(inputs).length} sources) in ${Math.round(performance.now() - started)} ms`,
+  )
   return manifest
 }
 

@@ -32,7 +32,11 @@ export default definePlaybook({
     // LVS-NAT under Pacemaker (seed 002): real servers route their replies through the
     // internal VIP; the directors' cluster holds both VIPs and runs ldirectord.
     { name: 'real servers (LVS-NAT)', hosts: 'nat_realservers', roles: ['lvs-nat'] },
-    { name: 'directors (Pacemaker)', hosts: 'nat_directors', roles: ['lvs-nat', 'ldirectord', 'corosync', 'pacemaker'] },
+    {
+      name: 'directors (Pacemaker)',
+      hosts: 'nat_directors',
+      roles: ['lvs-nat', 'ldirectord', 'corosync', 'pacemaker'],
+    },
   ],
   // `verify`: the failover checks (heartbeat, keepalived, Pacemaker) take services away and
   // put them back; the data tier is checked last, once every page is served again.

@@ -22,10 +22,17 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('--roles <list>', 'only these roles, comma-separated (on the hosts whose plays include them)')
     .option('-C, --check', 'change nothing; report what would change')
     .option('-D, --diff', 'show unified diffs of changed files (secrets masked)')
-    .option('-e, --extra-vars <vars>', 'extra variables: k=v, @file.yml or JSON (highest precedence; repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '-e, --extra-vars <vars>',
+      'extra variables: k=v, @file.yml or JSON (highest precedence; repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('-f, --forks <n>', 'hosts connected and run in parallel (default: all, up to 50)')
     .option('--json', 'one JSON event per line on stdout instead of progress')
-    .option('--accept-new-hosts', 'trust and record unknown SSH host keys in ~/.ssh/known_hosts (changed keys are always refused)')
+    .option(
+      '--accept-new-hosts',
+      'trust and record unknown SSH host keys in ~/.ssh/known_hosts (changed keys are always refused)',
+    )
     .option('-v, --verbose', 'say why each unchanged task had nothing to do')
     .addHelpText('after', EXIT_CODES)
     .showHelpAfterError()
@@ -41,11 +48,19 @@ export function buildProgram(setCode: (code: number) => void): Command {
   program.addOption(new Option('--no-color', 'plain output').hideHelp())
   program
     .command('verify')
-    .description("run the seeds' own tests against the live cluster (VIP failover, pages, data; in the lab also a host powered off and a failed disk) and print a table")
+    .description(
+      "run the seeds' own tests against the live cluster (VIP failover, pages, data; in the lab also a host powered off and a failed disk) and print a table",
+    )
     .option('-i, --inventory <path>', 'inventory directory or file', 'inventory/2-node')
-    .option('-e, --extra-vars <vars>', 'extra variables, as for a playbook run', (v: string, prev: string[] = []) => [...prev, v])
+    .option('-e, --extra-vars <vars>', 'extra variables, as for a playbook run', (v: string, prev: string[] = []) => [
+      ...prev,
+      v,
+    ])
     .option('--accept-new-hosts', 'trust and record unknown SSH host keys')
-    .option('--load [seconds]', 'also measure HTTP load through the VIP with ab (apache2-utils), 1 and 2 real servers in service, beside the seed\'s figures (default 10 s each)')
+    .option(
+      '--load [seconds]',
+      "also measure HTTP load through the VIP with ab (apache2-utils), 1 and 2 real servers in service, beside the seed's figures (default 10 s each)",
+    )
     .action(async (opts) => setCode(await verifyCommand(opts)))
   return program
 }

@@ -9,7 +9,10 @@ export abstract class HalabError extends Error {
   render(): string {
     return this.hint ? `${this.message}\n  → ${this.hint}` : this.message
   }
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message)
   }
 }
@@ -24,7 +27,11 @@ export interface InputProblem {
 }
 
 export function formatProblem(p: InputProblem): string {
-  const where = [p.file && (p.line ? `${p.file}:${p.line}` : p.file), p.host && `host ${p.host}`, p.field && `field ${p.field}`]
+  const where = [
+    p.file && (p.line ? `${p.file}:${p.line}` : p.file),
+    p.host && `host ${p.host}`,
+    p.field && `field ${p.field}`,
+  ]
     .filter(Boolean)
     .join(', ')
   return where ? `${where}: ${p.message}` : p.message
@@ -52,14 +59,22 @@ export class TemplateError extends HalabError {
 
 export class UnreachableError extends HalabError {
   readonly code = 'UNREACHABLE'
-  constructor(readonly host: string, message: string, hint?: string) {
+  constructor(
+    readonly host: string,
+    message: string,
+    hint?: string,
+  ) {
     super(`${host}: unreachable: ${message}`, hint)
   }
 }
 
 export class HostKeyError extends HalabError {
   readonly code = 'HOSTKEY'
-  constructor(readonly host: string, message: string, hint: string) {
+  constructor(
+    readonly host: string,
+    message: string,
+    hint: string,
+  ) {
     super(`${host}: ${message}`, hint)
   }
 }
@@ -77,7 +92,8 @@ export class TaskError extends HalabError {
   override render(): string {
     const lines = [this.message]
     if (this.detail.command) lines.push(`  command: ${this.detail.command}`)
-    if (this.detail.exitCode !== undefined) lines.push(`  exit code: ${this.detail.exitCode ?? 'none (channel closed)'}${meaning(this.detail.exitCode)}`)
+    if (this.detail.exitCode !== undefined)
+      lines.push(`  exit code: ${this.detail.exitCode ?? 'none (channel closed)'}${meaning(this.detail.exitCode)}`)
     const tail = lastLines(this.detail.stderr || this.detail.stdout || '', 8)
     if (tail) lines.push('  output:', ...tail.split('\n').map((l) => `    ${l}`))
     if (this.hint) lines.push(`  → ${this.hint}`)

@@ -13,9 +13,17 @@ export const ANSIBLE_DIR = join(REPO, 'bench', 'ansible')
 export async function ensureAnsible(log: (line: string) => void): Promise<string> {
   if (!existsSync('/usr/bin/ansible-playbook')) {
     log('installing ansible-core (Debian package) with apt-get')
-    await must({ argv: ['apt-get', 'install', '-y', '-q', '--no-install-recommends', 'ansible-core'], env: { DEBIAN_FRONTEND: 'noninteractive' }, timeoutMs: 15 * 60_000 }).catch(async () => {
+    await must({
+      argv: ['apt-get', 'install', '-y', '-q', '--no-install-recommends', 'ansible-core'],
+      env: { DEBIAN_FRONTEND: 'noninteractive' },
+      timeoutMs: 15 * 60_000,
+    }).catch(async () => {
       await must({ argv: ['apt-get', 'update', '-q'], timeoutMs: 10 * 60_000 })
-      await must({ argv: ['apt-get', 'install', '-y', '-q', '--no-install-recommends', 'ansible-core'], env: { DEBIAN_FRONTEND: 'noninteractive' }, timeoutMs: 15 * 60_000 })
+      await must({
+        argv: ['apt-get', 'install', '-y', '-q', '--no-install-recommends', 'ansible-core'],
+        env: { DEBIAN_FRONTEND: 'noninteractive' },
+        timeoutMs: 15 * 60_000,
+      })
     })
   }
   const out = await must({ argv: ['ansible-playbook', '--version'] })
@@ -65,7 +73,14 @@ export function ansibleEnv(setup: AnsibleSetup): Record<string, string> {
 /** Close the SSH masters ControlPersist kept (so no connection outlives the benchmark). */
 export async function closeMasters(setup: AnsibleSetup): Promise<void> {
   if (!existsSync(setup.controlDir)) return
-  await Promise.all(readdirSync(setup.controlDir).map((sock) => run({ argv: ['ssh', '-F', '/dev/null', '-o', `ControlPath=${join(setup.controlDir, sock)}`, '-O', 'exit', 'lab-host'], timeoutMs: 10_000 })))
+  await Promise.all(
+    readdirSync(setup.controlDir).map((sock) =>
+      run({
+        argv: ['ssh', '-F', '/dev/null', '-o', `ControlPath=${join(setup.controlDir, sock)}`, '-O', 'exit', 'lab-host'],
+        timeoutMs: 10_000,
+      }),
+    ),
+  )
 }
 
 export interface RecapLine {
@@ -82,7 +97,12 @@ export function parseRecap(stdout: string): Map<string, RecapLine> {
     const m = /^(\S+)\s+:\s+(.*\bok=\d+.*)$/.exec(line.trim())
     if (!m) continue
     const field = (f: string) => Number(new RegExp(`\\b${f}=(\\d+)`).exec(m[2])?.[1] ?? 0)
-    recap.set(m[1], { ok: field('ok'), changed: field('changed'), failed: field('failed'), unreachable: field('unreachable') })
+    recap.set(m[1], {
+      ok: field('ok'),
+      changed: field('changed'),
+      failed: field('failed'),
+      unreachable: field('unreachable'),
+    })
   }
   return recap
 }

@@ -36,7 +36,8 @@ export function labState(): LabStateFile | undefined {
 export function assertLabUpFor(inventory: string): LabHost[] {
   const s = labState()
   const dir = realpathSync(existsSync(inventory) && statSync(inventory).isDirectory() ? inventory : dirname(inventory))
-  if (!s || s.phase !== 'up' || s.inventoryDir !== dir) throw new Error(`refusing to run: the lab is not up for ${dir} (its addresses are only safe to reach while it is)`)
+  if (!s || s.phase !== 'up' || s.inventoryDir !== dir)
+    throw new Error(`refusing to run: the lab is not up for ${dir} (its addresses are only safe to reach while it is)`)
   return s.hosts
 }
 
@@ -73,15 +74,30 @@ function tail(r: Measured): string {
 /** OpenSSH to a lab host with the lab's key and strict host keys, ignoring user config. */
 export function sshArgv(host: LabHost, command: string): string[] {
   return [
-    'ssh', '-F', '/dev/null', '-i', LAB_KEY,
-    '-o', `UserKnownHostsFile=${LAB_KNOWN_HOSTS}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10',
-    `root@${host.sshAddress}`, command,
+    'ssh',
+    '-F',
+    '/dev/null',
+    '-i',
+    LAB_KEY,
+    '-o',
+    `UserKnownHostsFile=${LAB_KNOWN_HOSTS}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ConnectTimeout=10',
+    `root@${host.sshAddress}`,
+    command,
   ]
 }
 
 export async function onHost(host: LabHost, command: string, timeoutMs = 120_000): Promise<string> {
   const r = await run({ argv: sshArgv(host, command), timeoutMs })
-  if (r.code !== 0) throw new Error(`${host.name}: \`${command.slice(0, 120)}\` exited with ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-5).join(' | ')}`)
+  if (r.code !== 0)
+    throw new Error(
+      `${host.name}: \`${command.slice(0, 120)}\` exited with ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-5).join(' | ')}`,
+    )
   return r.stdout
 }
 
@@ -107,7 +123,10 @@ export async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Pro
  * through the proxy can stall). The apt lists are refreshed, and the success stamp that
  * halab's package op and Ansible's cache_valid_time both read is touched.
  */
-export async function prepareHosts(hosts: LabHost[], opts: { pythonApt: boolean; log: (line: string) => void }): Promise<void> {
+export async function prepareHosts(
+  hosts: LabHost[],
+  opts: { pythonApt: boolean; log: (line: string) => void },
+): Promise<void> {
   const packages = ['python3', ...(opts.pythonApt ? ['python3-apt'] : [])]
   const script = [
     `echo 'LogLevel VERBOSE' > /etc/ssh/sshd_config.d/90-halab-bench.conf && systemctl reload ssh`,
@@ -119,5 +138,7 @@ export async function prepareHosts(hosts: LabHost[], opts: { pythonApt: boolean;
   ].join('\n')
   const started = Date.now()
   await pool(hosts, 8, (h) => onHost(h, script, 20 * 60_000))
-  opts.log(`prepared ${hosts.length} host(s) (sshd LogLevel VERBOSE, ${packages.join(' + ')} for Ansible) in ${((Date.now() - started) / 1000).toFixed(0)} s`)
+  opts.log(
+    `prepared ${hosts.length} host(s) (sshd LogLevel VERBOSE, ${packages.join(' + ')} for Ansible) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  )
 }

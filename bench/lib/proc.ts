@@ -111,17 +111,27 @@ function memoryOf(pid: number): { rss: number; pss: number } {
 }
 
 /** Spawn, collect output, never throw on a non-zero exit. */
-export function run(spec: RunSpec, onSpawn?: (pid: number) => void): Promise<{ code: number; stdout: string; stderr: string }> {
+export function run(
+  spec: RunSpec,
+  onSpawn?: (pid: number) => void,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const [cmd, ...args] = spec.argv
     // With a timeout, the child leads its own process group, so the whole tree is stopped.
-    const child = spawn(cmd, args, { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: !!spec.timeoutMs })
+    const child = spawn(cmd, args, {
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: !!spec.timeoutMs,
+    })
     if (child.pid) onSpawn?.(child.pid)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
     child.stderr.on('data', (d) => (stderr += d))
-    const timer = spec.timeoutMs ? setTimeout(() => child.pid && process.kill(-child.pid, 'SIGTERM'), spec.timeoutMs) : undefined
+    const timer = spec.timeoutMs
+      ? setTimeout(() => child.pid && process.kill(-child.pid, 'SIGTERM'), spec.timeoutMs)
+      : undefined
     child.on('error', reject)
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer)
@@ -133,6 +143,9 @@ export function run(spec: RunSpec, onSpawn?: (pid: number) => void): Promise<{ c
 /** Like run(), but a non-zero exit is an error that shows the command's output. */
 export async function must(spec: RunSpec): Promise<string> {
   const r = await run(spec)
-  if (r.code !== 0) throw new Error(`${spec.argv.join(' ')} exited with ${r.code}:\n${(r.stdout + r.stderr).trim().split('\n').slice(-15).join('\n')}`)
+  if (r.code !== 0)
+    throw new Error(
+      `${spec.argv.join(' ')} exited with ${r.code}:\n${(r.stdout + r.stderr).trim().split('\n').slice(-15).join('\n')}`,
+    )
   return r.stdout
 }

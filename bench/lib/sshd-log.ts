@@ -22,7 +22,19 @@ export async function sshdCounts(hosts: LabHost[], fromMs: number, toMs: number)
   await Promise.all(
     hosts.map(async (h) => {
       const r = await run({
-        argv: ['journalctl', '-D', join(h.root, 'var', 'log', 'journal'), '-u', 'ssh.service', '-o', 'short-unix', '--no-pager', '-q', '--since', `@${Math.floor(fromMs / 1000) - 1}`],
+        argv: [
+          'journalctl',
+          '-D',
+          join(h.root, 'var', 'log', 'journal'),
+          '-u',
+          'ssh.service',
+          '-o',
+          'short-unix',
+          '--no-pager',
+          '-q',
+          '--since',
+          `@${Math.floor(fromMs / 1000) - 1}`,
+        ],
         timeoutMs: 30_000,
       })
       const c: SshdCount = { connections: 0, sessions: 0 }

@@ -20,7 +20,17 @@ const Site = z.object({
 
 const Vars = z.object({
   apache_packages: z.array(z.string()).default(['apache2', 'libapache2-mod-php', 'php-gd', 'php-pgsql']),
-  apache_sites: z.array(Site).default([{ name: 'ha', document_root: '/var/www/html', options: 'Indexes FollowSymLinks', allow_override: 'None', default: true }]),
+  apache_sites: z
+    .array(Site)
+    .default([
+      {
+        name: 'ha',
+        document_root: '/var/www/html',
+        options: 'Indexes FollowSymLinks',
+        allow_override: 'None',
+        default: true,
+      },
+    ]),
   apache_disable_default_site: z.boolean().default(true),
   /** Heading of the identity page; the page also names the serving node. */
   apache_identity_text: z.string().optional(),
@@ -36,7 +46,11 @@ const Vars = z.object({
       dbname: z.string(),
       user: z.string(),
       password: z.string(),
-      query: z.string().default("SELECT 'PostgreSQL ' || split_part(current_setting('server_version'), ' ', 1) || ' at ' || host(inet_server_addr())"),
+      query: z
+        .string()
+        .default(
+          "SELECT 'PostgreSQL ' || split_part(current_setting('server_version'), ' ', 1) || ' at ' || host(inet_server_addr())",
+        ),
     })
     .optional(),
   /** Where the page's database credentials are written (readable by root and www-data only). */
@@ -66,10 +80,24 @@ export default defineRole({
         }),
       )
       const link = `/etc/apache2/sites-enabled/${site === defaultSite ? '000-' : ''}${site.name}.conf`
-      tasks.push(command({ name: `enable site ${site.name}`, command: sh`ln -s ${`../sites-available/${site.name}.conf`} ${link}`, creates: link, notify: ['reload apache2'] }))
+      tasks.push(
+        command({
+          name: `enable site ${site.name}`,
+          command: sh`ln -s ${`../sites-available/${site.name}.conf`} ${link}`,
+          creates: link,
+          notify: ['reload apache2'],
+        }),
+      )
     }
     if (vars.apache_disable_default_site)
-      tasks.push(command({ name: 'disable the stock default site', command: 'a2dissite -q 000-default', removes: '/etc/apache2/sites-enabled/000-default.conf', notify: ['reload apache2'] }))
+      tasks.push(
+        command({
+          name: 'disable the stock default site',
+          command: 'a2dissite -q 000-default',
+          removes: '/etc/apache2/sites-enabled/000-default.conf',
+          notify: ['reload apache2'],
+        }),
+      )
     if (defaultSite) {
       const db = vars.apache_identity_db
       const page = vars.apache_identity_page ?? `${defaultSite.document_root}/${db ? 'index.php' : 'index.html'}`
@@ -77,9 +105,17 @@ export default defineRole({
       // as a shared document root (seed 001's /var/www on OCFS2) needs; a static page names
       // the node it was written on.
       const php = page.endsWith('.php')
-      const needsPhp = db ? 'apache_identity_db' : vars.apache_identity_time_and_address ? 'apache_identity_time_and_address' : undefined
-      if (needsPhp && !php) throw new Error(`${needsPhp} needs a PHP identity page, and apache_identity_page is ${page}`)
-      if (db) tasks.push(...identityDbTasks(db, vars.apache_identity_db_file, databaseServer(inventory, host.vars, host), render))
+      const needsPhp = db
+        ? 'apache_identity_db'
+        : vars.apache_identity_time_and_address
+          ? 'apache_identity_time_and_address'
+          : undefined
+      if (needsPhp && !php)
+        throw new Error(`${needsPhp} needs a PHP identity page, and apache_identity_page is ${page}`)
+      if (db)
+        tasks.push(
+          ...identityDbTasks(db, vars.apache_identity_db_file, databaseServer(inventory, host.vars, host), render),
+        )
       tasks.push(
         template({
           path: page,
@@ -90,7 +126,10 @@ export default defineRole({
                 query: db ? phpString(db.query) : null,
                 timeAndAddress: vars.apache_identity_time_and_address,
               })
-            : render('identity.html.ejs', { heading: vars.apache_identity_text ?? `${host.name} FUNCIONA`, node: host.name }),
+            : render('identity.html.ejs', {
+                heading: vars.apache_identity_text ?? `${host.name} FUNCIONA`,
+                node: host.name,
+              }),
           mode: '0644',
           validate: php ? 'php -l %s >/dev/null' : undefined,
         }),
@@ -104,17 +143,31 @@ export default defineRole({
       vars.apache_managed_by === 'system'
         ? service({ name: 'apache2', state: 'reloaded' })
         : // Under a cluster manager the passive node keeps Apache stopped: reload only where it runs.
-          command({ name: 'reload apache2 where it runs', command: 'if service apache2 status >/dev/null 2>&1; then service apache2 reload; fi' }),
+          command({
+            name: 'reload apache2 where it runs',
+            command: 'if service apache2 status >/dev/null 2>&1; then service apache2 reload; fi',
+          }),
   }),
 })
 
 type IdentityDb = NonNullable<z.output<typeof Vars>['apache_identity_db']>
 
 /** The page's database credentials, outside the document root, readable by root and www-data. */
-function identityDbTasks(db: IdentityDb, file: string, server: DatabaseServer | undefined, render: (name: string, extra?: Record<string, unknown>) => string): Task[] {
+function identityDbTasks(
+  db: IdentityDb,
+  file: string,
+  server: DatabaseServer | undefined,
+  render: (name: string, extra?: Record<string, unknown>) => string,
+): Task[] {
   const host = db.host ?? server?.address
   if (!host) throw new Error('apache_identity_db has no host: set apache_identity_db.host, or postgresql_server_node')
-  const connection = { host, port: db.port ?? server?.port ?? 5432, dbname: db.dbname, user: db.user, password: db.password }
+  const connection = {
+    host,
+    port: db.port ?? server?.port ?? 5432,
+    dbname: db.dbname,
+    user: db.user,
+    password: db.password,
+  }
   return [
     directory({ path: file.replace(/\/[^/]*$/, '') || '/', mode: '0755' }),
     template({

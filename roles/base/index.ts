@@ -17,12 +17,22 @@ export default defineRole({
   }),
   tasks: ({ vars, hostsOf, host, render }) => {
     const hostname = vars.base_hostname ?? host.name
-    const nodes = hostsOf(vars.base_hosts_group)
-      .map((h) => ({ name: h.name, address: addressOf(h, { network: vars.base_hosts_network }) }))
+    const nodes = hostsOf(vars.base_hosts_group).map((h) => ({
+      name: h.name,
+      address: addressOf(h, { network: vars.base_hosts_network }),
+    }))
     return [
       file({ path: '/etc/hostname', content: `${hostname}\n`, mode: '0644' }),
-      command({ name: `hostname ${hostname}`, command: sh`hostname ${hostname}`, unless: sh`test "$(hostname)" = ${hostname}` }),
-      template({ path: '/etc/hosts', rendered: render('hosts.ejs', { hostname, nodes, domain: vars.base_hosts_domain }), mode: '0644' }),
+      command({
+        name: `hostname ${hostname}`,
+        command: sh`hostname ${hostname}`,
+        unless: sh`test "$(hostname)" = ${hostname}`,
+      }),
+      template({
+        path: '/etc/hosts',
+        rendered: render('hosts.ejs', { hostname, nodes, domain: vars.base_hosts_domain }),
+        mode: '0644',
+      }),
       ...(vars.base_packages.length ? [packages({ names: vars.base_packages })] : []),
     ]
   },

@@ -15,17 +15,42 @@ export default defineRole({
     /** The shared key, base64 (e.g. `openssl rand -base64 256 | tr -d '\n'`), from .env. */
     corosync_authkey: z
       .string()
-      .refine((k) => /^[A-Za-z0-9+/]+={0,2}$/.test(k) && Buffer.from(k, 'base64').length >= 128, 'must be base64 of at least 128 bytes (openssl rand -base64 256 | tr -d "\\n")'),
+      .refine(
+        (k) => /^[A-Za-z0-9+/]+={0,2}$/.test(k) && Buffer.from(k, 'base64').length >= 128,
+        'must be base64 of at least 128 bytes (openssl rand -base64 256 | tr -d "\\n")',
+      ),
     corosync_crypto_cipher: z.enum(['aes256', 'aes192', 'aes128', 'none']).default('aes256'),
     corosync_crypto_hash: z.enum(['sha256', 'sha384', 'sha512', 'sha1', 'none']).default('sha256'),
   }),
   tasks: ({ vars, hostsOf, render }) => {
-    const nodes = hostsOf(vars.corosync_group).map((h, i) => ({ name: h.name, address: addressOf(h, { network: vars.corosync_network }), id: i + 1 }))
-    if (nodes.length < 2) throw new Error(`corosync_group "${vars.corosync_group}" has ${nodes.length} host(s): a cluster needs two or more`)
+    const nodes = hostsOf(vars.corosync_group).map((h, i) => ({
+      name: h.name,
+      address: addressOf(h, { network: vars.corosync_network }),
+      id: i + 1,
+    }))
+    if (nodes.length < 2)
+      throw new Error(
+        `corosync_group "${vars.corosync_group}" has ${nodes.length} host(s): a cluster needs two or more`,
+      )
     return [
       packages({ names: ['corosync'] }),
-      file({ path: '/etc/corosync/authkey', content: Buffer.from(vars.corosync_authkey, 'base64'), owner: 'root', group: 'root', mode: '0400', sensitive: true, backup: false, notify: ['restart corosync'] }),
-      template({ path: '/etc/corosync/corosync.conf', rendered: render('corosync.conf.ejs', { nodes }), mode: '0644', validate: 'corosync -c %s -t', notify: ['restart corosync'] }),
+      file({
+        path: '/etc/corosync/authkey',
+        content: Buffer.from(vars.corosync_authkey, 'base64'),
+        owner: 'root',
+        group: 'root',
+        mode: '0400',
+        sensitive: true,
+        backup: false,
+        notify: ['restart corosync'],
+      }),
+      template({
+        path: '/etc/corosync/corosync.conf',
+        rendered: render('corosync.conf.ejs', { nodes }),
+        mode: '0644',
+        validate: 'corosync -c %s -t',
+        notify: ['restart corosync'],
+      }),
       service({ name: 'corosync', state: 'started', enabled: true }),
     ]
   },

@@ -3,7 +3,18 @@
 // restarted when that changes, and then the address the interface actually leased is
 // compared with the inventory's: a node that got another address, or none, fails here
 // with what to look at — instead of the cluster failing later in a stranger way.
-import { defineRole, type Fact, type HostContext, networkInterfaces, type Plan, service, sh, type Task, template, z } from '../../src/sdk.ts'
+import {
+  defineRole,
+  type Fact,
+  type HostContext,
+  networkInterfaces,
+  type Plan,
+  service,
+  sh,
+  type Task,
+  template,
+  z,
+} from '../../src/sdk.ts'
 
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i
 
@@ -19,10 +30,29 @@ const Interface = z
   .superRefine((i, ctx) => {
     if (!i.dhcp) return
     if (i.mac === undefined || i.mac === null)
-      ctx.addIssue({ code: 'custom', path: ['mac'], message: `${i.name} has dhcp: true but no mac: the DHCP server pins its address by MAC (mac: "52:54:00:…", quoted)` })
-    else if (typeof i.mac !== 'string') ctx.addIssue({ code: 'custom', path: ['mac'], message: 'quote the MAC address: YAML 1.1 reads an all-digit one such as 52:54:00:00:02:03 as a base-60 number' })
-    else if (!MAC.test(i.mac)) ctx.addIssue({ code: 'custom', path: ['mac'], message: `"${i.mac}" is not a MAC address such as 52:54:00:12:34:56` })
-    if (!i.address) ctx.addIssue({ code: 'custom', path: ['address'], message: `${i.name} has dhcp: true but no address: the address it must lease` })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mac'],
+        message: `${i.name} has dhcp: true but no mac: the DHCP server pins its address by MAC (mac: "52:54:00:…", quoted)`,
+      })
+    else if (typeof i.mac !== 'string')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mac'],
+        message: 'quote the MAC address: YAML 1.1 reads an all-digit one such as 52:54:00:00:02:03 as a base-60 number',
+      })
+    else if (!MAC.test(i.mac))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mac'],
+        message: `"${i.mac}" is not a MAC address such as 52:54:00:12:34:56`,
+      })
+    if (!i.address)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['address'],
+        message: `${i.name} has dhcp: true but no address: the address it must lease`,
+      })
   })
 
 const Vars = z.object({
@@ -52,14 +82,22 @@ export default defineRole({
   name: 'dhcp-client',
   vars: Vars,
   tasks: ({ vars, host, render }) => {
-    const dhcp = vars.interfaces.filter((i) => i.dhcp) as (z.output<typeof Interface> & { mac: string; address: string })[]
-    if (!dhcp.length) throw new Error(`${host.name} has no interface with dhcp: true (interfaces: [{ name, address, prefix, dhcp: true, mac }])`)
+    const dhcp = vars.interfaces.filter((i) => i.dhcp) as (z.output<typeof Interface> & {
+      mac: string
+      address: string
+    })[]
+    if (!dhcp.length)
+      throw new Error(
+        `${host.name} has no interface with dhcp: true (interfaces: [{ name, address, prefix, dhcp: true, mac }])`,
+      )
     const tasks: Task[] = [service({ name: 'systemd-networkd', state: 'started', enabled: true })]
     for (const i of dhcp) {
       const iface: DhcpInterface = { name: i.name, address: i.address, prefix: i.prefix, mac: i.mac.toLowerCase() }
       // 10-* wins over the distribution's defaults (80-container-host0.network, 99-*).
       const path = `/etc/systemd/network/10-${iface.name}.network`
-      const [network, fileChanged] = watched(template({ path, rendered: render('dhcp.network.ejs', { iface }), mode: '0644' }))
+      const [network, fileChanged] = watched(
+        template({ path, rendered: render('dhcp.network.ejs', { iface }), mode: '0644' }),
+      )
       const [apply, restarted] = watched(applyNetwork(iface, path, fileChanged))
       tasks.push(network, apply, checkLease(iface, path, vars.dhcp_client_wait_seconds, restarted))
     }
@@ -103,9 +141,15 @@ function applyNetwork(iface: DhcpInterface, path: string, fileChanged: () => boo
     facts: () => [networkdLink(iface.name)],
     async plan(host): Promise<Plan> {
       const applied = (await host.fact(networkdLink(iface.name))).networkFile
-      const why = fileChanged() ? `${path} changed` : applied !== path ? `networkd applies ${applied ?? 'nothing'} to ${iface.name}, not ${path}` : undefined
+      const why = fileChanged()
+        ? `${path} changed`
+        : applied !== path
+          ? `networkd applies ${applied ?? 'nothing'} to ${iface.name}, not ${path}`
+          : undefined
       if (!why) return { changes: [], noop: `networkd applies ${path} to ${iface.name}` }
-      return { changes: [{ summary: `restart systemd-networkd (${why})`, command: 'systemctl restart systemd-networkd' }] }
+      return {
+        changes: [{ summary: `restart systemd-networkd (${why})`, command: 'systemctl restart systemd-networkd' }],
+      }
     },
   }
 }
@@ -144,7 +188,8 @@ function checkLease(iface: DhcpInterface, path: string, seconds: number, restart
     name: `${iface.name} leased ${iface.address} by DHCP`,
     // No facts to prefetch: they must be read after networkd restarted, not at role start.
     async plan(host: HostContext): Promise<Plan> {
-      if (host.mode.check && restarted()) return { changes: [], noop: `not checked: networkd would be restarted with ${path} first (check mode)` }
+      if (host.mode.check && restarted())
+        return { changes: [], noop: `not checked: networkd would be restarted with ${path} first (check mode)` }
       host.invalidateFacts()
       const applied = (await host.fact(networkdLink(iface.name))).networkFile
       if (applied !== path)
@@ -156,7 +201,9 @@ function checkLease(iface: DhcpInterface, path: string, seconds: number, restart
       const nic = (await host.fact(networkInterfaces())).find((n) => n.name === iface.name)
       if (!nic) throw new Error(`${host.name} has no interface ${iface.name}`)
       if (nic.mac && nic.mac.toLowerCase() !== iface.mac)
-        throw new Error(`${iface.name} has MAC ${nic.mac} but the inventory says ${iface.mac}: the DHCP server's host entry will never match this node; fix mac in the inventory`)
+        throw new Error(
+          `${iface.name} has MAC ${nic.mac} but the inventory says ${iface.mac}: the DHCP server's host entry will never match this node; fix mac in the inventory`,
+        )
       if (!leases.length)
         throw new Error(
           `${iface.name} leased no address within ${seconds} s (it has: ${nic.addresses.map((a) => a.cidr).join(', ') || 'none'}). ` +
@@ -169,8 +216,13 @@ function checkLease(iface: DhcpInterface, path: string, seconds: number, restart
             `the DHCP server that answered has no host entry for ${iface.mac} (dhcp_server_hosts_group must include ${host.name}), or another DHCP server answers on this network`,
         )
       if (iface.prefix !== undefined && got.prefix !== iface.prefix)
-        throw new Error(`${iface.name} leased ${got.address}/${got.prefix} but the inventory says prefix ${iface.prefix}: the DHCP server's subnet netmask differs`)
-      return { changes: [], noop: `${iface.name} leased ${got.address}/${got.prefix} for MAC ${iface.mac}, as the inventory says` }
+        throw new Error(
+          `${iface.name} leased ${got.address}/${got.prefix} but the inventory says prefix ${iface.prefix}: the DHCP server's subnet netmask differs`,
+        )
+      return {
+        changes: [],
+        noop: `${iface.name} leased ${got.address}/${got.prefix} for MAC ${iface.mac}, as the inventory says`,
+      }
     },
   }
 }

@@ -20,8 +20,11 @@ const Subnet = z
   })
   .superRefine((s, ctx) => {
     s.ranges.forEach((r, i) => {
-      for (const end of ['start', 'end'] as const) if (!inNetwork(r[end], s.network)) ctx.addIssue({ code: 'custom', path: ['ranges', i, end], message: `${r[end]} is outside ${s.network}` })
-      if (toInt(r.start) > toInt(r.end)) ctx.addIssue({ code: 'custom', path: ['ranges', i], message: `range ${r.start} … ${r.end} runs backwards` })
+      for (const end of ['start', 'end'] as const)
+        if (!inNetwork(r[end], s.network))
+          ctx.addIssue({ code: 'custom', path: ['ranges', i, end], message: `${r[end]} is outside ${s.network}` })
+      if (toInt(r.start) > toInt(r.end))
+        ctx.addIssue({ code: 'custom', path: ['ranges', i], message: `range ${r.start} … ${r.end} runs backwards` })
     })
   })
 
@@ -43,7 +46,15 @@ const Vars = z.object({
   /** Inventory hosts scanned for `interfaces` entries with `dhcp: true`. */
   dhcp_server_hosts_group: z.string().default('all'),
   /** More fixed entries, for machines outside the inventory. */
-  dhcp_server_hosts: z.array(z.object({ name: HostName, mac: z.string().regex(MAC, 'a MAC address such as 52:54:00:12:34:56'), address: z.ipv4() })).default([]),
+  dhcp_server_hosts: z
+    .array(
+      z.object({
+        name: HostName,
+        mac: z.string().regex(MAC, 'a MAC address such as 52:54:00:12:34:56'),
+        address: z.ipv4(),
+      }),
+    )
+    .default([]),
 })
 type DhcpServerVars = z.output<typeof Vars>
 
@@ -61,7 +72,12 @@ export default defineRole({
     checkHosts(hosts, vars, note)
     const subnets = vars.dhcp_server_subnets.map((s) => {
       const [network, bits] = s.network.split('/')
-      return { ...s, address: network, netmask: fromInt(mask(Number(bits))), broadcast: s.broadcast_address ?? fromInt((toInt(network) | ~mask(Number(bits))) >>> 0) }
+      return {
+        ...s,
+        address: network,
+        netmask: fromInt(mask(Number(bits))),
+        broadcast: s.broadcast_address ?? fromInt((toInt(network) | ~mask(Number(bits))) >>> 0),
+      }
     })
     return [
       packages({ names: ['isc-dhcp-server'] }),
@@ -98,11 +114,23 @@ export function inventoryHosts(inventory: Inventory, group: string): FixedHost[]
       .filter(({ iface }) => iface.dhcp === true)
     for (const { iface, i } of dhcp) {
       const field = `host ${h.name}, field interfaces[${i}]`
-      if (iface.mac === undefined || iface.mac === null) throw new Error(`${field}.mac: ${iface.name} has dhcp: true but no mac; dhcpd pins the address by MAC (mac: "52:54:00:…", quoted)`)
-      if (typeof iface.mac !== 'string') throw new Error(`${field}.mac: quote the MAC address (YAML 1.1 reads an all-digit one such as 52:54:00:00:02:03 as a base-60 number)`)
-      if (!MAC.test(iface.mac)) throw new Error(`${field}.mac: "${iface.mac}" is not a MAC address such as 52:54:00:12:34:56`)
-      if (!iface.address) throw new Error(`${field}.address: ${iface.name} has dhcp: true but no address: the address dhcpd must give it`)
-      out.push({ name: dhcp.length > 1 ? `${h.name}-${iface.name}` : h.name, mac: iface.mac.toLowerCase(), address: iface.address })
+      if (iface.mac === undefined || iface.mac === null)
+        throw new Error(
+          `${field}.mac: ${iface.name} has dhcp: true but no mac; dhcpd pins the address by MAC (mac: "52:54:00:…", quoted)`,
+        )
+      if (typeof iface.mac !== 'string')
+        throw new Error(
+          `${field}.mac: quote the MAC address (YAML 1.1 reads an all-digit one such as 52:54:00:00:02:03 as a base-60 number)`,
+        )
+      if (!MAC.test(iface.mac))
+        throw new Error(`${field}.mac: "${iface.mac}" is not a MAC address such as 52:54:00:12:34:56`)
+      if (!iface.address)
+        throw new Error(`${field}.address: ${iface.name} has dhcp: true but no address: the address dhcpd must give it`)
+      out.push({
+        name: dhcp.length > 1 ? `${h.name}-${iface.name}` : h.name,
+        mac: iface.mac.toLowerCase(),
+        address: iface.address,
+      })
     }
   }
   return out
@@ -116,13 +144,22 @@ function checkHosts(hosts: FixedHost[], vars: DhcpServerVars, note: (text: strin
       ['address', h.address],
     ] as const) {
       const other = seen.get(`${what} ${key}`)
-      if (other) throw new Error(`${h.name} and ${other} have the same ${what} ${key}: dhcpd can give each address to one machine`)
+      if (other)
+        throw new Error(
+          `${h.name} and ${other} have the same ${what} ${key}: dhcpd can give each address to one machine`,
+        )
       seen.set(`${what} ${key}`, h.name)
     }
     const subnet = vars.dhcp_server_subnets.find((s) => inNetwork(h.address, s.network))
-    if (!subnet) throw new Error(`${h.name}: fixed address ${h.address} is in none of dhcp_server_subnets (${vars.dhcp_server_subnets.map((s) => s.network).join(', ')}): dhcpd would never answer it`)
+    if (!subnet)
+      throw new Error(
+        `${h.name}: fixed address ${h.address} is in none of dhcp_server_subnets (${vars.dhcp_server_subnets.map((s) => s.network).join(', ')}): dhcpd would never answer it`,
+      )
     const pool = subnet.ranges.find((r) => toInt(r.start) <= toInt(h.address) && toInt(h.address) <= toInt(r.end))
-    if (pool) note(`dhcp-server: WARNING ${h.address} (${h.name}) is inside the dynamic range ${pool.start}–${pool.end}: dhcpd may lease it to another machine while ${h.name} is off`)
+    if (pool)
+      note(
+        `dhcp-server: WARNING ${h.address} (${h.name}) is inside the dynamic range ${pool.start}–${pool.end}: dhcpd may lease it to another machine while ${h.name} is off`,
+      )
   }
 }
 

@@ -5,7 +5,15 @@
 // finds no filesystem. Then the resource is left Secondary: heartbeat (drbddisk,
 // Filesystem) decides which node is Primary and mounts it.
 import { type Change, type Fact, type Plan, sh, type Task } from '../../src/sdk.ts'
-import { backingFilesystem, drbdAfterConnect, drbdAfterSync, drbdResource, isConnected, type BackingFilesystem, type DrbdState } from './facts.ts'
+import {
+  backingFilesystem,
+  drbdAfterConnect,
+  drbdAfterSync,
+  drbdResource,
+  isConnected,
+  type BackingFilesystem,
+  type DrbdState,
+} from './facts.ts'
 
 export interface BringUpSpec {
   resource: string
@@ -34,18 +42,46 @@ export function defaultMkfsOptions(fs: string): string[] {
 }
 
 export function planMetadata(state: DrbdState, spec: Pick<BringUpSpec, 'resource' | 'disk'>): Plan {
-  if (state.metadata === 'attached') return { changes: [], noop: `${spec.resource} is attached to ${spec.disk} (its metadata is in use)` }
+  if (state.metadata === 'attached')
+    return { changes: [], noop: `${spec.resource} is attached to ${spec.disk} (its metadata is in use)` }
   if (state.metadata === 'present') return { changes: [], noop: `${spec.disk} has DRBD metadata` }
   // No --force: should drbdmeta find data it would destroy, it asks, and with no terminal it
   // refuses, so the run fails with its question instead of overwriting anything.
-  return { changes: [{ summary: `create DRBD metadata for ${spec.resource} on ${spec.disk} (it has none)`, command: sh`drbdadm create-md ${spec.resource} </dev/null` }] }
+  return {
+    changes: [
+      {
+        summary: `create DRBD metadata for ${spec.resource} on ${spec.disk} (it has none)`,
+        command: sh`drbdadm create-md ${spec.resource} </dev/null`,
+      },
+    ],
+  }
 }
 
 export function planUp(state: DrbdState, spec: Pick<BringUpSpec, 'resource'>): Plan {
-  if (!state.up) return { changes: [{ summary: `bring ${spec.resource} up (it is down)`, command: sh`drbdadm up ${spec.resource}` }] }
-  if (state.disk === 'Diskless') return { changes: [{ summary: `attach ${spec.resource}'s disk (it is up but Diskless)`, command: sh`drbdadm adjust ${spec.resource}` }] }
-  const warnings = state.cstate === 'StandAlone' ? [`${spec.resource} is StandAlone: it does not try to reach its peer (split brain?). See drbdadm status ${spec.resource}; halab does not reconnect it`] : undefined
-  return { changes: [], noop: `${spec.resource} is up (${state.cstate}, ${state.role}/${state.peerRole}, ${state.disk}/${state.peerDisk})`, warnings }
+  if (!state.up)
+    return {
+      changes: [{ summary: `bring ${spec.resource} up (it is down)`, command: sh`drbdadm up ${spec.resource}` }],
+    }
+  if (state.disk === 'Diskless')
+    return {
+      changes: [
+        {
+          summary: `attach ${spec.resource}'s disk (it is up but Diskless)`,
+          command: sh`drbdadm adjust ${spec.resource}`,
+        },
+      ],
+    }
+  const warnings =
+    state.cstate === 'StandAlone'
+      ? [
+          `${spec.resource} is StandAlone: it does not try to reach its peer (split brain?). See drbdadm status ${spec.resource}; halab does not reconnect it`,
+        ]
+      : undefined
+  return {
+    changes: [],
+    noop: `${spec.resource} is up (${state.cstate}, ${state.role}/${state.peerRole}, ${state.disk}/${state.peerDisk})`,
+    warnings,
+  }
 }
 
 /**
@@ -53,10 +89,23 @@ export function planUp(state: DrbdState, spec: Pick<BringUpSpec, 'resource'>): P
  * peer (its dstate shows the peer's disk once connected), `fs` what blkid found on the
  * backing disk. Throws when it cannot decide safely; nothing has been changed then.
  */
-export function planInitialSync(state: DrbdState, fs: BackingFilesystem | undefined, spec: BringUpSpec, opts: { host: string; check: boolean }): Plan {
+export function planInitialSync(
+  state: DrbdState,
+  fs: BackingFilesystem | undefined,
+  spec: BringUpSpec,
+  opts: { host: string; check: boolean },
+): Plan {
   const r = spec.resource
   if (!state.up) {
-    if (opts.check) return { changes: [{ summary: `first bring-up of ${r} from ${opts.host} if neither node holds data (decided once ${r} is up)`, command: ':' }] }
+    if (opts.check)
+      return {
+        changes: [
+          {
+            summary: `first bring-up of ${r} from ${opts.host} if neither node holds data (decided once ${r} is up)`,
+            command: ':',
+          },
+        ],
+      }
     throw new Error(`${r} is not up on ${opts.host}: the first bring-up cannot read its state`)
   }
   if (state.disk === 'UpToDate' || state.peerDisk === 'UpToDate')
@@ -70,15 +119,23 @@ export function planInitialSync(state: DrbdState, fs: BackingFilesystem | undefi
     return {
       changes: [],
       noop: `${r} is ${state.disk}/${state.peerDisk}: not a first bring-up`,
-      warnings: [`${r} is ${state.disk}/${state.peerDisk} and neither node is UpToDate: halab does not choose whose data wins; promote the right node by hand (drbdadm primary ${r})`],
+      warnings: [
+        `${r} is ${state.disk}/${state.peerDisk} and neither node is UpToDate: halab does not choose whose data wins; promote the right node by hand (drbdadm primary ${r})`,
+      ],
     }
-  if (!fs?.readable) throw new Error(`cannot read ${spec.disk} on ${opts.host}: whether it holds a filesystem is unknown, so ${r} is not overwritten`)
+  if (!fs?.readable)
+    throw new Error(
+      `cannot read ${spec.disk} on ${opts.host}: whether it holds a filesystem is unknown, so ${r} is not overwritten`,
+    )
   if (fs.blkid === 0)
     throw new Error(
       `${r} was never synced (Inconsistent on both nodes), but ${spec.disk} on ${opts.host} holds a ${fs.fstype ?? 'unknown'} filesystem: halab does not overwrite it. ` +
         `To keep this node's data, run drbdadm primary --force ${r} here by hand; to discard it, wipe it (wipefs -a) and run site again`,
     )
-  if (fs.blkid !== 2) throw new Error(`blkid could not tell whether ${spec.disk} on ${opts.host} holds a filesystem (exit ${fs.blkid}): ${r} is not overwritten`)
+  if (fs.blkid !== 2)
+    throw new Error(
+      `blkid could not tell whether ${spec.disk} on ${opts.host} holds a filesystem (exit ${fs.blkid}): ${r} is not overwritten`,
+    )
 
   const steps = [sh`drbdadm primary --force ${r}`]
   let summary = `first bring-up of ${r}: ${opts.host} overwrites ${spec.peer} (both Inconsistent, no filesystem on ${spec.disk})`
@@ -92,7 +149,8 @@ export function planInitialSync(state: DrbdState, fs: BackingFilesystem | undefi
   }
   // Single primary: heartbeat decides who is Primary. Dual primary: this node stays Primary
   // (the peer promotes itself once it is UpToDate, planPrimary).
-  if (spec.dualPrimary) return { changes: [{ summary: `${summary}, stays Primary (dual primary)`, command: steps.join(' && ') }] }
+  if (spec.dualPrimary)
+    return { changes: [{ summary: `${summary}, stays Primary (dual primary)`, command: steps.join(' && ') }] }
   steps.push(sh`drbdadm secondary ${r}`)
   const change: Change = { summary: `${summary}, back to Secondary`, command: steps.join(' && ') }
   return { changes: [change] }
@@ -103,15 +161,31 @@ export function planInitialSync(state: DrbdState, fs: BackingFilesystem | undefi
  * UpToDate. A node that cannot see its peer is never promoted by halab: two Primaries
  * that do not see each other are a split brain in the making.
  */
-export function planPrimary(state: DrbdState, spec: Pick<BringUpSpec, 'resource' | 'peer' | 'syncTimeout'>, opts: { host: string; check: boolean }): Plan {
+export function planPrimary(
+  state: DrbdState,
+  spec: Pick<BringUpSpec, 'resource' | 'peer' | 'syncTimeout'>,
+  opts: { host: string; check: boolean },
+): Plan {
   const r = spec.resource
   if (!state.up) {
-    if (opts.check) return { changes: [{ summary: `promote ${r} to Primary once it is up and UpToDate`, command: ':' }] }
+    if (opts.check)
+      return { changes: [{ summary: `promote ${r} to Primary once it is up and UpToDate`, command: ':' }] }
     throw new Error(`${r} is not up on ${opts.host}: it cannot be promoted`)
   }
-  if (state.role === 'Primary') return { changes: [], noop: `${r} is Primary (${state.cstate}, ${state.role}/${state.peerRole}, ${state.disk}/${state.peerDisk})` }
+  if (state.role === 'Primary')
+    return {
+      changes: [],
+      noop: `${r} is Primary (${state.cstate}, ${state.role}/${state.peerRole}, ${state.disk}/${state.peerDisk})`,
+    }
   if (state.cstate === 'Connected' && state.disk === 'UpToDate' && state.peerDisk === 'UpToDate')
-    return { changes: [{ summary: `promote ${r} to Primary (dual primary; Connected, UpToDate/UpToDate)`, command: sh`drbdadm primary ${r}` }] }
+    return {
+      changes: [
+        {
+          summary: `promote ${r} to Primary (dual primary; Connected, UpToDate/UpToDate)`,
+          command: sh`drbdadm primary ${r}`,
+        },
+      ],
+    }
   if (opts.check && state.disk === 'Inconsistent' && state.peerDisk === 'Inconsistent')
     return { changes: [{ summary: `promote ${r} to Primary once the initial sync is done`, command: ':' }] }
   throw new Error(
@@ -139,11 +213,16 @@ export function upTask(spec: BringUpSpec): Task {
 export function initialSyncTask(spec: BringUpSpec, host: string): Task {
   return {
     name: `drbd ${spec.resource} first bring-up`,
-    skip: !spec.initialPrimary ? `${spec.resource} has no initial_primary: no node overwrites its peer` : spec.initialPrimary !== host ? `${spec.initialPrimary} is ${spec.resource}'s initial_primary` : false,
+    skip: !spec.initialPrimary
+      ? `${spec.resource} has no initial_primary: no node overwrites its peer`
+      : spec.initialPrimary !== host
+        ? `${spec.initialPrimary} is ${spec.resource}'s initial_primary`
+        : false,
     // Not prefetched: it waits for the peer, and is read once the resource is up.
     async plan(ctx) {
       const state = await ctx.fact(drbdAfterConnect(spec.resource, spec.connectTimeout))
-      const needsFs = state.up && state.disk === 'Inconsistent' && state.peerDisk === 'Inconsistent' && isConnected(state)
+      const needsFs =
+        state.up && state.disk === 'Inconsistent' && state.peerDisk === 'Inconsistent' && isConnected(state)
       const fs = needsFs ? await ctx.fact(backingFilesystem(spec.disk)) : undefined
       return planInitialSync(state, fs, spec, { host: ctx.name, check: ctx.mode.check })
     },
@@ -162,13 +241,20 @@ export function primaryTask(spec: BringUpSpec): Task {
   }
 }
 
-const procDrbd: Fact<boolean> = { key: 'exists:/proc/drbd', command: 'test -e /proc/drbd', parse: ({ code }) => code === 0 }
+const procDrbd: Fact<boolean> = {
+  key: 'exists:/proc/drbd',
+  command: 'test -e /proc/drbd',
+  parse: ({ code }) => code === 0,
+}
 
 /** The module loaded before drbdadm runs: drbd-utils picks its 8.4 or 9 path from /proc/drbd. */
 export function moduleTask(): Task {
   return {
     name: 'drbd module loaded',
     facts: () => [procDrbd],
-    plan: async (host) => ((await host.fact(procDrbd)) ? { changes: [], noop: '/proc/drbd exists' } : { changes: [{ summary: 'load the drbd module', command: 'modprobe drbd' }] }),
+    plan: async (host) =>
+      (await host.fact(procDrbd))
+        ? { changes: [], noop: '/proc/drbd exists' }
+        : { changes: [{ summary: 'load the drbd module', command: 'modprobe drbd' }] },
   }
 }

@@ -20,7 +20,8 @@ export interface DrbdState {
 }
 
 /** Connection states in which the peer's disk state is known. */
-const CONNECTED = /^(Connected|StartingSync[ST]|WFBitMap[ST]|WFSyncUUID|SyncSource|SyncTarget|PausedSync[ST]|Verify[ST]|Ahead|Behind)$/
+const CONNECTED =
+  /^(Connected|StartingSync[ST]|WFBitMap[ST]|WFSyncUUID|SyncSource|SyncTarget|PausedSync[ST]|Verify[ST]|Ahead|Behind)$/
 /** Connection states of a resource that is trying to reach its peer (worth waiting for). */
 const CONNECTING = ['WFConnection', 'WFReportParams', 'Unconnected', 'Timeout', 'BrokenPipe', 'NetworkFailure']
 
@@ -41,20 +42,39 @@ function probe(resource: string): string {
 
 export function parseDrbdState(resource: string, stdout: string): DrbdState {
   const lines = stdout.split('\n')
-  const field = (k: string): string | undefined => lines.find((l) => l.startsWith(`${k}=`))?.slice(k.length + 1).trim()
+  const field = (k: string): string | undefined =>
+    lines
+      .find((l) => l.startsWith(`${k}=`))
+      ?.slice(k.length + 1)
+      .trim()
   const up = field('up') === 'yes'
   const [disk, peerDisk] = (field('dstate') ?? '').split('/')
   const [role, peerRole] = (field('role') ?? '').split('/')
-  const state: Omit<DrbdState, 'metadata'> = up ? { up, cstate: field('cstate'), disk: disk || undefined, peerDisk: peerDisk || undefined, role: role || undefined, peerRole: peerRole || undefined } : { up }
+  const state: Omit<DrbdState, 'metadata'> = up
+    ? {
+        up,
+        cstate: field('cstate'),
+        disk: disk || undefined,
+        peerDisk: peerDisk || undefined,
+        role: role || undefined,
+        peerRole: peerRole || undefined,
+      }
+    : { up }
   if (field('attached') === 'yes') return { ...state, metadata: 'attached' }
-  const says = lines.filter((l) => l.startsWith('says=')).map((l) => l.slice(5)).join('\n').trim()
+  const says = lines
+    .filter((l) => l.startsWith('says='))
+    .map((l) => l.slice(5))
+    .join('\n')
+    .trim()
   const code = Number(field('dumpmd'))
   if (code === 0) return { ...state, metadata: 'present' }
   if (/No valid meta data found/i.test(says)) return { ...state, metadata: 'absent' }
   // 8.4 metadata of a node that crashed while Primary: there, and needs apply-al (up does it).
   if (/unclean|apply-al/i.test(says)) return { ...state, metadata: 'present' }
   // Anything else (cannot open the disk, unknown resource…) is never a reason to create-md.
-  throw new Error(`cannot tell whether ${resource} has DRBD metadata: drbdadm dump-md ${resource} exited ${field('dumpmd') ?? '?'}${says ? `: ${says}` : ''}`)
+  throw new Error(
+    `cannot tell whether ${resource} has DRBD metadata: drbdadm dump-md ${resource} exited ${field('dumpmd') ?? '?'}${says ? `: ${says}` : ''}`,
+  )
 }
 
 export function drbdResource(resource: string): Fact<DrbdState> {
@@ -119,7 +139,12 @@ export function backingFilesystem(device: string): Fact<BackingFilesystem> {
       `if dd if="$d" of=/dev/null bs=4096 count=1 2>/dev/null; then echo readable=yes; blockdev --flushbufs "$d" 2>/dev/null; ` +
       `t=$(blkid -p -u filesystem -o value -s TYPE "$d" 2>/dev/null); echo "blkid=$?"; echo "type=$t"; fi`,
     parse: ({ stdout }) => {
-      const field = (k: string): string | undefined => stdout.split('\n').find((l) => l.startsWith(`${k}=`))?.slice(k.length + 1).trim()
+      const field = (k: string): string | undefined =>
+        stdout
+          .split('\n')
+          .find((l) => l.startsWith(`${k}=`))
+          ?.slice(k.length + 1)
+          .trim()
       if (field('readable') !== 'yes') return { readable: false }
       return { readable: true, blkid: Number(field('blkid')), fstype: field('type') || undefined }
     },

@@ -6,12 +6,27 @@
 // Without the drbd kernel module the role fails before changing anything — or, when the
 // inventory marks it configuration only (a container lab), writes and checks the
 // configuration, brings nothing up, and says so on the recap.
-import { addressOf, command, daemonReload, defineRole, file, packages, requireKernel, service, sh, type Task, template, z } from '../../src/sdk.ts'
+import {
+  addressOf,
+  command,
+  daemonReload,
+  defineRole,
+  file,
+  packages,
+  requireKernel,
+  service,
+  sh,
+  type Task,
+  template,
+  z,
+} from '../../src/sdk.ts'
 import { defaultMkfsOptions, initialSyncTask, metadataTask, moduleTask, primaryTask, upTask } from './bring-up.ts'
 
 /** DRBD's own configuration syntax, as nested data: { net: { 'cram-hmac-alg': 'sha1' } }. */
 type Section = { [key: string]: string | number | boolean | Section }
-const SectionSchema: z.ZodType<Section> = z.lazy(() => z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), SectionSchema])))
+const SectionSchema: z.ZodType<Section> = z.lazy(() =>
+  z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), SectionSchema])),
+)
 
 const Resource = z.object({
   name: z.string().regex(/^[A-Za-z0-9_-]+$/),
@@ -40,7 +55,10 @@ const Resource = z.object({
    * peer before promoting (halab-drbd-NAME.service).
    */
   dual_primary: z.boolean().default(false),
-  filesystem: z.string().regex(/^[a-z0-9]+$/).optional(),
+  filesystem: z
+    .string()
+    .regex(/^[a-z0-9]+$/)
+    .optional(),
   /** mkfs options (default for ext2/3/4: -q -E nodiscard; xfs: -q -K). */
   mkfs_options: z.array(z.string()).optional(),
 })
@@ -66,26 +84,43 @@ export default defineRole({
     const tasks: Task[] = [
       requireKernel({ role: 'drbd', modules: ['drbd'], configurationOnly: configOnly }),
       packages({ names: ['drbd-utils'] }),
-      template({ path: '/etc/drbd.d/global_common.conf', rendered: render('global_common.conf.ejs', { renderSection }), mode: '0644', notify }),
+      template({
+        path: '/etc/drbd.d/global_common.conf',
+        rendered: render('global_common.conf.ejs', { renderSection }),
+        mode: '0644',
+        notify,
+      }),
     ]
     const bringUps: Task[] = []
     for (const res of vars.drbd_resources) {
-      const nodes = hostsOf(res.group)
-        .map((h) => ({ name: h.name, disk: String(h.vars.drbd_disk ?? res.disk), address: addressOf(h, { interface: res.interface, network: res.network }) }))
-      if (nodes.length < 2) throw new Error(`drbd resource ${res.name}: group "${res.group}" has ${nodes.length} host(s); DRBD replicates between two`)
+      const nodes = hostsOf(res.group).map((h) => ({
+        name: h.name,
+        disk: String(h.vars.drbd_disk ?? res.disk),
+        address: addressOf(h, { interface: res.interface, network: res.network }),
+      }))
+      if (nodes.length < 2)
+        throw new Error(
+          `drbd resource ${res.name}: group "${res.group}" has ${nodes.length} host(s); DRBD replicates between two`,
+        )
       if (res.initial_primary !== undefined && !nodes.some((n) => n.name === res.initial_primary))
-        throw new Error(`drbd resource ${res.name}: initial_primary "${res.initial_primary}" is not one of its nodes (${nodes.map((n) => n.name).join(', ')})`)
+        throw new Error(
+          `drbd resource ${res.name}: initial_primary "${res.initial_primary}" is not one of its nodes (${nodes.map((n) => n.name).join(', ')})`,
+        )
       if (res.dual_primary) {
         const net = { ...sectionOf(vars.drbd_common, 'net'), ...sectionOf(res.options, 'net') }
         if (net['allow-two-primaries'] !== true && net['allow-two-primaries'] !== 'yes')
-          throw new Error(`drbd resource ${res.name}: dual_primary needs net { allow-two-primaries } in its options or in drbd_common (DRBD refuses a second Primary without it)`)
+          throw new Error(
+            `drbd resource ${res.name}: dual_primary needs net { allow-two-primaries } in its options or in drbd_common (DRBD refuses a second Primary without it)`,
+          )
         if (res.filesystem !== undefined)
           throw new Error(
             `drbd resource ${res.name}: dual_primary with filesystem ${res.filesystem}: a filesystem mounted on two Primaries must be a cluster filesystem made by its own role (ocfs2), not by the drbd role`,
           )
       }
       if (res.filesystem !== undefined && res.initial_primary === undefined)
-        throw new Error(`drbd resource ${res.name}: filesystem ${res.filesystem} needs initial_primary, the node that makes it on the first bring-up`)
+        throw new Error(
+          `drbd resource ${res.name}: filesystem ${res.filesystem} needs initial_primary, the node that makes it on the first bring-up`,
+        )
       tasks.push(
         template({
           path: `/etc/drbd.d/${res.name}.res`,
@@ -93,7 +128,8 @@ export default defineRole({
           mode: '0600', // holds the shared secret
           sensitive: true,
           // The candidate with the live global_common.conf, parsed by drbdadm itself.
-          validate: 'c=$(mktemp) && { echo \'include "/etc/drbd.d/global_common.conf";\'; echo "include \\"%s\\";"; } > "$c" && drbdadm -c "$c" dump all >/dev/null; r=$?; rm -f "$c"; [ $r -eq 0 ]',
+          validate:
+            'c=$(mktemp) && { echo \'include "/etc/drbd.d/global_common.conf";\'; echo "include \\"%s\\";"; } > "$c" && drbdadm -c "$c" dump all >/dev/null; r=$?; rm -f "$c"; [ $r -eq 0 ]',
           notify,
         }),
       )
@@ -116,7 +152,11 @@ export default defineRole({
         const unit = `halab-drbd-${res.name}.service`
         bringUps.push(
           primaryTask(spec),
-          template({ path: `/etc/systemd/system/${unit}`, rendered: render('ready.service.ejs', { res }), mode: '0644' }),
+          template({
+            path: `/etc/systemd/system/${unit}`,
+            rendered: render('ready.service.ejs', { res }),
+            mode: '0644',
+          }),
           daemonReload([unit]),
           // Started now too: it finds the resource Primary and returns at once, and units
           // that require it (the cluster filesystem's mount) see it active.
@@ -127,7 +167,9 @@ export default defineRole({
     if (bringUps.length) {
       tasks.push(moduleTask())
       if (vars.drbd_resources.some((r) => r.dual_primary))
-        tasks.push(file({ path: '/usr/local/sbin/halab-drbd-ready', content: render('halab-drbd-ready.ejs'), mode: '0755' }))
+        tasks.push(
+          file({ path: '/usr/local/sbin/halab-drbd-ready', content: render('halab-drbd-ready.ejs'), mode: '0755' }),
+        )
       tasks.push(...bringUps)
     }
     return tasks
@@ -136,7 +178,9 @@ export default defineRole({
     // Only resources that are up: adjust would bring a down one up, outside its guards.
     'adjust drbd': command({
       name: 'drbdadm adjust the resources that are up',
-      command: vars.drbd_resources.map((r) => sh`if drbdadm cstate ${r.name} >/dev/null 2>&1; then drbdadm adjust ${r.name}; fi`).join(' && '),
+      command: vars.drbd_resources
+        .map((r) => sh`if drbdadm cstate ${r.name} >/dev/null 2>&1; then drbdadm adjust ${r.name}; fi`)
+        .join(' && '),
     }),
   }),
 })

@@ -22,9 +22,15 @@ export function archiveOnHost(spec: ArchiveSpec, inventoryDir: string): { path: 
     const local = isAbsolute(spec.path) ? spec.path : join(inventoryDir, spec.path)
     if (!existsSync(local)) throw new Error(`drupal_archive_path: ${local} does not exist on the controller`)
     const actual = createHash('sha256').update(readFileSync(local)).digest('hex')
-    if (actual !== spec.sha256) throw new Error(`drupal_archive_path: ${local} has sha256 ${actual}, not drupal_archive_sha256 ${spec.sha256}`)
+    if (actual !== spec.sha256)
+      throw new Error(`drupal_archive_path: ${local} has sha256 ${actual}, not drupal_archive_sha256 ${spec.sha256}`)
     // Checked again on the host before it goes live (a truncated copy never lands).
-    return { path: onHost, tasks: [file({ path: onHost, src: local, mode: '0644', validate: check('%s'), name: `drupal archive ${onHost}` })] }
+    return {
+      path: onHost,
+      tasks: [
+        file({ path: onHost, src: local, mode: '0644', validate: check('%s'), name: `drupal archive ${onHost}` }),
+      ],
+    }
   }
   if (!spec.url) throw new Error('set drupal_archive_url or drupal_archive_path (the Drupal release archive)')
   return {
@@ -34,7 +40,9 @@ export function archiveOnHost(spec: ArchiveSpec, inventoryDir: string): { path: 
       command({
         name: `drupal archive ${onHost} from ${spec.url}`,
         command:
-          sh`t=$(mktemp -p ${spec.cacheDir}) && trap 'rm -f "$t"' EXIT && curl -fsSL --retry 2 -o "$t" ${spec.url} && ` + check('"$t"') + sh` && chmod 644 "$t" && mv "$t" ${onHost} && trap - EXIT`,
+          sh`t=$(mktemp -p ${spec.cacheDir}) && trap 'rm -f "$t"' EXIT && curl -fsSL --retry 2 -o "$t" ${spec.url} && ` +
+          check('"$t"') +
+          sh` && chmod 644 "$t" && mv "$t" ${onHost} && trap - EXIT`,
         creates: onHost,
       }),
     ],

@@ -44,7 +44,11 @@ const Vars = z.object({
   drupal_langcode: z.string().default('en'),
   drupal_site_name: z.string().default('Drupal'),
   drupal_site_mail: z.string().default('admin@example.org'),
-  drupal_admin: z.object({ name: z.string().default('admin'), mail: z.string().default('admin@example.org'), password: z.string().min(1) }),
+  drupal_admin: z.object({
+    name: z.string().default('admin'),
+    mail: z.string().default('admin@example.org'),
+    password: z.string().min(1),
+  }),
   /** Where halab keeps its installer driver. */
   drupal_driver: z.string().startsWith('/').default('/usr/local/lib/halab/drupal-site.php'),
 })
@@ -53,17 +57,28 @@ export default defineRole({
   name: 'drupal',
   vars: Vars,
   tasks: ({ vars, host, inventory, render }) => {
-    if (vars.drupal_archive_url && vars.drupal_archive_path) throw new Error('set drupal_archive_url or drupal_archive_path, not both')
+    if (vars.drupal_archive_url && vars.drupal_archive_path)
+      throw new Error('set drupal_archive_url or drupal_archive_path, not both')
     const server = databaseServer(inventory, host.vars, host)
     const dbHost = vars.drupal_db.host ?? server?.address
     if (!dbHost) throw new Error('drupal_db.host is not set and there is no postgresql_server_node to default to')
     const installNode = vars.drupal_install_node ?? server?.node
     if (!installNode || !inventory.hosts.has(installNode))
-      throw new Error(`drupal_install_node ${installNode ? `"${installNode}" is no host of the inventory` : 'is not set (nor postgresql_server_node)'}`)
+      throw new Error(
+        `drupal_install_node ${installNode ? `"${installNode}" is no host of the inventory` : 'is not set (nor postgresql_server_node)'}`,
+      )
     const root = vars.drupal_document_root.replace(/\/+$/, '')
     const sync = vars.drupal_config_sync_directory ?? `${root}-config/sync`
     const owner = vars.drupal_owner
-    const archive = archiveOnHost({ url: vars.drupal_archive_url, path: vars.drupal_archive_path, sha256: vars.drupal_archive_sha256, cacheDir: vars.drupal_archive_cache }, inventory.dir)
+    const archive = archiveOnHost(
+      {
+        url: vars.drupal_archive_url,
+        path: vars.drupal_archive_path,
+        sha256: vars.drupal_archive_sha256,
+        cacheDir: vars.drupal_archive_cache,
+      },
+      inventory.dir,
+    )
     const db = vars.drupal_db
     const settings = render('settings.php.ejs', {
       db: {
@@ -109,7 +124,12 @@ export default defineRole({
         validate: 'php -l %s >/dev/null',
       }),
       directory({ path: vars.drupal_driver.replace(/\/[^/]*$/, ''), mode: '0755' }),
-      template({ path: vars.drupal_driver, rendered: render('drupal-site.php.ejs'), mode: '0644', validate: 'php -l %s >/dev/null' }),
+      template({
+        path: vars.drupal_driver,
+        rendered: render('drupal-site.php.ejs'),
+        mode: '0644',
+        validate: 'php -l %s >/dev/null',
+      }),
       installTask({
         documentRoot: root,
         driver: vars.drupal_driver,

@@ -22,14 +22,17 @@ export function parseSiteState(stdout: string): SiteState {
   throw new Error(`unexpected answer from the install driver: ${stdout.trim() || '(nothing)'}`)
 }
 
-const php = (spec: InstallSpec, action: string): string => sh`cd ${spec.documentRoot} && runuser -u ${spec.owner} -- php ${spec.driver} ${spec.documentRoot} ${action}`
+const php = (spec: InstallSpec, action: string): string =>
+  sh`cd ${spec.documentRoot} && runuser -u ${spec.owner} -- php ${spec.driver} ${spec.documentRoot} ${action}`
 
 /** The site's state: a fact, read ahead with the role's other probes. */
 function siteState(spec: InstallSpec): Fact<SiteState> {
   return {
     key: `drupal-site:${spec.documentRoot}`,
     // Before the first run (or in --check) the driver or PHP may not be there yet: no site.
-    command: sh`[ -f ${spec.driver} ] && command -v php >/dev/null && [ -f ${spec.documentRoot + '/sites/default/settings.php'} ] || { echo not-installed; exit 0; }; ` + php(spec, 'status'),
+    command:
+      sh`[ -f ${spec.driver} ] && command -v php >/dev/null && [ -f ${spec.documentRoot + '/sites/default/settings.php'} ] || { echo not-installed; exit 0; }; ` +
+      php(spec, 'status'),
     parse: ({ code, stdout, stderr }) => {
       if (code !== 0) throw new Error(`cannot tell whether the site is installed: ${(stderr || stdout).trim()}`)
       return parseSiteState(stdout)
@@ -45,9 +48,15 @@ export function installTask(spec: InstallSpec): Task {
       const state = await host.fact(siteState(spec))
       if (state === 'installed') return { changes: [], noop: 'the site is installed (install_task done)' }
       // Another node only looks: what it sees half done may be the install node at work now.
-      if (host.name !== spec.installNode) return { changes: [], noop: `${state === 'incomplete' ? 'being installed, or cut short' : 'not installed yet'}: ${spec.installNode} runs the installer and reports it` }
+      if (host.name !== spec.installNode)
+        return {
+          changes: [],
+          noop: `${state === 'incomplete' ? 'being installed, or cut short' : 'not installed yet'}: ${spec.installNode} runs the installer and reports it`,
+        }
       if (state === 'incomplete')
-        throw new Error('the database holds a half-installed site (install_task is not done): drop its tables (or restore a backup) and run again; halab never installs over it')
+        throw new Error(
+          'the database holds a half-installed site (install_task is not done): drop its tables (or restore a backup) and run again; halab never installs over it',
+        )
       return {
         changes: [
           {

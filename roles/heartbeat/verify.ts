@@ -4,7 +4,19 @@
 // Seed 004 claims stopping apache2 alone moves the VIP: heartbeat v1 does not monitor
 // resources, so the failover test stops heartbeat itself.
 import heartbeatRole from './index.ts'
-import { addressOf, check, type CheckResult, defineVerify, type HostContext, httpGet, isConfigurationOnly, NotRun, servingNode, sh, waitFor } from '../../src/sdk.ts'
+import {
+  addressOf,
+  check,
+  type CheckResult,
+  defineVerify,
+  type HostContext,
+  httpGet,
+  isConfigurationOnly,
+  NotRun,
+  servingNode,
+  sh,
+  waitFor,
+} from '../../src/sdk.ts'
 
 export default defineVerify({ title: 'heartbeat pair', run: ({ pick }) => verifyHeartbeat(pick('heartbeat')) })
 
@@ -13,7 +25,8 @@ export async function verifyHeartbeat(hosts: HostContext[]): Promise<CheckResult
   const byName = new Map(hosts.map((h) => [h.name, h]))
   const preferred = byName.get(vars.heartbeat_preferred_node)
   const other = hosts.find((h) => h.name !== vars.heartbeat_preferred_node)
-  if (!preferred || !other) throw new Error(`verify needs both heartbeat nodes (have ${hosts.map((h) => h.name).join(', ')})`)
+  if (!preferred || !other)
+    throw new Error(`verify needs both heartbeat nodes (have ${hosts.map((h) => h.name).join(', ')})`)
   const vipRes = vars.heartbeat_resources.find((r) => r.type === 'IPaddr2' || r.type === 'IPaddr')
   if (!vipRes) throw new Error('heartbeat_resources has no IPaddr2/IPaddr: no VIP to verify')
   const vip = vipRes.address
@@ -22,8 +35,12 @@ export async function verifyHeartbeat(hosts: HostContext[]): Promise<CheckResult
   const failoverLimit = (vars.heartbeat_deadtime + 15) * 1000
   const startLimit = ((vars.heartbeat_initdead ?? 60) + vars.heartbeat_deadtime + 30) * 1000
   const pageAt = async (address: string) => servingNode((await httpGet(`http://${address}/`)).body)
-  const waitServedBy = (address: string, node: string, limit: number) => waitFor(`http://${address}/ serving ${node}`, limit, async () => ((await pageAt(address)) === node ? node : undefined))
-  const holdsVip = async (h: HostContext) => (await h.run(sh`ip -o -4 addr show to ${vip + '/32'}`, { allowFailure: true })).stdout.trim() !== ''
+  const waitServedBy = (address: string, node: string, limit: number) =>
+    waitFor(`http://${address}/ serving ${node}`, limit, async () =>
+      (await pageAt(address)) === node ? node : undefined,
+    )
+  const holdsVip = async (h: HostContext) =>
+    (await h.run(sh`ip -o -4 addr show to ${vip + '/32'}`, { allowFailure: true })).stdout.trim() !== ''
   const servesOwnPage = (h: HostContext) => async () => {
     const node = await pageAt(own(h))
     if (node !== h.name) throw new Error(`${own(h)} answered as ${node ?? 'no identity page'}`)
@@ -33,7 +50,12 @@ export async function verifyHeartbeat(hosts: HostContext[]): Promise<CheckResult
   const fs = vars.heartbeat_resources.find((r) => r.type === 'Filesystem')
 
   const results: CheckResult[] = []
-  results.push(await check(`VIP ${vip} serves ${preferred.name}'s page`, async () => `after ${(await waitServedBy(vip, preferred.name, startLimit)).ms} ms`))
+  results.push(
+    await check(
+      `VIP ${vip} serves ${preferred.name}'s page`,
+      async () => `after ${(await waitServedBy(vip, preferred.name, startLimit)).ms} ms`,
+    ),
+  )
   results.push(
     await check(`VIP held by exactly one node`, async () => {
       const holders = (await Promise.all(hosts.map(async (h) => ((await holdsVip(h)) ? h.name : '')))).filter(Boolean)
@@ -45,7 +67,8 @@ export async function verifyHeartbeat(hosts: HostContext[]): Promise<CheckResult
   const marker = `halab-verify-${Date.now()}`
   // Only a topology with a replicated filesystem has data to follow the VIP.
   const withData = !!fs
-  const notRunDrbd = () => new NotRun('drbd is configuration only on these hosts (kernel lacks drbd): no replicated filesystem to check')
+  const notRunDrbd = () =>
+    new NotRun('drbd is configuration only on these hosts (kernel lacks drbd): no replicated filesystem to check')
   if (withData)
     results.push(
       await check(`DRBD: a file written on ${preferred.name} before failover`, async () => {

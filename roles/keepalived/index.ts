@@ -9,7 +9,20 @@
 // daemon) exits fatally and takes VRRP down with it. The role then fails before changing
 // anything — or, when the inventory marks lvs configuration only (a container lab), runs
 // VRRP alone and keeps the complete configuration, also checked, in keepalived.conf.full.
-import { command, defineRole, inNetwork, interfacesOf, type Inventory, type InventoryHost, packages, requireKernel, service, type Task, template, z } from '../../src/sdk.ts'
+import {
+  command,
+  defineRole,
+  inNetwork,
+  interfacesOf,
+  type Inventory,
+  type InventoryHost,
+  packages,
+  requireKernel,
+  service,
+  type Task,
+  template,
+  z,
+} from '../../src/sdk.ts'
 
 const CONF = '/etc/keepalived/keepalived.conf'
 const FULL = `${CONF}.full`
@@ -36,7 +49,9 @@ const VirtualServer = z.object({
   ip: z.ipv4(),
   port: Port,
   delay_loop: z.number().int().positive().default(6),
-  lb_algo: z.enum(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh']).default('wrr'),
+  lb_algo: z
+    .enum(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'])
+    .default('wrr'),
   lb_kind: z.enum(['NAT', 'DR', 'TUN']).default('DR'),
   protocol: z.enum(['TCP', 'UDP', 'SCTP']).default('TCP'),
   persistence_timeout: z.number().int().positive().optional(),
@@ -71,8 +86,14 @@ const VrrpInstance = z.object({
   /** From .env: auth_pass: "${KEEPALIVED_AUTH_PASS}". null: no authentication block. */
   auth_pass: z
     .string()
-    .max(8, 'VRRP PASS authentication carries at most 8 characters (keepalived would silently cut it): choose a shorter KEEPALIVED_AUTH_PASS')
-    .regex(/^[^\s#!"'\\{}]+$/, 'must be a single word without #, !, quotes, backslashes or braces (keepalived.conf syntax)')
+    .max(
+      8,
+      'VRRP PASS authentication carries at most 8 characters (keepalived would silently cut it): choose a shorter KEEPALIVED_AUTH_PASS',
+    )
+    .regex(
+      /^[^\s#!"'\\{}]+$/,
+      'must be a single word without #, !, quotes, backslashes or braces (keepalived.conf syntax)',
+    )
     .nullable()
     .default(null),
   /** Addresses VRRP moves: `10.0.0.4` (a /32) or `10.0.0.4/24`. */
@@ -106,7 +127,12 @@ const Vars = z
   .superRefine((v, ctx) => {
     const names = v.keepalived_vrrp_instances.map((i) => i.name)
     names.forEach((n, i) => {
-      if (names.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: ['keepalived_vrrp_instances', i, 'name'], message: `vrrp_instance ${n} is defined twice` })
+      if (names.indexOf(n) !== i)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keepalived_vrrp_instances', i, 'name'],
+          message: `vrrp_instance ${n} is defined twice`,
+        })
     })
     const syncd = v.keepalived_vrrp_instances.flatMap((inst, i) => (inst.lvs_sync_daemon_interface ? [i] : []))
     for (const i of syncd.slice(1))
@@ -117,7 +143,11 @@ const Vars = z
       })
     for (const inst of v.keepalived_vrrp_instances) {
       if (!inst.state && !v.keepalived_state)
-        ctx.addIssue({ code: 'custom', path: ['keepalived_state'], message: `vrrp_instance ${inst.name} has no state: set keepalived_state (MASTER or BACKUP) in this director's host_vars` })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keepalived_state'],
+          message: `vrrp_instance ${inst.name} has no state: set keepalived_state (MASTER or BACKUP) in this director's host_vars`,
+        })
       if (!inst.priority && !v.keepalived_priority)
         ctx.addIssue({
           code: 'custom',
@@ -134,7 +164,10 @@ export default defineRole({
   tasks: ({ vars, configurationOnly, host, inventory, render, note }) => {
     const instances = effectiveInstances(vars)
     checkPeers(host, inventory, instances, vars.keepalived_group)
-    const virtualServers = vars.keepalived_virtual_servers.map((vs) => ({ ...vs, real_servers: realServers(vs, vars, inventory) }))
+    const virtualServers = vars.keepalived_virtual_servers.map((vs) => ({
+      ...vs,
+      real_servers: realServers(vs, vars, inventory),
+    }))
     const syncDaemon = instances.find((i) => i.lvs_sync_daemon_interface)
     const needsIpvs = virtualServers.length > 0 || !!syncDaemon
     const vrrpOnly = needsIpvs && configurationOnly('lvs')
@@ -159,7 +192,13 @@ export default defineRole({
       tasks.push(command({ name: `no stale ${FULL}`, command: `rm -f ${FULL}`, removes: FULL }))
     }
     tasks.push(
-      template({ path: CONF, rendered: conf(!vrrpOnly), mode: '0600', validate: VALIDATE, notify: ['reload keepalived'] }),
+      template({
+        path: CONF,
+        rendered: conf(!vrrpOnly),
+        mode: '0600',
+        validate: VALIDATE,
+        notify: ['reload keepalived'],
+      }),
       service({ name: 'keepalived', state: 'started', enabled: true }),
     )
     return tasks
@@ -167,7 +206,11 @@ export default defineRole({
   handlers: () => ({ 'reload keepalived': service({ name: 'keepalived', state: 'reloaded' }) }),
 })
 
-export type EffectiveInstance = z.output<typeof VrrpInstance> & { state: 'MASTER' | 'BACKUP'; priority: number; advert_int: number }
+export type EffectiveInstance = z.output<typeof VrrpInstance> & {
+  state: 'MASTER' | 'BACKUP'
+  priority: number
+  advert_int: number
+}
 
 /** Each instance with its per-director values filled in from the host vars. */
 export function effectiveInstances(vars: KeepalivedVars): EffectiveInstance[] {
@@ -194,8 +237,13 @@ function checkPeers(host: InventoryHost, inventory: Inventory, mine: EffectiveIn
       return parsed.success ? [{ name: h.name, instances: effectiveInstances(parsed.data) }] : [] // its own problems are reported on that host
     })
   for (const inst of mine) {
-    const others = peers.flatMap((p) => p.instances.filter((i) => i.name === inst.name).map((i) => ({ host: p.name, ...i })))
-    const master = others.reduce<(typeof others)[number] | undefined>((best, o) => (!best || o.priority > best.priority ? o : best), undefined)
+    const others = peers.flatMap((p) =>
+      p.instances.filter((i) => i.name === inst.name).map((i) => ({ host: p.name, ...i })),
+    )
+    const master = others.reduce<(typeof others)[number] | undefined>(
+      (best, o) => (!best || o.priority > best.priority ? o : best),
+      undefined,
+    )
     if (!master || master.priority <= inst.priority) continue
     if (master.advert_int !== inst.advert_int)
       throw new Error(
@@ -218,27 +266,48 @@ export interface RenderedRealServer {
 }
 
 /** The explicit list, or the hosts of the real-servers group at their address in the network. */
-export function realServers(vs: z.output<typeof VirtualServer>, vars: KeepalivedVars, inventory: Inventory): RenderedRealServer[] {
+export function realServers(
+  vs: z.output<typeof VirtualServer>,
+  vars: KeepalivedVars,
+  inventory: Inventory,
+): RenderedRealServer[] {
   const check = (port: number, own: z.output<typeof TcpCheck> | null | undefined) => {
     const c = own === undefined ? vs.tcp_check : own
     return c ? { connect_port: c.connect_port ?? port, connect_timeout: c.connect_timeout } : null
   }
-  if (vs.real_servers) return vs.real_servers.map((r) => ({ ip: r.ip, port: r.port, weight: r.weight, tcp_check: check(r.port, r.tcp_check) }))
+  if (vs.real_servers)
+    return vs.real_servers.map((r) => ({
+      ip: r.ip,
+      port: r.port,
+      weight: r.weight,
+      tcp_check: check(r.port, r.tcp_check),
+    }))
 
   const group = vars.keepalived_real_servers_group
   const port = vs.real_server_port ?? vs.port
   const hosts = [...inventory.hosts.values()].filter((h) => h.groups.includes(group))
-  if (!hosts.length) throw new Error(`virtual_server ${vs.ip}:${vs.port} has no real_servers and group "${group}" (keepalived_real_servers_group) has no host`)
+  if (!hosts.length)
+    throw new Error(
+      `virtual_server ${vs.ip}:${vs.port} has no real_servers and group "${group}" (keepalived_real_servers_group) has no host`,
+    )
   return hosts.map((h) => {
     const weight = h.vars.keepalived_real_server_weight ?? vs.real_server_weight
-    if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0) throw new Error(`real server ${h.name}: keepalived_real_server_weight must be an integer ≥ 0`)
-    return { ip: realServerAddress(h, vars.keepalived_real_servers_network), port, weight, host: h.name, tcp_check: check(port, undefined) }
+    if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0)
+      throw new Error(`real server ${h.name}: keepalived_real_server_weight must be an integer ≥ 0`)
+    return {
+      ip: realServerAddress(h, vars.keepalived_real_servers_network),
+      port,
+      weight,
+      host: h.name,
+      tcp_check: check(port, undefined),
+    }
   })
 }
 
 function realServerAddress(h: InventoryHost, network: string | undefined): string {
   if (!network) return String(h.vars.ansible_host ?? interfacesOf(h).find((i) => i.address)?.address ?? h.name)
   const found = interfacesOf(h).find((i) => i.address && inNetwork(i.address, network))
-  if (!found) throw new Error(`real server ${h.name} has no interface address in ${network} (keepalived_real_servers_network)`)
+  if (!found)
+    throw new Error(`real server ${h.name} has no interface address in ${network} (keepalived_real_servers_network)`)
   return found.address!
 }

@@ -7,11 +7,33 @@
 // reason, never passed.
 import keepalivedRole, { realServers as realServersOf, type RenderedRealServer } from './index.ts'
 import lvsRole from '../lvs/index.ts'
-import { addressOf, check, type CheckResult, defineVerify, type HostContext, httpGet, ipvsDestinations, kernelModule, NotRun, servingNode, sh, spreadByWeight, type VerifyEnv, waitFor } from '../../src/sdk.ts'
+import {
+  addressOf,
+  check,
+  type CheckResult,
+  defineVerify,
+  type HostContext,
+  httpGet,
+  ipvsDestinations,
+  kernelModule,
+  NotRun,
+  servingNode,
+  sh,
+  spreadByWeight,
+  type VerifyEnv,
+  waitFor,
+} from '../../src/sdk.ts'
 
-export default defineVerify({ title: 'LVS + keepalived', run: (env) => verifyKeepalived(env.pick('keepalived'), env.pick('lvs', 'keepalived'), env) })
+export default defineVerify({
+  title: 'LVS + keepalived',
+  run: (env) => verifyKeepalived(env.pick('keepalived'), env.pick('lvs', 'keepalived'), env),
+})
 
-export async function verifyKeepalived(directors: HostContext[], realServers: HostContext[], env: Pick<VerifyEnv, 'inventory'>): Promise<CheckResult[]> {
+export async function verifyKeepalived(
+  directors: HostContext[],
+  realServers: HostContext[],
+  env: Pick<VerifyEnv, 'inventory'>,
+): Promise<CheckResult[]> {
   const vars = new Map(directors.map((d) => [d.name, keepalivedRole.vars.parse(d.vars)]))
   const first = vars.get(directors[0].name)!
   const instance = first.keepalived_vrrp_instances[0]
@@ -19,15 +41,24 @@ export async function verifyKeepalived(directors: HostContext[], realServers: Ho
   const stateOf = (d: HostContext) => instance.state ?? vars.get(d.name)!.keepalived_state
   const master = directors.find((d) => stateOf(d) === 'MASTER')
   const backup = directors.find((d) => d !== master)
-  if (!master || !backup) throw new Error(`verify needs a MASTER and a BACKUP director (have ${directors.map((d) => `${d.name}=${stateOf(d)}`).join(', ')})`)
+  if (!master || !backup)
+    throw new Error(
+      `verify needs a MASTER and a BACKUP director (have ${directors.map((d) => `${d.name}=${stateOf(d)}`).join(', ')})`,
+    )
   const advert = instance.advert_int ?? first.keepalived_advert_int ?? 1
   const limit = (advert * 3 + 10) * 1000
-  const holds = async (d: HostContext) => (await d.run(sh`ip -o -4 addr show to ${vip + '/32'}`, { allowFailure: true })).stdout.includes(vip)
-  const holders = async () => (await Promise.all(directors.map(async (d) => ((await holds(d)) ? d.name : '')))).filter(Boolean)
-  const waitHeldBy = (d: HostContext) => waitFor(`VIP ${vip} on ${d.name} alone`, limit, async () => ((await holders()).join() === d.name ? d.name : undefined))
+  const holds = async (d: HostContext) =>
+    (await d.run(sh`ip -o -4 addr show to ${vip + '/32'}`, { allowFailure: true })).stdout.includes(vip)
+  const holders = async () =>
+    (await Promise.all(directors.map(async (d) => ((await holds(d)) ? d.name : '')))).filter(Boolean)
+  const waitHeldBy = (d: HostContext) =>
+    waitFor(`VIP ${vip} on ${d.name} alone`, limit, async () =>
+      (await holders()).join() === d.name ? d.name : undefined,
+    )
 
   const lacking: string[] = []
-  for (const h of [...directors, ...realServers]) if (!(await h.fact(kernelModule('ip_vs'))).available) lacking.push(h.name)
+  for (const h of [...directors, ...realServers])
+    if (!(await h.fact(kernelModule('ip_vs'))).available) lacking.push(h.name)
   /** Balancing needs a kernel with ip_vs (the real-kernel lab); elsewhere it is not run. */
   const needIpvs = (): void => {
     if (lacking.length) throw new NotRun(`kernel lacks ip_vs on ${lacking.join(', ')}`)
@@ -43,7 +74,12 @@ export async function verifyKeepalived(directors: HostContext[], realServers: Ho
   const waitTable = (d: HostContext, want: string[], what: string) =>
     waitFor(`${what} on ${d.name}`, healthLimit, async () => {
       const table = await tableOf(d)
-      return table.map((e) => e.address).sort().join() === [...want].sort().join() ? table : undefined
+      return table
+        .map((e) => e.address)
+        .sort()
+        .join() === [...want].sort().join()
+        ? table
+        : undefined
     })
   const sorry = vs?.sorry_server ? `${vs.sorry_server.ip}:${vs.sorry_server.port}` : undefined
   const rsByName = new Map(realServers.map((h) => [h.name, h]))
@@ -52,7 +88,12 @@ export async function verifyKeepalived(directors: HostContext[], realServers: Ho
   const everyMember = members.map((m) => `${m.ip}:${m.port}`)
 
   const results: CheckResult[] = []
-  results.push(await check(`VIP ${vip} held by exactly one director, the MASTER ${master.name}`, async () => `after ${(await waitHeldBy(master)).ms} ms`))
+  results.push(
+    await check(
+      `VIP ${vip} held by exactly one director, the MASTER ${master.name}`,
+      async () => `after ${(await waitHeldBy(master)).ms} ms`,
+    ),
+  )
   results.push(
     await check(`stop keepalived on ${master.name} → VIP moves to ${backup.name}`, async () => {
       const t0 = performance.now()
@@ -67,7 +108,8 @@ export async function verifyKeepalived(directors: HostContext[], realServers: Ho
       if (!service) throw new NotRun('no keepalived_virtual_servers')
       await waitTable(backup, everyMember, `${service} with every real server`)
       const node = servingNode((await httpGet(`http://${vip}:${vs!.port}/`)).body)
-      if (!node || !nodeOf.size || ![...nodeOf.values()].includes(node)) throw new Error(`the VIP answered as ${node ?? 'no identity page'}, not a real server`)
+      if (!node || !nodeOf.size || ![...nodeOf.values()].includes(node))
+        throw new Error(`the VIP answered as ${node ?? 'no identity page'}, not a real server`)
       return `${backup.name} lists ${service} → ${everyMember.join(', ')}; the VIP answered as ${node}`
     }),
   )
@@ -81,7 +123,9 @@ export async function verifyKeepalived(directors: HostContext[], realServers: Ho
   )
   results.push(
     await check('keepalived.conf with the virtual servers passes keepalived -t', async () => {
-      const full = (await master.run('test -f /etc/keepalived/keepalived.conf.full && echo full || echo live')).stdout.trim()
+      const full = (
+        await master.run('test -f /etc/keepalived/keepalived.conf.full && echo full || echo live')
+      ).stdout.trim()
       const file = full === 'full' ? '/etc/keepalived/keepalived.conf.full' : '/etc/keepalived/keepalived.conf'
       await master.run(sh`keepalived -t -f ${file}`)
       return `${file} on ${master.name}`
@@ -98,7 +142,11 @@ export async function verifyKeepalived(directors: HostContext[], realServers: Ho
     )
     results.push(
       await check(`${rs.name} holds the VIP on lo and does not answer ARP for it`, async () => {
-        const out = (await rs.run(`ip -o -4 addr show dev lo; sysctl -n net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce`)).stdout
+        const out = (
+          await rs.run(
+            `ip -o -4 addr show dev lo; sysctl -n net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce`,
+          )
+        ).stdout
         for (const v of lvs.lvs_vips) if (!out.includes(`${v}/32`)) throw new Error(`${v}/32 is not on lo`)
         const [ignore, announce] = out.trim().split('\n').slice(-2)
         if (ignore !== '1' || announce !== '2') throw new Error(`arp_ignore=${ignore} arp_announce=${announce}`)
@@ -113,8 +161,10 @@ export async function verifyKeepalived(directors: HostContext[], realServers: Ho
       const { value: table } = await waitTable(master, everyMember, `${service} with every real server`)
       for (const m of members) {
         const e = table.find((t) => t.address === `${m.ip}:${m.port}`)!
-        if (e.weight !== m.weight) throw new Error(`${e.address} has weight ${e.weight}, the inventory says ${m.weight}`)
-        if (vs!.lb_kind === 'DR' && e.forward !== 'Route') throw new Error(`${e.address} is forwarded by ${e.forward}, not Route (DR)`)
+        if (e.weight !== m.weight)
+          throw new Error(`${e.address} has weight ${e.weight}, the inventory says ${m.weight}`)
+        if (vs!.lb_kind === 'DR' && e.forward !== 'Route')
+          throw new Error(`${e.address} is forwarded by ${e.forward}, not Route (DR)`)
       }
       return `${service} ${vs!.lb_algo}: ${table.map((e) => `${nodeOf.get(e.address) ?? e.address} ${e.forward} weight ${e.weight}`).join(', ')}`
     }),
@@ -152,7 +202,8 @@ export async function verifyKeepalived(directors: HostContext[], realServers: Ho
         const out = ((performance.now() - t0) / 1000).toFixed(1)
         for (let i = 0; i < 4; i++) {
           const node = servingNode((await httpGet(`http://${vip}:${vs!.port}/`)).body)
-          if (node === victim.host || !node) throw new Error(`with apache2 stopped on ${victim.host} the VIP answered as ${node ?? 'no identity page'}`)
+          if (node === victim.host || !node)
+            throw new Error(`with apache2 stopped on ${victim.host} the VIP answered as ${node ?? 'no identity page'}`)
         }
         const t1 = performance.now()
         await startWeb([victim.host!])
@@ -169,7 +220,8 @@ export async function verifyKeepalived(directors: HostContext[], realServers: Ho
       if (!service) throw new NotRun('no keepalived_virtual_servers')
       if (!sorry) throw new NotRun('the virtual server has no sorry_server')
       const names = members.flatMap((m) => (m.host && rsByName.has(m.host) ? [m.host] : []))
-      if (names.length !== members.length) throw new NotRun('some real servers are not inventory hosts: halab cannot stop them')
+      if (names.length !== members.length)
+        throw new NotRun('some real servers are not inventory hosts: halab cannot stop them')
       const t0 = performance.now()
       await stopWeb(names)
       try {

@@ -17,9 +17,15 @@ const Virtual = z.object({
   /** masq (LVS-NAT, the seed), gate (DR) or ipip. */
   forwarding: z.enum(['masq', 'gate', 'ipip']).default('masq'),
   weight: z.number().int().min(0).optional(),
-  fallback: z.string().regex(/^\d+\.\d+\.\d+\.\d+:\d+$/).optional(),
+  fallback: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+\.\d+:\d+$/)
+    .optional(),
   service: z.string().default('http'),
-  scheduler: z.string().regex(/^[a-z]+$/).default('rr'),
+  scheduler: z
+    .string()
+    .regex(/^[a-z]+$/)
+    .default('rr'),
   protocol: z.enum(['tcp', 'udp', 'fwm']).default('tcp'),
   checktype: z.enum(['connect', 'negotiate', 'ping', 'off', 'on']).default('connect'),
   request: z.string().optional(),

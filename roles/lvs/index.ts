@@ -5,7 +5,21 @@
 // which the recap then says. Real servers: ARP suppression first, then the VIPs on
 // loopback through a small systemd unit (no ifupdown on the hosts), so they accept what
 // the director forwards without ever answering ARP for it.
-import { command, daemonReload, defineRole, file, interfacesOf, packages, requireKernel, service, sh, sysctl, type Task, template, z } from '../../src/sdk.ts'
+import {
+  command,
+  daemonReload,
+  defineRole,
+  file,
+  interfacesOf,
+  packages,
+  requireKernel,
+  service,
+  sh,
+  sysctl,
+  type Task,
+  template,
+  z,
+} from '../../src/sdk.ts'
 
 const VIP_UNIT = 'halab-lvs-vip'
 
@@ -46,7 +60,10 @@ export default defineRole({
       throw new Error(
         `${host.name} is in both "${vars.lvs_directors_group}" and "${vars.lvs_realservers_group}": a DR real server holds the VIPs on loopback and ignores ARP for them, which a director must not`,
       )
-    if (!director && !realServer) throw new Error(`${host.name} is in neither "${vars.lvs_directors_group}" nor "${vars.lvs_realservers_group}": the lvs role does not know which end to configure`)
+    if (!director && !realServer)
+      throw new Error(
+        `${host.name} is in neither "${vars.lvs_directors_group}" nor "${vars.lvs_realservers_group}": the lvs role does not know which end to configure`,
+      )
     return director
       ? directorTasks(vars, render, configurationOnly())
       : realServerTasks(
@@ -58,24 +75,39 @@ export default defineRole({
 })
 
 function directorTasks(vars: LvsVars, render: Render, configOnly: boolean): Task[] {
-  if (vars.lvs_ipvsadm_daemon !== 'none' && !vars.lvs_ipvsadm_iface) throw new Error(`lvs_ipvsadm_daemon "${vars.lvs_ipvsadm_daemon}" needs lvs_ipvsadm_iface (the sync daemon's interface)`)
+  if (vars.lvs_ipvsadm_daemon !== 'none' && !vars.lvs_ipvsadm_iface)
+    throw new Error(
+      `lvs_ipvsadm_daemon "${vars.lvs_ipvsadm_daemon}" needs lvs_ipvsadm_iface (the sync daemon's interface)`,
+    )
   const tasks: Task[] = [
     requireKernel({ role: 'lvs', modules: vars.lvs_modules, configurationOnly: configOnly }),
     packages({ names: ['ipvsadm'] }),
     template({
       path: '/etc/default/ipvsadm',
-      rendered: render('ipvsadm.ejs', { iface: vars.lvs_ipvsadm_iface ?? null, syncid: vars.lvs_ipvsadm_syncid ?? null }),
+      rendered: render('ipvsadm.ejs', {
+        iface: vars.lvs_ipvsadm_iface ?? null,
+        syncid: vars.lvs_ipvsadm_syncid ?? null,
+      }),
       mode: '0644',
     }),
-    file({ path: '/etc/modules-load.d/ipvs.conf', content: `# Managed by halab (role lvs): loaded at boot by systemd-modules-load\n${vars.lvs_modules.join('\n')}\n`, mode: '0644' }),
+    file({
+      path: '/etc/modules-load.d/ipvs.conf',
+      content: `# Managed by halab (role lvs): loaded at boot by systemd-modules-load\n${vars.lvs_modules.join('\n')}\n`,
+      mode: '0644',
+    }),
   ]
   // /sys/module/NAME exists for a loaded module and for a built-in one alike.
-  if (!configOnly) for (const m of vars.lvs_modules) tasks.push(command({ name: `load ${m}`, command: sh`modprobe ${m}`, unless: sh`test -d ${`/sys/module/${m}`}` }))
+  if (!configOnly)
+    for (const m of vars.lvs_modules)
+      tasks.push(command({ name: `load ${m}`, command: sh`modprobe ${m}`, unless: sh`test -d ${`/sys/module/${m}`}` }))
   return tasks
 }
 
 function realServerTasks(vars: LvsVars, hostInterfaces: string[], render: Render): Task[] {
-  if (!vars.lvs_vips.length) throw new Error('lvs_vips is empty: a real server needs the virtual addresses it accepts on loopback (e.g. lvs_vips: [10.0.0.4])')
+  if (!vars.lvs_vips.length)
+    throw new Error(
+      'lvs_vips is empty: a real server needs the virtual addresses it accepts on loopback (e.g. lvs_vips: [10.0.0.4])',
+    )
   const vips = vars.lvs_vips.map((address, i) => ({ address, label: `lo:${i}` }))
   // The seeds only put the VIP on lo:0 and stop there: every real server would then
   // answer ARP for the VIP, and clients or the gateway would bypass the director. So
@@ -86,19 +118,31 @@ function realServerTasks(vars: LvsVars, hostInterfaces: string[], render: Render
   const tasks: Task[] = []
   for (const scope of scopes) {
     const key = scope.replace(/\./g, '/') // a dotted VLAN name is written with slashes in a dotted key
-    tasks.push(sysctl({ key: `net.ipv4.conf.${key}.arp_ignore`, value: vars.lvs_arp_ignore, file: vars.lvs_sysctl_file }))
-    tasks.push(sysctl({ key: `net.ipv4.conf.${key}.arp_announce`, value: vars.lvs_arp_announce, file: vars.lvs_sysctl_file }))
+    tasks.push(
+      sysctl({ key: `net.ipv4.conf.${key}.arp_ignore`, value: vars.lvs_arp_ignore, file: vars.lvs_sysctl_file }),
+    )
+    tasks.push(
+      sysctl({ key: `net.ipv4.conf.${key}.arp_announce`, value: vars.lvs_arp_announce, file: vars.lvs_sysctl_file }),
+    )
   }
   // The unit owns every lo:N address: it flushes them before adding the current list, so
   // a VIP removed from the inventory leaves loopback on the next restart.
   const wanted = vips.map((v) => `${v.address}/32`).sort()
   const current = `$(ip -4 -o addr show dev lo label 'lo:*' | awk '{print $4}' | LC_ALL=C sort | tr '\\n' ' ')`
   tasks.push(
-    template({ path: `/etc/systemd/system/${VIP_UNIT}.service`, rendered: render('vip.service.ejs', { vips }), mode: '0644' }),
+    template({
+      path: `/etc/systemd/system/${VIP_UNIT}.service`,
+      rendered: render('vip.service.ejs', { vips }),
+      mode: '0644',
+    }),
     daemonReload([`${VIP_UNIT}.service`]),
     service({ name: VIP_UNIT, state: 'started', enabled: true }),
     // The unit is a oneshot that stays "active": compare the addresses themselves.
-    command({ name: `loopback holds exactly ${wanted.join(', ')}`, command: sh`systemctl restart ${VIP_UNIT}.service`, unless: `test "${current}" = ${sh`${wanted.join(' ') + ' '}`}` }),
+    command({
+      name: `loopback holds exactly ${wanted.join(', ')}`,
+      command: sh`systemctl restart ${VIP_UNIT}.service`,
+      unless: `test "${current}" = ${sh`${wanted.join(' ') + ' '}`}`,
+    }),
   )
   return tasks
 }

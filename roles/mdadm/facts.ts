@@ -31,7 +31,11 @@ export function parseMdDetail(code: number | null, stdout: string): MdArray {
 }
 
 export function mdArray(device: string): Fact<MdArray> {
-  return { key: `md:${device}`, command: sh`mdadm --detail ${device} 2>/dev/null`, parse: ({ code, stdout }) => parseMdDetail(code, stdout) }
+  return {
+    key: `md:${device}`,
+    command: sh`mdadm --detail ${device} 2>/dev/null`,
+    parse: ({ code, stdout }) => parseMdDetail(code, stdout),
+  }
 }
 
 export interface MemberDisk {
@@ -49,7 +53,11 @@ export function memberDisks(devices: string[]): Fact<MemberDisk[]> {
   const probe = (d: string): string =>
     sh`echo ${`== ${d}`}; if [ -b ${d} ] && dd if=${d} of=/dev/null bs=4096 count=1 2>/dev/null; then echo readable; ` +
     sh`mdadm --examine ${d} 2>/dev/null | sed -n 's/^ *Array UUID : /uuid=/p'; echo "other=$(blkid -p -o value -s TYPE ${d} 2>/dev/null)"; fi`
-  return { key: `md-members:${devices.join(',')}`, command: devices.map(probe).join('; '), parse: ({ stdout }) => parseMemberDisks(stdout) }
+  return {
+    key: `md-members:${devices.join(',')}`,
+    command: devices.map(probe).join('; '),
+    parse: ({ stdout }) => parseMemberDisks(stdout),
+  }
 }
 
 export function parseMemberDisks(stdout: string): MemberDisk[] {
@@ -61,7 +69,8 @@ export function parseMemberDisks(stdout: string): MemberDisk[] {
     if (line === 'readable') cur.readable = true
     else if (line.startsWith('uuid=')) cur.arrayUuid = line.slice(5).trim()
     // blkid calls an md member linux_raid_member: that is the superblock, not other data.
-    else if (line.startsWith('other=') && line.length > 6 && line.slice(6) !== 'linux_raid_member') cur.other = line.slice(6).trim()
+    else if (line.startsWith('other=') && line.length > 6 && line.slice(6) !== 'linux_raid_member')
+      cur.other = line.slice(6).trim()
   }
   return out
 }
@@ -71,6 +80,12 @@ export function mdScanLine(device: string): Fact<string | undefined> {
   return {
     key: `md-scan:${device}`,
     command: sh`mdadm --detail --brief ${device} 2>/dev/null`,
-    parse: ({ code, stdout }) => (code === 0 ? stdout.split('\n').find((l) => l.startsWith('ARRAY '))?.trim() : undefined),
+    parse: ({ code, stdout }) =>
+      code === 0
+        ? stdout
+            .split('\n')
+            .find((l) => l.startsWith('ARRAY '))
+            ?.trim()
+        : undefined,
   }
 }

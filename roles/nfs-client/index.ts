@@ -22,11 +22,16 @@ export default defineRole({
     nfs_client_packages: z.array(z.string()).default(['nfs-common']),
   }),
   tasks: ({ vars }) => {
-    const tasks: Task[] = [packages({ names: vars.nfs_client_packages }), ...vars.nfs_mounts.map((m) => mount({ src: m.src, path: m.path, fstype: m.fstype, opts: m.options }))]
+    const tasks: Task[] = [
+      packages({ names: vars.nfs_client_packages }),
+      ...vars.nfs_mounts.map((m) => mount({ src: m.src, path: m.path, fstype: m.fstype, opts: m.options })),
+    ]
     const units = [...new Set(vars.nfs_mounts.flatMap((m) => m.services))]
     for (const unit of units) {
       const paths = vars.nfs_mounts.filter((m) => m.services.includes(unit)).map((m) => m.path)
-      tasks.push(...requiresMounts({ unit, paths, role: 'nfs-client', why: 'starts only once its NFS share is mounted.' }))
+      tasks.push(
+        ...requiresMounts({ unit, paths, role: 'nfs-client', why: 'starts only once its NFS share is mounted.' }),
+      )
     }
     return tasks
   },

@@ -8,7 +8,16 @@ import { command, defineRole, packages, requireKernel, service, template, z } fr
 const Export = z.object({
   path: z.string().startsWith('/'),
   /** One entry per client: a host, a network (10.0.10.0/24) or a wildcard, with its options. */
-  clients: z.array(z.object({ host: z.string().regex(/^[A-Za-z0-9.*?:/_-]+$/), options: z.array(z.string().regex(/^[a-z_]+(=[A-Za-z0-9_.:/-]+)?$/)).default(['ro', 'sync', 'no_subtree_check']) })).min(1),
+  clients: z
+    .array(
+      z.object({
+        host: z.string().regex(/^[A-Za-z0-9.*?:/_-]+$/),
+        options: z
+          .array(z.string().regex(/^[a-z_]+(=[A-Za-z0-9_.:/-]+)?$/))
+          .default(['ro', 'sync', 'no_subtree_check']),
+      }),
+    )
+    .min(1),
 })
 
 export default defineRole({
@@ -22,7 +31,12 @@ export default defineRole({
     return [
       requireKernel({ role: 'nfs-server', modules: ['nfsd'], configurationOnly: configOnly }),
       packages({ names: vars.nfs_server_packages }),
-      template({ path: '/etc/exports', rendered: render('exports.ejs', { exports: vars.nfs_exports }), mode: '0644', notify: configOnly ? undefined : ['exportfs -ra'] }),
+      template({
+        path: '/etc/exports',
+        rendered: render('exports.ejs', { exports: vars.nfs_exports }),
+        mode: '0644',
+        notify: configOnly ? undefined : ['exportfs -ra'],
+      }),
       ...(configOnly ? [] : [service({ name: 'nfs-kernel-server', state: 'started', enabled: true })]),
     ]
   },

@@ -32,8 +32,17 @@ export function deviceFilesystem(device: string, seconds: number): Fact<DeviceFi
       `[ "$rc" -ne 2 ] || [ "$i" -ge "$n" ] && break; sleep 1; i=$((i+1)); done; ` +
       `dd if="$d" of=/dev/null bs=4096 count=1 2>/dev/null && echo readable=yes; echo "blkid=$rc"; echo "type=$t"`,
     parse: ({ stdout }) => {
-      const field = (k: string): string | undefined => stdout.split('\n').find((l) => l.startsWith(`${k}=`))?.slice(k.length + 1).trim()
-      return { readable: field('readable') === 'yes', blkid: Number(field('blkid')), fstype: field('type') || undefined }
+      const field = (k: string): string | undefined =>
+        stdout
+          .split('\n')
+          .find((l) => l.startsWith(`${k}=`))
+          ?.slice(k.length + 1)
+          .trim()
+      return {
+        readable: field('readable') === 'yes',
+        blkid: Number(field('blkid')),
+        fstype: field('type') || undefined,
+      }
     },
   }
 }
@@ -53,20 +62,43 @@ export function mkfsCommand(spec: FormatSpec): string {
 export function planFormat(fs: DeviceFilesystem, spec: FormatSpec, host: string, check: boolean): Plan {
   const d = spec.device
   if (!fs.readable) {
-    if (check) return { changes: [{ summary: `mkfs.ocfs2 ${d} if blkid finds nothing on it (decided once it is readable)`, command: ':' }] }
-    throw new Error(`cannot read ${d} on ${host} (a DRBD device must be Primary): whether it holds a filesystem is unknown, so it is not formatted`)
+    if (check)
+      return {
+        changes: [
+          { summary: `mkfs.ocfs2 ${d} if blkid finds nothing on it (decided once it is readable)`, command: ':' },
+        ],
+      }
+    throw new Error(
+      `cannot read ${d} on ${host} (a DRBD device must be Primary): whether it holds a filesystem is unknown, so it is not formatted`,
+    )
   }
-  if (fs.blkid === 0 && fs.fstype === 'ocfs2') return { changes: [], noop: `${d} holds an ocfs2 filesystem: not formatted again` }
-  if (fs.blkid === 0) throw new Error(`${d} on ${host} holds a ${fs.fstype ?? 'unknown'} filesystem, not ocfs2: halab does not format it. Wipe it yourself (wipefs -a) if its data is not wanted`)
-  if (fs.blkid !== 2) throw new Error(`blkid could not tell whether ${d} on ${host} holds a filesystem (exit ${fs.blkid}): it is not formatted`)
-  return { changes: [{ summary: `mkfs.ocfs2 ${d} for cluster ${spec.cluster}, ${spec.slots} node slots (blkid finds nothing on it)`, command: mkfsCommand(spec) }] }
+  if (fs.blkid === 0 && fs.fstype === 'ocfs2')
+    return { changes: [], noop: `${d} holds an ocfs2 filesystem: not formatted again` }
+  if (fs.blkid === 0)
+    throw new Error(
+      `${d} on ${host} holds a ${fs.fstype ?? 'unknown'} filesystem, not ocfs2: halab does not format it. Wipe it yourself (wipefs -a) if its data is not wanted`,
+    )
+  if (fs.blkid !== 2)
+    throw new Error(
+      `blkid could not tell whether ${d} on ${host} holds a filesystem (exit ${fs.blkid}): it is not formatted`,
+    )
+  return {
+    changes: [
+      {
+        summary: `mkfs.ocfs2 ${d} for cluster ${spec.cluster}, ${spec.slots} node slots (blkid finds nothing on it)`,
+        command: mkfsCommand(spec),
+      },
+    ],
+  }
 }
 
 /** Another node's view: the format node's filesystem must be there before it mounts. */
 export function planAwaitFilesystem(fs: DeviceFilesystem, spec: FormatSpec, host: string, check: boolean): Plan {
-  if (fs.fstype === 'ocfs2') return { changes: [], noop: `${spec.device} holds the ocfs2 filesystem ${spec.formatNode} made` }
+  if (fs.fstype === 'ocfs2')
+    return { changes: [], noop: `${spec.device} holds the ocfs2 filesystem ${spec.formatNode} made` }
   if (check) return { changes: [], noop: `${spec.formatNode} makes the filesystem on ${spec.device}` }
-  if (fs.fstype) throw new Error(`${spec.device} on ${host} holds a ${fs.fstype} filesystem, not ocfs2: not mounting it`)
+  if (fs.fstype)
+    throw new Error(`${spec.device} on ${host} holds a ${fs.fstype} filesystem, not ocfs2: not mounting it`)
   throw new Error(
     `no ocfs2 filesystem on ${spec.device} on ${host} after ${spec.waitSeconds} s${fs.readable ? '' : ' (the device is not readable: is DRBD Primary here?)'}: ${spec.formatNode} (ocfs2_format_node) makes it — run site on both nodes`,
   )
@@ -75,12 +107,16 @@ export function planAwaitFilesystem(fs: DeviceFilesystem, spec: FormatSpec, host
 export function formatTask(spec: FormatSpec, host: string): Task {
   const mine = host === spec.formatNode
   return {
-    name: mine ? `ocfs2 filesystem on ${spec.device}` : `ocfs2 filesystem on ${spec.device} (made by ${spec.formatNode})`,
+    name: mine
+      ? `ocfs2 filesystem on ${spec.device}`
+      : `ocfs2 filesystem on ${spec.device} (made by ${spec.formatNode})`,
     // Not prefetched: the device becomes readable (Primary) during this run, and the
     // other nodes wait for the format node.
     async plan(ctx) {
       const fs = await ctx.fact(deviceFilesystem(spec.device, mine || ctx.mode.check ? 0 : spec.waitSeconds))
-      return mine ? planFormat(fs, spec, ctx.name, ctx.mode.check) : planAwaitFilesystem(fs, spec, ctx.name, ctx.mode.check)
+      return mine
+        ? planFormat(fs, spec, ctx.name, ctx.mode.check)
+        : planAwaitFilesystem(fs, spec, ctx.name, ctx.mode.check)
     },
   }
 }

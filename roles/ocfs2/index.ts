@@ -6,7 +6,20 @@
 // o2cb and the DRBD resource's ready unit. Without the ocfs2 kernel module the role fails
 // before changing anything — or, marked configuration only (a container lab), it writes
 // the configuration, formats and mounts nothing, and says so on the recap.
-import { addressOf, daemonReload, defineRole, directory, mount, mountUnitName, packages, requireKernel, service, type Task, template, z } from '../../src/sdk.ts'
+import {
+  addressOf,
+  daemonReload,
+  defineRole,
+  directory,
+  mount,
+  mountUnitName,
+  packages,
+  requireKernel,
+  service,
+  type Task,
+  template,
+  z,
+} from '../../src/sdk.ts'
 import { formatTask } from './format.ts'
 
 const Vars = z.object({
@@ -31,11 +44,17 @@ const Vars = z.object({
   ocfs2_format_node: z.string(),
   /** Node slots (mkfs.ocfs2 -N); default: the number of nodes. */
   ocfs2_slots: z.number().int().min(1).max(255).optional(),
-  ocfs2_label: z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/).optional(),
+  ocfs2_label: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,63}$/)
+    .optional(),
   /** How long the other nodes wait for the format node's filesystem (seconds). */
   ocfs2_format_wait: z.number().int().positive().default(120),
   /** The dual-primary DRBD resource under the device: the mount waits for its ready unit at boot. */
-  ocfs2_drbd_resource: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+  ocfs2_drbd_resource: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .optional(),
 })
 
 export default defineRole({
@@ -44,16 +63,24 @@ export default defineRole({
   tasks: ({ vars, hostsOf, configurationOnly, host, render }) => {
     const configOnly = configurationOnly('ocfs2')
     const members = hostsOf(vars.ocfs2_group)
-    if (!members.some((h) => h.name === host.name)) throw new Error(`${host.name} is not in group "${vars.ocfs2_group}" (ocfs2_group): it is not a node of cluster ${vars.ocfs2_cluster_name}`)
+    if (!members.some((h) => h.name === host.name))
+      throw new Error(
+        `${host.name} is not in group "${vars.ocfs2_group}" (ocfs2_group): it is not a node of cluster ${vars.ocfs2_cluster_name}`,
+      )
     if (!members.some((h) => h.name === vars.ocfs2_format_node))
-      throw new Error(`ocfs2_format_node "${vars.ocfs2_format_node}" is not in group "${vars.ocfs2_group}" (${members.map((h) => h.name).join(', ')})`)
+      throw new Error(
+        `ocfs2_format_node "${vars.ocfs2_format_node}" is not in group "${vars.ocfs2_group}" (${members.map((h) => h.name).join(', ')})`,
+      )
     const nodes = members.map((h, i) => ({
       name: h.name,
       number: typeof h.vars.ocfs2_node_number === 'number' ? h.vars.ocfs2_node_number : i,
       address: addressOf(h, { interface: vars.ocfs2_interface, network: vars.ocfs2_network }),
     }))
     const numbers = nodes.map((n) => n.number)
-    if (new Set(numbers).size !== numbers.length) throw new Error(`ocfs2 nodes share a number (${nodes.map((n) => `${n.name}=${n.number}`).join(', ')}): set distinct ocfs2_node_number host vars`)
+    if (new Set(numbers).size !== numbers.length)
+      throw new Error(
+        `ocfs2 nodes share a number (${nodes.map((n) => `${n.name}=${n.number}`).join(', ')}): set distinct ocfs2_node_number host vars`,
+      )
 
     const tasks: Task[] = [
       requireKernel({ role: 'ocfs2', modules: ['ocfs2', 'configfs'], configurationOnly: configOnly }),
@@ -81,7 +108,11 @@ export default defineRole({
         host.name,
       ),
       directory({ path: `/etc/systemd/system/${mountUnit}.d`, mode: '0755' }),
-      template({ path: `/etc/systemd/system/${mountUnit}.d/halab-ocfs2.conf`, rendered: render('mount-order.conf.ejs', { drbdUnit }), mode: '0644' }),
+      template({
+        path: `/etc/systemd/system/${mountUnit}.d/halab-ocfs2.conf`,
+        rendered: render('mount-order.conf.ejs', { drbdUnit }),
+        mode: '0644',
+      }),
       mount({ src: vars.ocfs2_device, path: vars.ocfs2_mountpoint, fstype: 'ocfs2', opts: vars.ocfs2_mount_options }),
       // After the fstab line: systemd makes the mount unit from it.
       daemonReload([mountUnit]),

@@ -5,7 +5,16 @@
 // container lab, whose kernel lacks them) these are "not run" with the reason.
 import drbdRole from '../drbd/index.ts'
 import ocfs2Role from './index.ts'
-import { check, type CheckResult, defineVerify, type HostContext, isConfigurationOnly, NotRun, sh, waitFor } from '../../src/sdk.ts'
+import {
+  check,
+  type CheckResult,
+  defineVerify,
+  type HostContext,
+  isConfigurationOnly,
+  NotRun,
+  sh,
+  waitFor,
+} from '../../src/sdk.ts'
 
 export default defineVerify({ title: 'DRBD + OCFS2', run: ({ pick }) => verifyStorage(pick('ocfs2')) })
 
@@ -13,35 +22,53 @@ export async function verifyStorage(nodes: HostContext[]): Promise<CheckResult[]
   const fsVars = ocfs2Role.vars.parse(nodes[0].vars)
   const drbd = drbdRole.vars.safeParse(nodes[0].vars)
   const resources = drbd.success ? drbd.data.drbd_resources.filter((r) => r.device === fsVars.ocfs2_device) : []
-  const configOnly = (role: string) => (isConfigurationOnly(nodes[0].vars, role) ? new NotRun(`${role} is configuration only on these hosts (their kernel lacks it)`) : undefined)
+  const configOnly = (role: string) =>
+    isConfigurationOnly(nodes[0].vars, role)
+      ? new NotRun(`${role} is configuration only on these hosts (their kernel lacks it)`)
+      : undefined
   const names = nodes.map((n) => n.name).join(', ')
   const mountpoint = fsVars.ocfs2_mountpoint
   const results: CheckResult[] = []
 
   for (const res of resources)
     results.push(
-      await check(`DRBD ${res.name}: Connected, UpToDate/UpToDate${res.dual_primary ? ', Primary/Primary' : ''} on ${names}`, async () => {
-        const notRun = configOnly('drbd')
-        if (notRun) throw notRun
-        const states: string[] = []
-        for (const n of nodes) {
-          // A resync after a rerun or reboot is short; wait for it rather than fail on it.
-          const { value } = await waitFor(`${res.name} Connected and UpToDate on ${n.name}`, 120_000, async () => {
-            const out = (await n.run(sh`echo "$(drbdadm cstate ${res.name}) $(drbdadm dstate ${res.name}) $(drbdadm role ${res.name})"`)).stdout.trim()
-            const ok = /^Connected UpToDate\/UpToDate /.test(out) && (!res.dual_primary || / Primary\/Primary$/.test(out))
-            return ok ? out : undefined
-          }, 1000)
-          states.push(`${n.name} ${value}`)
-        }
-        return states.join('; ')
-      }),
+      await check(
+        `DRBD ${res.name}: Connected, UpToDate/UpToDate${res.dual_primary ? ', Primary/Primary' : ''} on ${names}`,
+        async () => {
+          const notRun = configOnly('drbd')
+          if (notRun) throw notRun
+          const states: string[] = []
+          for (const n of nodes) {
+            // A resync after a rerun or reboot is short; wait for it rather than fail on it.
+            const { value } = await waitFor(
+              `${res.name} Connected and UpToDate on ${n.name}`,
+              120_000,
+              async () => {
+                const out = (
+                  await n.run(
+                    sh`echo "$(drbdadm cstate ${res.name}) $(drbdadm dstate ${res.name}) $(drbdadm role ${res.name})"`,
+                  )
+                ).stdout.trim()
+                const ok =
+                  /^Connected UpToDate\/UpToDate /.test(out) && (!res.dual_primary || / Primary\/Primary$/.test(out))
+                return ok ? out : undefined
+              },
+              1000,
+            )
+            states.push(`${n.name} ${value}`)
+          }
+          return states.join('; ')
+        },
+      ),
     )
   results.push(
     await check(`OCFS2 ${fsVars.ocfs2_device} mounted on ${mountpoint} on ${names}`, async () => {
       const notRun = configOnly('ocfs2')
       if (notRun) throw notRun
       for (const n of nodes) {
-        const out = (await n.run(sh`findmnt -n -o FSTYPE,SOURCE --target ${mountpoint}`, { allowFailure: true })).stdout.trim()
+        const out = (
+          await n.run(sh`findmnt -n -o FSTYPE,SOURCE --target ${mountpoint}`, { allowFailure: true })
+        ).stdout.trim()
         if (!/^ocfs2\s/.test(out)) throw new Error(`${n.name}: ${mountpoint} is ${out || 'not mounted'}`)
       }
       return `ocfs2 on every node (cluster ${fsVars.ocfs2_cluster_name})`
@@ -49,23 +76,26 @@ export async function verifyStorage(nodes: HostContext[]): Promise<CheckResult[]
   )
   const [writer, ...readers] = nodes
   results.push(
-    await check(`a file written under ${mountpoint} on ${writer.name} is read on ${readers.map((r) => r.name).join(', ')}`, async () => {
-      const notRun = configOnly('ocfs2')
-      if (notRun) throw notRun
-      if (!readers.length) throw new NotRun('one node only')
-      const file = `${mountpoint}/.halab-verify-${writer.name}`
-      const marker = `written on ${writer.name} at ${new Date().toISOString()}`
-      await writer.run(sh`printf '%s\n' ${marker} > ${file} && sync`)
-      try {
-        for (const r of readers) {
-          const got = (await r.run(sh`cat ${file}`)).stdout.trim()
-          if (got !== marker) throw new Error(`${r.name} read "${got}", ${writer.name} wrote "${marker}"`)
+    await check(
+      `a file written under ${mountpoint} on ${writer.name} is read on ${readers.map((r) => r.name).join(', ')}`,
+      async () => {
+        const notRun = configOnly('ocfs2')
+        if (notRun) throw notRun
+        if (!readers.length) throw new NotRun('one node only')
+        const file = `${mountpoint}/.halab-verify-${writer.name}`
+        const marker = `written on ${writer.name} at ${new Date().toISOString()}`
+        await writer.run(sh`printf '%s\n' ${marker} > ${file} && sync`)
+        try {
+          for (const r of readers) {
+            const got = (await r.run(sh`cat ${file}`)).stdout.trim()
+            if (got !== marker) throw new Error(`${r.name} read "${got}", ${writer.name} wrote "${marker}"`)
+          }
+        } finally {
+          await writer.run(sh`rm -f ${file}`, { allowFailure: true })
         }
-      } finally {
-        await writer.run(sh`rm -f ${file}`, { allowFailure: true })
-      }
-      return 'same content on every node'
-    }),
+        return 'same content on every node'
+      },
+    ),
   )
   return results
 }

@@ -23,19 +23,32 @@ export function parseCrmMon(xml: string): ClusterStatus {
   const settled = new Set<string>()
   const groups = new Map<string, string[]>()
   const resourcesXml = /<resources>([\s\S]*?)<\/resources>/.exec(xml)?.[1] ?? ''
-  for (const g of resourcesXml.matchAll(/<group\s([^>]*)>([\s\S]*?)<\/group>/g)) groups.set(attr(` ${g[1]}`, 'id')!, [...g[2].matchAll(/<resource\s[^>]*>/g)].map((r) => attr(r[0], 'id')!))
+  for (const g of resourcesXml.matchAll(/<group\s([^>]*)>([\s\S]*?)<\/group>/g))
+    groups.set(
+      attr(` ${g[1]}`, 'id')!,
+      [...g[2].matchAll(/<resource\s[^>]*>/g)].map((r) => attr(r[0], 'id')!),
+    )
   for (const r of resourcesXml.matchAll(/<resource\s([^>]*?)(\/>|>([\s\S]*?)<\/resource>)/g)) {
     const id = attr(` ${r[1]}`, 'id')!
     const active = attr(` ${r[1]}`, 'active') === 'true'
     const pending = attr(` ${r[1]}`, 'pending')
-    if (active && attr(` ${r[1]}`, 'role') === 'Started' && attr(` ${r[1]}`, 'failed') === 'false' && (pending === undefined || pending === 'Monitoring')) settled.add(id)
+    if (
+      active &&
+      attr(` ${r[1]}`, 'role') === 'Started' &&
+      attr(` ${r[1]}`, 'failed') === 'false' &&
+      (pending === undefined || pending === 'Monitoring')
+    )
+      settled.add(id)
     running.set(id, active ? [...(r[3] ?? '').matchAll(/<node\s[^>]*>/g)].map((n) => attr(n[0], 'name')!) : [])
   }
   const failures = new Map<string, { failCount: number; migrationThreshold: number }>()
   const historyXml = /<node_history>([\s\S]*?)<\/node_history>/.exec(xml)?.[1] ?? ''
   for (const n of historyXml.matchAll(/<node\s+name="([^"]+)"[^>]*>([\s\S]*?)<\/node>/g))
     for (const h of n[2].matchAll(/<resource_history\s[^>]*>/g))
-      failures.set(`${n[1]}/${attr(h[0], 'id')}`, { failCount: Number(attr(h[0], 'fail-count') ?? 0), migrationThreshold: Number(attr(h[0], 'migration-threshold') ?? 1000000) })
+      failures.set(`${n[1]}/${attr(h[0], 'id')}`, {
+        failCount: Number(attr(h[0], 'fail-count') ?? 0),
+        migrationThreshold: Number(attr(h[0], 'migration-threshold') ?? 1000000),
+      })
   const dc = /<current_dc\s[^>]*\bpresent="true"[^>]*>/.exec(xml)
   return { online, running, settled, groups, failures, dc: dc ? attr(dc[0], 'name') : undefined }
 }

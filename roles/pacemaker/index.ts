@@ -8,13 +8,18 @@
 import { type Change, defineRole, type Fact, packages, type Plan, service, sh, z } from '../../src/sdk.ts'
 
 const Id = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/)
-const Word = z.union([z.string(), z.number(), z.boolean()]).transform(String).pipe(z.string().regex(/^[^\s"'\\]+$/, 'no spaces or quotes'))
+const Word = z
+  .union([z.string(), z.number(), z.boolean()])
+  .transform(String)
+  .pipe(z.string().regex(/^[^\s"'\\]+$/, 'no spaces or quotes'))
 const Primitive = z.object({
   id: Id,
   /** ocf:heartbeat:IPaddr2, ocf:heartbeat:ldirectord, systemd:apache2… */
   agent: z.string().regex(/^[a-z]+(:[A-Za-z0-9_-]+){1,2}$/),
   params: z.record(z.string(), Word).default({}),
-  ops: z.array(z.object({ name: z.string().regex(/^[a-z_-]+$/), interval: Word.optional(), timeout: Word.optional() })).default([]),
+  ops: z
+    .array(z.object({ name: z.string().regex(/^[a-z_-]+$/), interval: Word.optional(), timeout: Word.optional() }))
+    .default([]),
   meta: z.record(z.string(), Word).default({}),
 })
 const Vars = z.object({
@@ -24,27 +29,45 @@ const Vars = z.object({
   pacemaker_properties: z.record(z.string().regex(/^[a-z-]+$/), Word).default({}),
   pacemaker_primitives: z.array(Primitive).default([]),
   pacemaker_groups: z.array(z.object({ id: Id, members: z.array(Id).min(1) })).default([]),
-  pacemaker_orders: z.array(z.object({ id: Id, kind: z.enum(['Mandatory', 'Optional', 'Serialize']).default('Mandatory'), sequence: z.array(Id).min(2) })).default([]),
+  pacemaker_orders: z
+    .array(
+      z.object({
+        id: Id,
+        kind: z.enum(['Mandatory', 'Optional', 'Serialize']).default('Mandatory'),
+        sequence: z.array(Id).min(2),
+      }),
+    )
+    .default([]),
   /** How long the first run waits for the cluster to elect its DC before configuring it (s). */
   pacemaker_ready_timeout: z.number().int().positive().default(180),
 })
 type PacemakerVars = z.output<typeof Vars>
 
-const kv = (r: Record<string, string>): string => Object.entries(r).map(([k, v]) => `${k}=${v}`).join(' ')
+const kv = (r: Record<string, string>): string =>
+  Object.entries(r)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')
 
 /** The wanted objects in crm shell syntax, one per line, and their ids. */
-export function crmConfiguration(v: Pick<PacemakerVars, 'pacemaker_primitives' | 'pacemaker_groups' | 'pacemaker_orders'>): { text: string; ids: string[] } {
+export function crmConfiguration(
+  v: Pick<PacemakerVars, 'pacemaker_primitives' | 'pacemaker_groups' | 'pacemaker_orders'>,
+): { text: string; ids: string[] } {
   const lines: string[] = []
   for (const p of v.pacemaker_primitives) {
     let l = `primitive ${p.id} ${p.agent}`
     if (Object.keys(p.params).length) l += ` params ${kv(p.params)}`
-    for (const o of p.ops) l += ` op ${o.name}${o.interval ? ` interval=${o.interval}` : ''}${o.timeout ? ` timeout=${o.timeout}` : ''}`
+    for (const o of p.ops)
+      l += ` op ${o.name}${o.interval ? ` interval=${o.interval}` : ''}${o.timeout ? ` timeout=${o.timeout}` : ''}`
     if (Object.keys(p.meta).length) l += ` meta ${kv(p.meta)}`
     lines.push(l)
   }
   for (const g of v.pacemaker_groups) lines.push(`group ${g.id} ${g.members.join(' ')}`)
   for (const o of v.pacemaker_orders) lines.push(`order ${o.id} ${o.kind}: ${o.sequence.join(' ')}`)
-  const ids = [...v.pacemaker_primitives.map((p) => p.id), ...v.pacemaker_groups.map((g) => g.id), ...v.pacemaker_orders.map((o) => o.id)]
+  const ids = [
+    ...v.pacemaker_primitives.map((p) => p.id),
+    ...v.pacemaker_groups.map((g) => g.id),
+    ...v.pacemaker_orders.map((o) => o.id),
+  ]
   return { text: lines.join('\n') + '\n', ids }
 }
 
@@ -76,7 +99,10 @@ export function cibComparison(v: PacemakerVars, text: string, ids: string[]): Fa
       sh`echo ${`${MARK}live`}; crm configure show ${ids} 2>/dev/null`,
       sh`crm -F cib new halab-wanted empty >/dev/null 2>&1 && crm -F -c halab-wanted configure load update "$w" >/dev/null 2>&1`,
       sh`echo ${`${MARK}wanted`}; crm -c halab-wanted configure show ${ids} 2>/dev/null; crm -F cib delete halab-wanted >/dev/null 2>&1; rm -f "$w"`,
-      ...props.map((p) => sh`echo ${`${MARK}property ${p}`}; crm_attribute --type crm_config --name ${p} --query --quiet 2>/dev/null`),
+      ...props.map(
+        (p) =>
+          sh`echo ${`${MARK}property ${p}`}; crm_attribute --type crm_config --name ${p} --query --quiet 2>/dev/null`,
+      ),
     ].join('; '),
     parse: ({ stdout }) => parseCibComparison(stdout),
   }
@@ -98,16 +124,27 @@ export function parseCibComparison(stdout: string): CibComparison {
 export function planCib(v: PacemakerVars, text: string, cib: CibComparison, check: boolean): Plan {
   if (!cib.ready) {
     if (check) return { changes: [{ summary: 'configure the cluster once it runs', command: ':' }] }
-    throw new Error(`the cluster did not elect a DC within ${v.pacemaker_ready_timeout} s (crm_mon -1): corosync and pacemaker must run on the group's nodes; see crm_mon -1 and journalctl -u corosync -u pacemaker`)
+    throw new Error(
+      `the cluster did not elect a DC within ${v.pacemaker_ready_timeout} s (crm_mon -1): corosync and pacemaker must run on the group's nodes; see crm_mon -1 and journalctl -u corosync -u pacemaker`,
+    )
   }
-  if (!cib.wanted) throw new Error('crmsh could not render the wanted configuration in a shadow CIB: check the primitives (crm configure verify)')
+  if (!cib.wanted)
+    throw new Error(
+      'crmsh could not render the wanted configuration in a shadow CIB: check the primitives (crm configure verify)',
+    )
   const changes: Change[] = []
   // Properties first: crmsh refuses resources while STONITH is on and no fencing exists.
   const props = Object.entries(v.pacemaker_properties).filter(([k, val]) => cib.properties[k] !== val)
-  if (props.length) changes.push({ summary: `set ${props.map(([k, val]) => `${k}=${val}`).join(', ')}`, command: sh`crm configure property ${props.map(([k, val]) => `${k}=${val}`)}` })
+  if (props.length)
+    changes.push({
+      summary: `set ${props.map(([k, val]) => `${k}=${val}`).join(', ')}`,
+      command: sh`crm configure property ${props.map(([k, val]) => `${k}=${val}`)}`,
+    })
   if (cib.live !== cib.wanted)
     changes.push({
-      summary: cib.live ? 'update the cluster objects that differ from the inventory' : 'load the cluster configuration',
+      summary: cib.live
+        ? 'update the cluster objects that differ from the inventory'
+        : 'load the cluster configuration',
       diff: { path: 'CIB (crm configure show)', before: cib.live ? cib.live + '\n' : '', after: cib.wanted + '\n' },
       command: 'f=$(mktemp) && cat > "$f" && crm configure load update "$f"; r=$?; rm -f "$f"; exit $r',
       display: 'crm configure load update <the wanted objects>',
@@ -122,7 +159,10 @@ export default defineRole({
   tasks: ({ vars, hostsOf, host }) => {
     const members = hostsOf(vars.pacemaker_group).map((h) => h.name)
     const configNode = vars.pacemaker_config_node ?? members[0]
-    if (!members.includes(configNode)) throw new Error(`pacemaker_config_node "${configNode}" is not in group "${vars.pacemaker_group}" (${members.join(', ')})`)
+    if (!members.includes(configNode))
+      throw new Error(
+        `pacemaker_config_node "${configNode}" is not in group "${vars.pacemaker_group}" (${members.join(', ')})`,
+      )
     const { text, ids } = crmConfiguration(vars)
     return [
       packages({ names: ['pacemaker', 'crmsh'] }),

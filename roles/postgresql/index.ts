@@ -64,23 +64,37 @@ export default defineRole({
   vars: Vars,
   tasks: ({ vars, hostsOf, host, inventory, render }) => {
     const server = databaseServer(inventory, vars, host)
-    if (!server) throw new Error('postgresql_server_node is not set: name the one node that runs PostgreSQL (the others connect to it)')
+    if (!server)
+      throw new Error(
+        'postgresql_server_node is not set: name the one node that runs PostgreSQL (the others connect to it)',
+      )
     const instance = `postgresql@${vars.postgresql_version}-${vars.postgresql_cluster}`
     if (host.name !== server.node) return clientTasks(instance, server.node)
 
     for (const d of vars.postgresql_databases)
-      if (!vars.postgresql_users.some((u) => u.name === d.owner)) throw new Error(`postgresql_databases: ${d.name}'s owner ${d.owner} is not in postgresql_users`)
-    const configDir = vars.postgresql_config_dir ?? `/etc/postgresql/${vars.postgresql_version}/${vars.postgresql_cluster}`
-    const dataDir = vars.postgresql_data_dir ?? `/var/lib/postgresql/${vars.postgresql_version}/${vars.postgresql_cluster}`
+      if (!vars.postgresql_users.some((u) => u.name === d.owner))
+        throw new Error(`postgresql_databases: ${d.name}'s owner ${d.owner} is not in postgresql_users`)
+    const configDir =
+      vars.postgresql_config_dir ?? `/etc/postgresql/${vars.postgresql_version}/${vars.postgresql_cluster}`
+    const dataDir =
+      vars.postgresql_data_dir ?? `/var/lib/postgresql/${vars.postgresql_version}/${vars.postgresql_cluster}`
     const listen = vars.postgresql_listen_addresses ?? [...new Set(['localhost', server.address])]
     const loginHost = listen.includes('localhost') || listen.includes('*') ? '127.0.0.1' : listen[0]
-    const clients = hostsOf(vars.postgresql_clients_group).map((h) => addressOf(h, { network: vars.postgresql_network }))
-    const hba = vars.postgresql_databases.flatMap((d) => [...new Set(clients)].map((a) => `host\t${d.name}\t${d.owner}\t${a}/32\t${vars.postgresql_auth_method}`))
+    const clients = hostsOf(vars.postgresql_clients_group).map((h) =>
+      addressOf(h, { network: vars.postgresql_network }),
+    )
+    const hba = vars.postgresql_databases.flatMap((d) =>
+      [...new Set(clients)].map((a) => `host\t${d.name}\t${d.owner}\t${a}/32\t${vars.postgresql_auth_method}`),
+    )
     const postgres = `/usr/lib/postgresql/${vars.postgresql_version}/bin/postgres`
 
     return [
       // A node that was a client before holds a masked unit: this node runs the server now.
-      command({ name: `unmask ${instance}`, command: sh`systemctl unmask ${instance}`, unless: sh`test "$(systemctl is-enabled ${instance} 2>/dev/null)" != masked` }),
+      command({
+        name: `unmask ${instance}`,
+        command: sh`systemctl unmask ${instance}`,
+        unless: sh`test "$(systemctl is-enabled ${instance} 2>/dev/null)" != masked`,
+      }),
       packages({ names: vars.postgresql_packages }),
       command({
         name: `cluster ${vars.postgresql_version}/${vars.postgresql_cluster} exists`,
@@ -132,14 +146,24 @@ function reloadChecked(instance: string, port: number): Task {
     `{ [ -z "$e" ] || { echo "pg_hba.conf has errors, PostgreSQL keeps its previous rules: $e" >&2; exit 1; }; }`
   return {
     name: `reload ${instance}, pg_hba.conf loaded`,
-    plan: async () => ({ changes: [{ summary: `reload ${instance}, then check that pg_hba.conf loaded without error`, command }] }),
+    plan: async () => ({
+      changes: [{ summary: `reload ${instance}, then check that pg_hba.conf loaded without error`, command }],
+    }),
   }
 }
 
 /** Not the server node: never a second postmaster (on shared data it would corrupt it). */
 function clientTasks(instance: string, serverNode: string): Task[] {
   return [
-    command({ name: `${instance} stopped here (${serverNode} runs PostgreSQL)`, command: sh`systemctl stop ${instance}`, unless: sh`! systemctl is-active --quiet ${instance}` }),
-    command({ name: `${instance} masked here`, command: sh`systemctl mask ${instance}`, unless: sh`test "$(systemctl is-enabled ${instance} 2>/dev/null)" = masked` }),
+    command({
+      name: `${instance} stopped here (${serverNode} runs PostgreSQL)`,
+      command: sh`systemctl stop ${instance}`,
+      unless: sh`! systemctl is-active --quiet ${instance}`,
+    }),
+    command({
+      name: `${instance} masked here`,
+      command: sh`systemctl mask ${instance}`,
+      unless: sh`test "$(systemctl is-enabled ${instance} 2>/dev/null)" = masked`,
+    }),
   ]
 }

@@ -22,11 +22,18 @@ export interface DatabaseServer {
 }
 
 /** The server named by `vars`; a clear error when it names no host of the inventory. */
-export function databaseServer(inventory: Pick<Inventory, 'hosts' | 'file'>, vars: Record<string, unknown>, asker: InventoryHost): DatabaseServer | undefined {
+export function databaseServer(
+  inventory: Pick<Inventory, 'hosts' | 'file'>,
+  vars: Record<string, unknown>,
+  asker: InventoryHost,
+): DatabaseServer | undefined {
   const v = ServerVars.parse(vars)
   if (!v.postgresql_server_node) return undefined
   const node = inventory.hosts.get(v.postgresql_server_node)
-  if (!node) throw new Error(`postgresql_server_node (for ${asker.name}${where(asker)}) is "${v.postgresql_server_node}", which is no host of ${inventory.file}`)
+  if (!node)
+    throw new Error(
+      `postgresql_server_node (for ${asker.name}${where(asker)}) is "${v.postgresql_server_node}", which is no host of ${inventory.file}`,
+    )
   return { node: node.name, address: addressOf(node, { network: v.postgresql_network }), port: v.postgresql_port }
 }
 

@@ -5,11 +5,15 @@
 import { sh } from '../../src/sdk.ts'
 
 /** psql reading SQL from stdin, stopping at the first error. */
-export const psqlScript = (port: number): string => sh`runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p ${port} -d postgres`
+export const psqlScript = (port: number): string =>
+  sh`runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p ${port} -d postgres`
 
 /** One query, unaligned tuples only; prints `no-server` when PostgreSQL is not installed yet. */
 export function psqlQuery(port: number, query: string): string {
-  return `command -v psql >/dev/null || { echo no-server; exit 0; }; ` + sh`runuser -u postgres -- psql -X -A -t -q -p ${port} -d postgres -c ${query}`
+  return (
+    `command -v psql >/dev/null || { echo no-server; exit 0; }; ` +
+    sh`runuser -u postgres -- psql -X -A -t -q -p ${port} -d postgres -c ${query}`
+  )
 }
 
 export const ident = (name: string): string => `"${name}"`

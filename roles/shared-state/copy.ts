@@ -12,7 +12,8 @@ export interface SharedPath {
 }
 
 /** `apache2` → apache2.service; a template `postgresql@` → every instance, postgresql@*.service. */
-const unitPattern = (unit: string): string => (/\.[a-z]+$/.test(unit) ? unit : unit.endsWith('@') ? `${unit}*.service` : `${unit}.service`)
+const unitPattern = (unit: string): string =>
+  /\.[a-z]+$/.test(unit) ? unit : unit.endsWith('@') ? `${unit}*.service` : `${unit}.service`
 
 export interface SharedCopyState {
   /** The shared copy exists (a directory). */
@@ -41,10 +42,17 @@ export function sharedCopyState(p: SharedPath, seconds: number): Fact<SharedCopy
 /** The copying node's decision, as data. */
 export function planCopy(state: SharedCopyState, p: SharedPath, host: string, check = false): Plan {
   if (state.shared) return { changes: [], noop: `${p.shared} exists: not copied again` }
-  if (state.mounted) throw new Error(`${p.path} on ${host} is a mount point but ${p.shared} does not exist: not copying a mount; see findmnt ${p.path}`)
+  if (state.mounted)
+    throw new Error(
+      `${p.path} on ${host} is a mount point but ${p.shared} does not exist: not copying a mount; see findmnt ${p.path}`,
+    )
   // --check on a fresh host: the package that makes the directory is not installed yet.
-  if (!state.local && check) return { changes: [{ summary: `copy ${p.path} to ${p.shared} once ${p.path} exists`, command: ':' }] }
-  if (!state.local) throw new Error(`${p.path} does not exist on ${host}: nothing to copy to ${p.shared} (install the package that makes it first)`)
+  if (!state.local && check)
+    return { changes: [{ summary: `copy ${p.path} to ${p.shared} once ${p.path} exists`, command: ':' }] }
+  if (!state.local)
+    throw new Error(
+      `${p.path} does not exist on ${host}: nothing to copy to ${p.shared} (install the package that makes it first)`,
+    )
   // Copied beside, then renamed: a copy cut short never looks like the shared copy.
   const tmp = `${p.shared}.halab-copy`
   return {
@@ -54,7 +62,9 @@ export function planCopy(state: SharedCopyState, p: SharedPath, host: string, ch
         // A running service (PostgreSQL above all) is stopped for the copy, so the copy is
         // consistent, and started again after it, as it was.
         command:
-          (p.services?.length ? sh`was=$(systemctl list-units --type=service --state=active --plain --no-legend ${p.services.map(unitPattern)} | awk '{print $1}'); [ -z "$was" ] || systemctl stop $was; ` : '') +
+          (p.services?.length
+            ? sh`was=$(systemctl list-units --type=service --state=active --plain --no-legend ${p.services.map(unitPattern)} | awk '{print $1}'); [ -z "$was" ] || systemctl stop $was; `
+            : '') +
           sh`mkdir -p "$(dirname ${p.shared})" && rm -rf ${tmp} && cp -a ${p.path} ${tmp} && mv ${tmp} ${p.shared}` +
           (p.services?.length ? '; r=$?; [ -z "$was" ] || systemctl start $was; exit $r' : ''),
       },
@@ -63,9 +73,18 @@ export function planCopy(state: SharedCopyState, p: SharedPath, host: string, ch
 }
 
 /** Another node's view: the copy must be there before it is mounted in place. */
-export function planAwaitCopy(state: SharedCopyState, p: SharedPath, copier: string, seconds: number, check: boolean): Plan {
-  if (state.shared || check) return { changes: [], noop: state.shared ? `${p.shared} exists` : `${copier} copies ${p.path} to ${p.shared}` }
-  throw new Error(`${p.shared} does not exist after ${seconds} s: ${copier} (shared_state_copy_node) copies it there — run site on every node`)
+export function planAwaitCopy(
+  state: SharedCopyState,
+  p: SharedPath,
+  copier: string,
+  seconds: number,
+  check: boolean,
+): Plan {
+  if (state.shared || check)
+    return { changes: [], noop: state.shared ? `${p.shared} exists` : `${copier} copies ${p.path} to ${p.shared}` }
+  throw new Error(
+    `${p.shared} does not exist after ${seconds} s: ${copier} (shared_state_copy_node) copies it there — run site on every node`,
+  )
 }
 
 export function copyTask(p: SharedPath, copier: string, host: string, waitSeconds: number): Task {
@@ -75,7 +94,9 @@ export function copyTask(p: SharedPath, copier: string, host: string, waitSecond
     // Not prefetched: the cluster filesystem is mounted earlier in this run.
     async plan(ctx) {
       const state = await ctx.fact(sharedCopyState(p, mine || ctx.mode.check ? 0 : waitSeconds))
-      return mine ? planCopy(state, p, ctx.name, ctx.mode.check) : planAwaitCopy(state, p, copier, waitSeconds, ctx.mode.check)
+      return mine
+        ? planCopy(state, p, ctx.name, ctx.mode.check)
+        : planAwaitCopy(state, p, copier, waitSeconds, ctx.mode.check)
     },
   }
 }

@@ -8,7 +8,17 @@
 // rc.local and polling script, as systemd ordering. Where the cluster filesystem is
 // configuration only (a container lab), nothing is moved and the recap says so.
 import { posix } from 'node:path'
-import { command, daemonReloadHandler, defineRole, mount, requiresMounts, sh, type Task, unitFile, z } from '../../src/sdk.ts'
+import {
+  command,
+  daemonReloadHandler,
+  defineRole,
+  mount,
+  requiresMounts,
+  sh,
+  type Task,
+  unitFile,
+  z,
+} from '../../src/sdk.ts'
 import { copyTask } from './copy.ts'
 
 const Unit = z.string().regex(/^[A-Za-z0-9_.@-]+$/, 'a systemd unit name (apache2, postgresql@)')
@@ -37,7 +47,8 @@ export default defineRole({
   name: 'shared-state',
   vars: Vars,
   tasks: ({ vars, configurationOnly, host, inventory, note }) => {
-    if (!inventory.hosts.has(vars.shared_state_copy_node)) throw new Error(`shared_state_copy_node "${vars.shared_state_copy_node}" is not a host of this inventory`)
+    if (!inventory.hosts.has(vars.shared_state_copy_node))
+      throw new Error(`shared_state_copy_node "${vars.shared_state_copy_node}" is not a host of this inventory`)
     if (configurationOnly(vars.shared_state_filesystem_role)) {
       note(`shared-state: not moved (${vars.shared_state_filesystem_role} is configuration only here)`)
       return []
@@ -45,7 +56,15 @@ export default defineRole({
     const paths = vars.shared_state_paths.map((p) => ({ ...p, shared: posix.join(vars.shared_state_root, p.path) }))
     const tasks: Task[] = paths.map((p) => copyTask(p, vars.shared_state_copy_node, host.name, vars.shared_state_wait))
     for (const p of paths)
-      tasks.push(mount({ src: p.shared, path: p.path, fstype: 'none', opts: 'bind,_netdev', notify: p.services.map((s) => `restart ${s} where it runs`) }))
+      tasks.push(
+        mount({
+          src: p.shared,
+          path: p.path,
+          fstype: 'none',
+          opts: 'bind,_netdev',
+          notify: p.services.map((s) => `restart ${s} where it runs`),
+        }),
+      )
     for (const unit of unitsOf(paths))
       tasks.push(
         ...requiresMounts({

@@ -53,7 +53,10 @@ export async function loadRunContext(playbookName: string, o: ContextOptions): P
   const prepared = await prepareRun(inventory, playbook, file, {
     projectRoot: root,
     limit: o.limit,
-    roles: o.roles?.split(',').map((r) => r.trim()).filter(Boolean),
+    roles: o.roles
+      ?.split(',')
+      .map((r) => r.trim())
+      .filter(Boolean),
   })
   return {
     root,
@@ -61,6 +64,12 @@ export async function loadRunContext(playbookName: string, o: ContextOptions): P
     playbook,
     prepared,
     lab,
-    connect: (name) => connectHost(inventory.hosts.get(name)!, { inventoryDir: inventory.dir, projectRoot: root, acceptNewHosts: !!o.acceptNewHosts, lab }),
+    connect: (name) =>
+      connectHost(inventory.hosts.get(name)!, {
+        inventoryDir: inventory.dir,
+        projectRoot: root,
+        acceptNewHosts: !!o.acceptNewHosts,
+        lab,
+      }),
   }
 }

@@ -14,7 +14,8 @@ export function parseExtraVars(values: string[]): Record<string, unknown> {
       } catch (e) {
         throw new InventoryError([{ file, field: '-e', message: `cannot read extra vars: ${(e as Error).message}` }])
       }
-      if (!data || typeof data !== 'object') throw new InventoryError([{ file, field: '-e', message: 'extra vars file must be a mapping' }])
+      if (!data || typeof data !== 'object')
+        throw new InventoryError([{ file, field: '-e', message: 'extra vars file must be a mapping' }])
       Object.assign(out, data)
     } else if (/^\s*[{[]/.test(v)) {
       Object.assign(out, parse(v, { version: '1.1' }) as object)

@@ -18,7 +18,11 @@ export interface RunCommandOptions extends ContextOptions {
 
 export const EXIT_INVALID = 3
 
-export async function runCommand(playbookName: string, o: RunCommandOptions, sink: Sink = processSink): Promise<number> {
+export async function runCommand(
+  playbookName: string,
+  o: RunCommandOptions,
+  sink: Sink = processSink,
+): Promise<number> {
   let ctx: RunContext
   try {
     ctx = await loadRunContext(playbookName, o)
@@ -28,7 +32,9 @@ export async function runCommand(playbookName: string, o: RunCommandOptions, sin
   }
   const { prepared, inventory } = ctx
   if (!prepared.hosts.length) {
-    sink.err(`no hosts matched (inventory ${inventory.file}${o.limit ? `, --limit ${o.limit}` : ''}${o.roles ? `, --roles ${o.roles}` : ''}): nothing to do\n`)
+    sink.err(
+      `no hosts matched (inventory ${inventory.file}${o.limit ? `, --limit ${o.limit}` : ''}${o.roles ? `, --roles ${o.roles}` : ''}): nothing to do\n`,
+    )
     return 0
   }
   const forks = Number(o.forks ?? Math.min(50, prepared.hosts.length))
@@ -37,7 +43,12 @@ export async function runCommand(playbookName: string, o: RunCommandOptions, sin
     : process.stdout.isTTY && sink === processSink
       ? listrRenderer(sink, { diff: !!o.diff })
       : plainRenderer(sink, { diff: !!o.diff, verbose: !!o.verbose })
-  const recap = await runPlaybook(inventory, prepared, { check: !!o.check, diff: !!o.diff, forks, connect: ctx.connect }, renderer.emit)
+  const recap = await runPlaybook(
+    inventory,
+    prepared,
+    { check: !!o.check, diff: !!o.diff, forks, connect: ctx.connect },
+    renderer.emit,
+  )
   await renderer.close()
   return exitCodeFor(recap)
 }

@@ -31,7 +31,8 @@ interface RoleSuite extends VerifySuite {
 }
 
 export async function verifyCommand(o: VerifyOptions, sink: Sink = processSink): Promise<number> {
-  const loadSeconds = o.load === undefined || o.load === false ? undefined : o.load === true ? DEFAULT_LOAD_SECONDS : Number(o.load)
+  const loadSeconds =
+    o.load === undefined || o.load === false ? undefined : o.load === true ? DEFAULT_LOAD_SECONDS : Number(o.load)
   if (loadSeconds !== undefined && !(Number.isInteger(loadSeconds) && loadSeconds > 0 && loadSeconds <= 600)) {
     sink.err(`--load: "${String(o.load)}" is not a number of seconds from 1 to 600\n`)
     return EXIT_INVALID
@@ -46,14 +47,19 @@ export async function verifyCommand(o: VerifyOptions, sink: Sink = processSink):
     return e instanceof HalabError ? EXIT_INVALID : 1
   }
   const rolesOf = hostRoles(ctx.prepared)
-  const hostsWith = (role: string, without?: string) => [...rolesOf].filter(([, roles]) => roles.has(role) && !(without && roles.has(without))).map(([h]) => h)
+  const hostsWith = (role: string, without?: string) =>
+    [...rolesOf].filter(([, roles]) => roles.has(role) && !(without && roles.has(without))).map(([h]) => h)
   const suites = all.filter((s) => hostsWith(s.role).length)
   if (!suites.length) {
-    sink.err(`nothing to verify: no role with live checks (${all.map((s) => s.role).join(', ')}) runs on ${ctx.inventory.file}\n`)
+    sink.err(
+      `nothing to verify: no role with live checks (${all.map((s) => s.role).join(', ')}) runs on ${ctx.inventory.file}\n`,
+    )
     return 0
   }
   if (loadSeconds !== undefined && !suites.some((s) => s.role === 'pacemaker'))
-    sink.err(`--load: it measures through the VIP of an LVS-NAT pair under Pacemaker (inventory/6-node), and no host of ${ctx.inventory.file} runs one: no load measured\n`)
+    sink.err(
+      `--load: it measures through the VIP of an LVS-NAT pair under Pacemaker (inventory/6-node), and no host of ${ctx.inventory.file} runs one: no load measured\n`,
+    )
   return runSuites(ctx, suites, [...rolesOf.keys()], hostsWith, loadSeconds, sink)
 }
 
@@ -71,7 +77,9 @@ async function roleSuites(root: string, playbook: Playbook, prepared: PreparedRu
 /** Host → the roles the prepared run gives it. */
 function hostRoles(prepared: PreparedRun): Map<string, Set<string>> {
   const rolesOf = new Map<string, Set<string>>()
-  for (const play of prepared.plays) for (const [h, roles] of play.hosts) for (const r of roles) rolesOf.set(h, (rolesOf.get(h) ?? new Set()).add(r.role))
+  for (const play of prepared.plays)
+    for (const [h, roles] of play.hosts)
+      for (const r of roles) rolesOf.set(h, (rolesOf.get(h) ?? new Set()).add(r.role))
   return rolesOf
 }
 
@@ -86,7 +94,12 @@ async function runSuites(
 ): Promise<number> {
   const contexts = new Map<string, HostContext>()
   const connect = async (name: string) => {
-    const host = new HostContext(ctx.inventory.hosts.get(name)!, await ctx.connect(name), { check: false, diff: false }, ctx.inventory.hosts)
+    const host = new HostContext(
+      ctx.inventory.hosts.get(name)!,
+      await ctx.connect(name),
+      { check: false, diff: false },
+      ctx.inventory.hosts,
+    )
     contexts.set(name, host)
     return host
   }
@@ -100,7 +113,10 @@ async function runSuites(
       ? {
           off: async (name) => {
             await labStop(name, { hard: true })
-            await contexts.get(name)?.transport.close().catch(() => {})
+            await contexts
+              .get(name)
+              ?.transport.close()
+              .catch(() => {})
           },
           on: async (name) => (await labStart(name), connect(name)),
         }

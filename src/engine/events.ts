@@ -2,7 +2,12 @@
 import type { FileDiff, TaskStatus } from './types.js'
 
 export type EngineEvent =
-  | { type: 'run-start'; hosts: string[]; check: boolean; plays: { name: string; hosts: Record<string, { role: string; tasks: string[] }[]> }[] }
+  | {
+      type: 'run-start'
+      hosts: string[]
+      check: boolean
+      plays: { name: string; hosts: Record<string, { role: string; tasks: string[] }[]> }[]
+    }
   | { type: 'host-connected'; host: string; ms: number }
   | { type: 'host-unreachable'; host: string; error: string }
   | { type: 'play-start'; play: string }

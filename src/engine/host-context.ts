@@ -33,10 +33,17 @@ export class HostContext {
   }
 
   /** Run a command; a non-zero exit throws a TaskError unless `allowFailure`. */
-  async run(command: string, opts: { stdin?: string | Buffer; allowFailure?: boolean; display?: string } = {}): Promise<ExecResult> {
+  async run(
+    command: string,
+    opts: { stdin?: string | Buffer; allowFailure?: boolean; display?: string } = {},
+  ): Promise<ExecResult> {
     const result = await this.transport.exec(command, { stdin: opts.stdin })
     if (result.code !== 0 && !opts.allowFailure)
-      throw new TaskError(`command failed on ${this.name}`, { command: opts.display ?? command, exitCode: result.code, stderr: result.stderr, stdout: result.stdout }, nextStep(this.name, result.code))
+      throw new TaskError(
+        `command failed on ${this.name}`,
+        { command: opts.display ?? command, exitCode: result.code, stderr: result.stderr, stdout: result.stdout },
+        nextStep(this.name, result.code),
+      )
     return result
   }
 
@@ -73,7 +80,9 @@ class FactError {
 }
 
 function nextStep(host: string, code: number | null): string {
-  if (code === 127) return `the command is not installed on ${host}: add its package to an earlier task (or base_packages), then run again`
-  if (code === null) return `the connection to ${host} was lost: check the host (run-playbook lab status for the lab) and run again`
+  if (code === 127)
+    return `the command is not installed on ${host}: add its package to an earlier task (or base_packages), then run again`
+  if (code === null)
+    return `the connection to ${host} was lost: check the host (run-playbook lab status for the lab) and run again`
   return `fix the cause shown above on ${host}, then run again (--limit ${host} reruns just this host; --check shows what would change)`
 }

@@ -5,7 +5,10 @@ import type { Inventory } from '../inventory/types.js'
 export function selectHosts(inventory: Inventory, pattern: string, unknown: string[] = []): string[] {
   const all = [...inventory.hosts.keys()]
   let selected = new Set<string>()
-  const parts = pattern.split(/[:,]/).map((p) => p.trim()).filter(Boolean)
+  const parts = pattern
+    .split(/[:,]/)
+    .map((p) => p.trim())
+    .filter(Boolean)
   const positive = parts.filter((p) => !p.startsWith('!') && !p.startsWith('&'))
   if (!positive.length) selected = new Set(all)
   for (const p of positive) for (const h of resolve(p)) selected.add(h)
@@ -22,7 +25,14 @@ export function selectHosts(inventory: Inventory, pattern: string, unknown: stri
     if (group) return all.filter((h) => inventory.hosts.get(h)!.groups.includes(term))
     if (inventory.hosts.has(term)) return [term]
     if (/[*?]/.test(term)) {
-      const re = new RegExp('^' + term.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$')
+      const re = new RegExp(
+        '^' +
+          term
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '.*')
+            .replace(/\?/g, '.') +
+          '$',
+      )
       const groups = [...inventory.groups.keys()].filter((g) => re.test(g))
       return all.filter((h) => re.test(h) || groups.some((g) => inventory.hosts.get(h)!.groups.includes(g)))
     }

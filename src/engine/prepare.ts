@@ -43,10 +43,21 @@ export interface PrepareOptions {
 }
 
 export async function loadPlaybook(projectRoot: string, name: string): Promise<{ playbook: Playbook; file: string }> {
-  const file = [name, join(projectRoot, 'playbooks', `${name}.ts`), join(projectRoot, 'playbooks', name)].find((f) => existsSync(f) && f.endsWith('.ts'))
-  if (!file) throw new InventoryError([{ file: join(projectRoot, 'playbooks', `${name}.ts`), message: `no playbook "${name}" (playbooks are playbooks/<name>.ts)` }])
+  const file = [name, join(projectRoot, 'playbooks', `${name}.ts`), join(projectRoot, 'playbooks', name)].find(
+    (f) => existsSync(f) && f.endsWith('.ts'),
+  )
+  if (!file)
+    throw new InventoryError([
+      {
+        file: join(projectRoot, 'playbooks', `${name}.ts`),
+        message: `no playbook "${name}" (playbooks are playbooks/<name>.ts)`,
+      },
+    ])
   const mod = (await importModule(file, pathToFileURL(file).href)) as { default?: Playbook }
-  if (!mod.default?.plays) throw new InventoryError([{ file, message: 'a playbook module must `export default definePlaybook({ plays: [...] })`' }])
+  if (!mod.default?.plays)
+    throw new InventoryError([
+      { file, message: 'a playbook module must `export default definePlaybook({ plays: [...] })`' },
+    ])
   return { playbook: mod.default, file }
 }
 
@@ -60,14 +71,24 @@ export async function loadRole(projectRoot: string, name: string): Promise<Role 
 /** The roles' folder, where prepare finds index.ts and templates/. */
 export const roleDir = (projectRoot: string, name: string): string => join(projectRoot, 'roles', name)
 
-export async function prepareRun(inventory: Inventory, playbook: Playbook, playbookFile: string, opts: PrepareOptions): Promise<PreparedRun> {
+export async function prepareRun(
+  inventory: Inventory,
+  playbook: Playbook,
+  playbookFile: string,
+  opts: PrepareOptions,
+): Promise<PreparedRun> {
   const problems: InputProblem[] = []
   const limited = opts.limit ? new Set(selectHostsChecked(inventory, opts.limit, '--limit', problems)) : undefined
   const wantedRoles = opts.roles ? new Set(opts.roles) : undefined
   const roleCache = new Map<string, Role | undefined>()
   const misnamed = new Set<string>()
   const allRoles = new Set(playbook.plays.flatMap((p) => p.roles))
-  for (const r of opts.roles ?? []) if (!allRoles.has(r)) problems.push({ field: '--roles', message: `role "${r}" is not in this playbook (it has: ${[...allRoles].join(', ')})` })
+  for (const r of opts.roles ?? [])
+    if (!allRoles.has(r))
+      problems.push({
+        field: '--roles',
+        message: `role "${r}" is not in this playbook (it has: ${[...allRoles].join(', ')})`,
+      })
 
   const plays: PreparedPlay[] = []
   for (const play of playbook.plays) {
@@ -79,11 +100,18 @@ export async function prepareRun(inventory: Inventory, playbook: Playbook, playb
       if (!roleCache.has(roleName)) roleCache.set(roleName, await loadRole(opts.projectRoot, roleName))
       const role = roleCache.get(roleName)
       if (!role) {
-        problems.push({ file: playbookFile, message: `role "${roleName}" not found (expected roles/${roleName}/index.ts exporting defineRole(...))` })
+        problems.push({
+          file: playbookFile,
+          message: `role "${roleName}" not found (expected roles/${roleName}/index.ts exporting defineRole(...))`,
+        })
         continue
       }
       if (role.name !== roleName) {
-        if (!misnamed.has(roleName)) problems.push({ file: `roles/${roleName}/index.ts`, message: `defineRole({ name: "${role.name}" }) in the folder roles/${roleName}: a role's name is its folder's` })
+        if (!misnamed.has(roleName))
+          problems.push({
+            file: `roles/${roleName}/index.ts`,
+            message: `defineRole({ name: "${role.name}" }) in the folder roles/${roleName}: a role's name is its folder's`,
+          })
         misnamed.add(roleName)
         continue
       }
@@ -105,22 +133,37 @@ export async function prepareRun(inventory: Inventory, playbook: Playbook, playb
 function selectHostsChecked(inventory: Inventory, pattern: string, where: string, problems: InputProblem[]): string[] {
   const unknown: string[] = []
   const hosts = selectHosts(inventory, pattern, unknown)
-  for (const u of unknown) problems.push({ field: where, message: `"${u}" is neither a host nor a group of the inventory ${inventory.file}` })
+  for (const u of unknown)
+    problems.push({ field: where, message: `"${u}" is neither a host nor a group of the inventory ${inventory.file}` })
   return hosts
 }
 
 /** `configuration_only: [role, ...]`: roles that may only be configured on a host (set by a lab overlay). */
 const ConfigurationOnly = z.array(z.string()).default([])
 
-function buildRole(role: Role, inventory: Inventory, hostName: string, projectRoot: string, problems: InputProblem[]): PreparedRole | undefined {
+function buildRole(
+  role: Role,
+  inventory: Inventory,
+  hostName: string,
+  projectRoot: string,
+  problems: InputProblem[],
+): PreparedRole | undefined {
   const host = inventory.hosts.get(hostName)!
   const parsed = role.vars.safeParse(host.vars)
   const configOnly = ConfigurationOnly.safeParse(host.vars.configuration_only)
   if (!parsed.success || !configOnly.success) {
-    const issues = [...(parsed.error?.issues ?? []), ...(configOnly.error?.issues.map((i) => ({ ...i, path: ['configuration_only', ...i.path] })) ?? [])]
+    const issues = [
+      ...(parsed.error?.issues ?? []),
+      ...(configOnly.error?.issues.map((i) => ({ ...i, path: ['configuration_only', ...i.path] })) ?? []),
+    ]
     for (const issue of issues) {
       const top = String(issue.path[0] ?? '')
-      problems.push({ file: host.origins[top] ?? `roles/${role.name}/defaults.ts`, host: hostName, field: issue.path.join('.') || '(role variables)', message: `${role.name}: ${issue.message}` })
+      problems.push({
+        file: host.origins[top] ?? `roles/${role.name}/defaults.ts`,
+        host: hostName,
+        field: issue.path.join('.') || '(role variables)',
+        message: `${role.name}: ${issue.message}`,
+      })
     }
     return undefined
   }
@@ -131,14 +174,22 @@ function buildRole(role: Role, inventory: Inventory, hostName: string, projectRo
     vars: parsed.data,
     inventory,
     render: (name, extra = {}) =>
-      renderTemplate(join(templates, name), { ...host.vars, ...(parsed.data as object), ...extra, inventory_hostname: hostName, hostvars: hostVars(inventory), groups: groupsOf(inventory) }),
+      renderTemplate(join(templates, name), {
+        ...host.vars,
+        ...(parsed.data as object),
+        ...extra,
+        inventory_hostname: hostName,
+        hostvars: hostVars(inventory),
+        groups: groupsOf(inventory),
+      }),
     hostsOf: (group) => [...inventory.hosts.values()].filter((h) => h.groups.includes(group)),
     configurationOnly: (name = role.name) => configOnly.data.includes(name),
     note: (text) => notes.push(text),
   }
   try {
     const built = { role: role.name, tasks: role.tasks(ctx), handlers: role.handlers?.(ctx) ?? {}, notes }
-    for (const problem of unknownNotifies(built)) problems.push({ file: `roles/${role.name}/index.ts`, host: hostName, message: `${role.name}: ${problem}` })
+    for (const problem of unknownNotifies(built))
+      problems.push({ file: `roles/${role.name}/index.ts`, host: hostName, message: `${role.name}: ${problem}` })
     return built
   } catch (e) {
     const file = e instanceof TemplateError ? undefined : `roles/${role.name}/index.ts`
@@ -151,7 +202,12 @@ function buildRole(role: Role, inventory: Inventory, hostName: string, projectRo
 function unknownNotifies(role: PreparedRole): string[] {
   const known = Object.keys(role.handlers)
   return role.tasks.flatMap((t) =>
-    (t.notify ?? []).filter((n) => !known.includes(n)).map((n) => `task "${t.name}" notifies "${n}", which is not a handler of the role (it has: ${known.join(', ') || 'none'})`),
+    (t.notify ?? [])
+      .filter((n) => !known.includes(n))
+      .map(
+        (n) =>
+          `task "${t.name}" notifies "${n}", which is not a handler of the role (it has: ${known.join(', ') || 'none'})`,
+      ),
   )
 }
 
@@ -160,5 +216,10 @@ export function hostVars(inventory: Inventory): Record<string, Record<string, un
 }
 
 export function groupsOf(inventory: Inventory): Record<string, string[]> {
-  return Object.fromEntries([...inventory.groups.keys()].map((g) => [g, [...inventory.hosts.values()].filter((h) => h.groups.includes(g)).map((h) => h.name)]))
+  return Object.fromEntries(
+    [...inventory.groups.keys()].map((g) => [
+      g,
+      [...inventory.hosts.values()].filter((h) => h.groups.includes(g)).map((h) => h.name),
+    ]),
+  )
 }

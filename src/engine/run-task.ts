@@ -4,13 +4,32 @@ import type { HostContext } from './host-context.js'
 import type { Emit } from './events.js'
 import type { FileDiff, Task, TaskStatus } from './types.js'
 
-export async function runTask(host: HostContext, role: string, task: Task, emit: Emit, handler = false): Promise<TaskStatus> {
+export async function runTask(
+  host: HostContext,
+  role: string,
+  task: Task,
+  emit: Emit,
+  handler = false,
+): Promise<TaskStatus> {
   const started = performance.now()
   const base = { host: host.name, role, task: task.name, handler }
   emit({ type: 'task-start', ...base })
   let warnings: string[] | undefined
-  const end = (status: TaskStatus, extra: { changes?: string[]; reason?: string; error?: string; diffs?: FileDiff[] } = {}) => {
-    emit({ type: 'task-end', ...base, status, changes: extra.changes ?? [], diffs: extra.diffs, reason: extra.reason, error: extra.error, warnings, ms: Math.round(performance.now() - started) })
+  const end = (
+    status: TaskStatus,
+    extra: { changes?: string[]; reason?: string; error?: string; diffs?: FileDiff[] } = {},
+  ) => {
+    emit({
+      type: 'task-end',
+      ...base,
+      status,
+      changes: extra.changes ?? [],
+      diffs: extra.diffs,
+      reason: extra.reason,
+      error: extra.error,
+      warnings,
+      ms: Math.round(performance.now() - started),
+    })
     return status
   }
   if (task.skip) return end('skipped', { reason: task.skip })
@@ -31,7 +50,10 @@ export async function runTask(host: HostContext, role: string, task: Task, emit:
         host.invalidateFacts()
       }
     }
-    return end('changed', { changes: plan.changes.map((c) => (host.mode.check ? `would ${c.summary}` : c.summary)), diffs })
+    return end('changed', {
+      changes: plan.changes.map((c) => (host.mode.check ? `would ${c.summary}` : c.summary)),
+      diffs,
+    })
   } catch (e) {
     const err = e instanceof TaskError ? e : new TaskError(`${(e as Error).message}`)
     return end('failed', { error: `${host.name} | ${role} | ${task.name}: ${renderError(err)}` })

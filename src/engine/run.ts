@@ -15,9 +15,19 @@ export interface RunOptions extends RunMode {
   connect(host: string): Promise<Transport>
 }
 
-export async function runPlaybook(inventory: Inventory, prepared: PreparedRun, opts: RunOptions, emit: Emit): Promise<Recap> {
+export async function runPlaybook(
+  inventory: Inventory,
+  prepared: PreparedRun,
+  opts: RunOptions,
+  emit: Emit,
+): Promise<Recap> {
   const started = performance.now()
-  const recap: Recap = Object.fromEntries(prepared.hosts.map((h) => [h, { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0, notes: [] } as HostRecap]))
+  const recap: Recap = Object.fromEntries(
+    prepared.hosts.map((h) => [
+      h,
+      { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0, notes: [] } as HostRecap,
+    ]),
+  )
   // Facts read ahead (below) stay valid while no host has changed anything.
   let changedSinceReadAhead = false
   const tally: Emit = (e) => {
@@ -30,7 +40,12 @@ export async function runPlaybook(inventory: Inventory, prepared: PreparedRun, o
     type: 'run-start',
     hosts: prepared.hosts,
     check: opts.check,
-    plays: prepared.plays.map((p) => ({ name: p.name, hosts: Object.fromEntries([...p.hosts].map(([h, roles]) => [h, roles.map((r) => ({ role: r.role, tasks: r.tasks.map((t) => t.name) }))])) })),
+    plays: prepared.plays.map((p) => ({
+      name: p.name,
+      hosts: Object.fromEntries(
+        [...p.hosts].map(([h, roles]) => [h, roles.map((r) => ({ role: r.role, tasks: r.tasks.map((t) => t.name) }))]),
+      ),
+    })),
   })
 
   const contexts = new Map<string, HostContext>()
@@ -39,13 +54,20 @@ export async function runPlaybook(inventory: Inventory, prepared: PreparedRun, o
     const t0 = performance.now()
     try {
       const transport = await opts.connect(name)
-      const host = new HostContext(inventory.hosts.get(name)!, transport, { check: opts.check, diff: opts.diff }, inventory.hosts)
+      const host = new HostContext(
+        inventory.hosts.get(name)!,
+        transport,
+        { check: opts.check, diff: opts.diff },
+        inventory.hosts,
+      )
       contexts.set(name, host)
       emit({ type: 'host-connected', host: name, ms: Math.round(performance.now() - t0) })
       // Read ahead: every fact of every role this run gives the host, in one round trip.
       // On a rerun with nothing to change it is the host's only one (measured in
       // docs/bench.md). A task failing on a fact still fails where it reads it.
-      await host.prefetch(prepared.plays.flatMap((p) => (p.hosts.get(name) ?? []).flatMap((r) => roleFacts(r, host)))).catch(() => {})
+      await host
+        .prefetch(prepared.plays.flatMap((p) => (p.hosts.get(name) ?? []).flatMap((r) => roleFacts(r, host))))
+        .catch(() => {})
     } catch (e) {
       dead.add(name)
       recap[name].unreachable = 1
@@ -62,21 +84,30 @@ export async function runPlaybook(inventory: Inventory, prepared: PreparedRun, o
         changedSinceReadAhead = false
       }
       emit({ type: 'play-start', play: play.name })
-      await pool([...play.hosts.keys()].filter((h) => !dead.has(h)), opts.forks, async (name) => {
-        const host = contexts.get(name)!
-        for (const role of play.hosts.get(name)!) {
-          const ok = await runRole(host, role, tally)
-          if (!ok) {
-            dead.add(name)
-            break
+      await pool(
+        [...play.hosts.keys()].filter((h) => !dead.has(h)),
+        opts.forks,
+        async (name) => {
+          const host = contexts.get(name)!
+          for (const role of play.hosts.get(name)!) {
+            const ok = await runRole(host, role, tally)
+            if (!ok) {
+              dead.add(name)
+              break
+            }
           }
-        }
-      })
+        },
+      )
     }
   } finally {
     await Promise.all([...contexts.values()].map((c) => c.transport.close().catch(() => {})))
   }
-  for (const h of prepared.hosts) emit({ type: 'host-end', host: h, status: recap[h].unreachable ? 'unreachable' : recap[h].failed ? 'failed' : 'ok' })
+  for (const h of prepared.hosts)
+    emit({
+      type: 'host-end',
+      host: h,
+      status: recap[h].unreachable ? 'unreachable' : recap[h].failed ? 'failed' : 'ok',
+    })
   emit({ type: 'run-end', ms: Math.round(performance.now() - started), recap })
   return recap
 }
@@ -109,7 +140,10 @@ async function runRole(host: HostContext, role: PreparedRole, emit: Emit): Promi
  * What `role` would change on a connected host (a check-mode run over `host`'s transport),
  * and what it says there (notes and warnings): "would a rerun touch this?" as data.
  */
-export async function wouldChange(host: HostContext, role: PreparedRole): Promise<{ changes: string[]; notes: string[] }> {
+export async function wouldChange(
+  host: HostContext,
+  role: PreparedRole,
+): Promise<{ changes: string[]; notes: string[] }> {
   const checking = new HostContext(host.inventoryHost, host.transport, { check: true, diff: false }, host.allHosts)
   const changes: string[] = []
   const notes: string[] = []

@@ -24,7 +24,13 @@ export function fileState(path: string): Fact<FileState> {
       const [first, hash] = stdout.trim().split('\n')
       if (first === 'absent') return { exists: false }
       const [kind, owner, group, mode] = first.split('|')
-      const type = kind.startsWith('regular') ? 'file' : kind === 'directory' ? 'directory' : kind === 'symbolic link' ? 'symlink' : 'other'
+      const type = kind.startsWith('regular')
+        ? 'file'
+        : kind === 'directory'
+          ? 'directory'
+          : kind === 'symbolic link'
+            ? 'symlink'
+            : 'other'
       return { exists: true, type, owner, group, mode, sha256: hash?.slice(0, 64) }
     },
   }

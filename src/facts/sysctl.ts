@@ -19,7 +19,8 @@ export function sysctlValue(key: string): Fact<SysctlValue> {
   return {
     key: `sysctl:${key}`,
     command: sh`sysctl -n -- ${key}`,
-    parse: ({ code, stdout }) => (code === 0 ? { exists: true, value: normalizeSysctlValue(stdout) } : { exists: false }),
+    parse: ({ code, stdout }) =>
+      code === 0 ? { exists: true, value: normalizeSysctlValue(stdout) } : { exists: false },
   }
 }
 
@@ -59,6 +60,8 @@ export function sysctlConf(path: string): Fact<SysctlConf> {
     key: `sysctl-conf:${path}`,
     command: sh`cat -- ${path}`,
     parse: ({ code, stdout }) =>
-      code === 0 ? { exists: true, content: stdout, entries: parseSysctlConf(stdout) } : { exists: false, entries: new Map() },
+      code === 0
+        ? { exists: true, content: stdout, entries: parseSysctlConf(stdout) }
+        : { exists: false, entries: new Map() },
   }
 }

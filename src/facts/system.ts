@@ -30,7 +30,13 @@ export function parseOsRelease(text: string): OsRelease {
   }
   // Older releases (Debian ≤ 8) only say the codename inside VERSION: "8 (jessie)".
   const codename = vars.VERSION_CODENAME ?? /\(([a-z]+)\)/.exec(vars.VERSION ?? '')?.[1] ?? ''
-  return { id: vars.ID ?? 'linux', versionId: vars.VERSION_ID ?? '', codename, prettyName: vars.PRETTY_NAME ?? 'Linux', vars }
+  return {
+    id: vars.ID ?? 'linux',
+    versionId: vars.VERSION_ID ?? '',
+    codename,
+    prettyName: vars.PRETTY_NAME ?? 'Linux',
+    vars,
+  }
 }
 
 export function osRelease(): Fact<OsRelease> {

@@ -18,13 +18,21 @@ export function loadEnv(dir: string): Env {
 const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
 
 /** Replace `${NAME}` everywhere in `value`; a missing NAME is a problem naming it and the file. */
-export function substitute(value: unknown, env: Env, where: () => { file?: string; host?: string; field: string }, problems: InputProblem[]): unknown {
+export function substitute(
+  value: unknown,
+  env: Env,
+  where: () => { file?: string; host?: string; field: string },
+  problems: InputProblem[],
+): unknown {
   if (typeof value === 'string') {
     return value.replace(REF, (whole, name: string) => {
       const v = env[name]
       if (v === undefined) {
         const w = where()
-        problems.push({ ...w, message: `\${${name}} is not set: add ${name}=... to .env beside the inventory (see .env.example) or export it` })
+        problems.push({
+          ...w,
+          message: `\${${name}} is not set: add ${name}=... to .env beside the inventory (see .env.example) or export it`,
+        })
         return whole
       }
       registerSecret(v)

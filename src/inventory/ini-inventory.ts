@@ -14,7 +14,8 @@ export function readIniInventory(text: string, file: string, problems: InputProb
     const header = /^\[([^\]:]+)(?::(vars|children))?\]$/.exec(content)
     if (header) {
       section = { group: header[1], kind: (header[2] as 'vars' | 'children') ?? 'hosts' }
-      if (!VALID_NAME.test(section.group)) problems.push({ file, line, message: `invalid group name "${section.group}"` })
+      if (!VALID_NAME.test(section.group))
+        problems.push({ file, line, message: `invalid group name "${section.group}"` })
       const g = ensureGroup(s, section.group)
       if (section.group !== 'all') ensureGroup(s, 'all').children.add(section.group)
       void g

@@ -19,7 +19,15 @@ import { readYamlInventory } from './yaml-inventory.js'
 
 export type { Inventory, InventoryHost, InventoryGroup, Vars } from './types.js'
 
-const INVENTORY_FILES = ['hosts.yml', 'hosts.yaml', 'inventory.yml', 'inventory.yaml', 'hosts', 'hosts.ini', 'inventory.ini']
+const INVENTORY_FILES = [
+  'hosts.yml',
+  'hosts.yaml',
+  'inventory.yml',
+  'inventory.yaml',
+  'hosts',
+  'hosts.ini',
+  'inventory.ini',
+]
 
 export interface LoadOptions {
   extraVars?: Vars
@@ -46,14 +54,23 @@ export async function loadInventory(path: string, opts: LoadOptions = {}): Promi
 
   const depth = groupDepths(groups)
   const groupLayers = new Map<string, VarLayer[]>()
-  for (const name of groups.keys()) groupLayers.set(name, [structure.groups.get(name)!.vars, readVarsDir(join(dir, 'group_vars'), name, problems)])
+  for (const name of groups.keys())
+    groupLayers.set(name, [structure.groups.get(name)!.vars, readVarsDir(join(dir, 'group_vars'), name, problems)])
   for (const n of varsDirNames(join(dir, 'group_vars')))
-    if (!groups.has(n)) problems.push({ file: join(dir, 'group_vars', n), message: `group_vars for "${n}", which is not a group of the inventory` })
+    if (!groups.has(n))
+      problems.push({
+        file: join(dir, 'group_vars', n),
+        message: `group_vars for "${n}", which is not a group of the inventory`,
+      })
 
   const hostNames = new Set<string>()
   for (const g of groups.values()) for (const h of g.hosts) hostNames.add(h)
   for (const n of varsDirNames(join(dir, 'host_vars')))
-    if (!hostNames.has(n)) problems.push({ file: join(dir, 'host_vars', n), message: `host_vars for "${n}", which is not a host of the inventory` })
+    if (!hostNames.has(n))
+      problems.push({
+        file: join(dir, 'host_vars', n),
+        message: `host_vars for "${n}", which is not a host of the inventory`,
+      })
 
   const overlay = opts.overlayFile ? readVarsFile(opts.overlayFile, problems) : undefined
   const env = loadEnv(dir)
@@ -65,12 +82,17 @@ export async function loadInventory(path: string, opts: LoadOptions = {}): Promi
     layers.push(structure.hostVars.get(name) ?? { vars: {}, origins: {} })
     layers.push(readVarsDir(join(dir, 'host_vars'), name, problems))
     if (overlay) layers.push(overlay)
-    if (opts.extraVars) layers.push({ vars: opts.extraVars, origins: Object.fromEntries(Object.keys(opts.extraVars).map((k) => [k, '-e'])) })
+    if (opts.extraVars)
+      layers.push({
+        vars: opts.extraVars,
+        origins: Object.fromEntries(Object.keys(opts.extraVars).map((k) => [k, '-e'])),
+      })
     const vars: Vars = {}
     const origins: Record<string, string> = {}
     for (const l of layers) Object.assign(vars, l.vars) && Object.assign(origins, l.origins)
     if (!opts.skipSecrets)
-      for (const [k, v] of Object.entries(vars)) vars[k] = substitute(v, env, () => ({ file: origins[k], host: name, field: k }), problems)
+      for (const [k, v] of Object.entries(vars))
+        vars[k] = substitute(v, env, () => ({ file: origins[k], host: name, field: k }), problems)
     hosts.set(name, { name, groups: ordered, vars, origins })
   }
   if (problems.length) throw new InventoryError(dedupe(problems))
@@ -80,17 +102,30 @@ export async function loadInventory(path: string, opts: LoadOptions = {}): Promi
 function findInventoryFile(path: string, problems: InputProblem[]): string | undefined {
   const abs = resolve(path)
   if (!existsSync(abs)) {
-    problems.push({ file: abs, message: 'no such inventory (give a directory holding hosts.yml, or the file itself, with -i)' })
+    problems.push({
+      file: abs,
+      message: 'no such inventory (give a directory holding hosts.yml, or the file itself, with -i)',
+    })
     return undefined
   }
   if (!statSync(abs).isDirectory()) return realpathSync(abs)
   for (const f of INVENTORY_FILES) if (existsSync(join(abs, f))) return realpathSync(join(abs, f))
-  problems.push({ file: abs, message: `no inventory file in this directory (looked for ${INVENTORY_FILES.join(', ')})` })
+  problems.push({
+    file: abs,
+    message: `no inventory file in this directory (looked for ${INVENTORY_FILES.join(', ')})`,
+  })
   return undefined
 }
 
 function readStructure(file: string, problems: InputProblem[]): InventoryStructure | undefined {
-  const isYaml = /\.ya?ml$/.test(file) || (!/\.ini$/.test(file) && /^\s*(all|[A-Za-z0-9_-]+)\s*:\s*$/m.test(readFileSync(file, 'utf8').split('\n').find((l) => l.trim() && !l.trim().startsWith('#')) ?? ''))
+  const isYaml =
+    /\.ya?ml$/.test(file) ||
+    (!/\.ini$/.test(file) &&
+      /^\s*(all|[A-Za-z0-9_-]+)\s*:\s*$/m.test(
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .find((l) => l.trim() && !l.trim().startsWith('#')) ?? '',
+      ))
   if (isYaml) {
     const parsed = readYaml(file, problems)
     return parsed ? readYamlInventory(parsed, basename(file) === file ? file : file, problems) : undefined
@@ -100,7 +135,8 @@ function readStructure(file: string, problems: InputProblem[]): InventoryStructu
 
 function toGroups(s: InventoryStructure): Map<string, InventoryGroup> {
   const groups = new Map<string, InventoryGroup>()
-  for (const [name, g] of s.groups) groups.set(name, { name, hosts: [...g.hosts].sort(), children: [...g.children].sort() })
+  for (const [name, g] of s.groups)
+    groups.set(name, { name, hosts: [...g.hosts].sort(), children: [...g.children].sort() })
   // Ansible's implicit `ungrouped`: hosts directly under `all` with no other group.
   return groups
 }

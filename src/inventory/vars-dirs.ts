@@ -13,7 +13,12 @@ export function readVarsDir(base: string, name: string, problems: InputProblem[]
   for (const c of candidates) {
     if (!existsSync(c)) continue
     if (statSync(c).isDirectory())
-      files.push(...readdirSync(c).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(c, f)))
+      files.push(
+        ...readdirSync(c)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .sort()
+          .map((f) => join(c, f)),
+      )
     else files.push(c)
   }
   for (const file of files) {

@@ -44,7 +44,9 @@ export async function startAptProxy(addresses: string[]): Promise<{ pid: number;
   // Unprivileged when the package's user exists (it does once apt-cacher-ng is installed).
   const uid = await idOf('-u')
   const gid = await idOf('-g')
-  if (uid !== undefined && gid !== undefined) for (const d of [CACHE, LOGS, RUN]) if (statSync(d).uid !== uid) await $({ quiet: true })`chown -R ${`${uid}:${gid}`} ${d}`
+  if (uid !== undefined && gid !== undefined)
+    for (const d of [CACHE, LOGS, RUN])
+      if (statSync(d).uid !== uid) await $({ quiet: true })`chown -R ${`${uid}:${gid}`} ${d}`
   const drop = uid !== undefined ? ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--init-groups'] : []
   const cmd = [...drop, 'apt-cacher-ng', '-c', CONF_DIR]
   // Seen failing at once (exit code 0, no word) right after another lab's apt-cacher-ng
@@ -57,7 +59,10 @@ export async function startAptProxy(addresses: string[]): Promise<{ pid: number;
   }
 }
 
-async function startOnce(cmd: string[], addresses: string[]): Promise<{ pid: number; port: number } | { error: LabError; retry: boolean }> {
+async function startOnce(
+  cmd: string[],
+  addresses: string[],
+): Promise<{ pid: number; port: number } | { error: LabError; retry: boolean }> {
   rmSync(join(RUN, 'socket'), { force: true }) // a killed daemon may leave its socket behind
   const out = openSync(join(LOGS, 'daemon.log'), 'w')
   const child = spawn(cmd[0], cmd.slice(1), { detached: true, stdio: ['ignore', out, out] })
@@ -66,7 +71,11 @@ async function startOnce(cmd: string[], addresses: string[]): Promise<{ pid: num
   let exit = ''
   child.on('exit', (code, sig) => (exit = sig ? `killed by ${sig}` : `exit code ${code}`))
   const pid = child.pid
-  if (!pid) return { retry: false, error: new LabError('apt-cacher-ng did not start', 'run `run-playbook lab doctor`; is apt-cacher-ng installed?') }
+  if (!pid)
+    return {
+      retry: false,
+      error: new LabError('apt-cacher-ng did not start', 'run `run-playbook lab doctor`; is apt-cacher-ng installed?'),
+    }
   // Seen taking more than 5 s on a loaded 2-core machine; it answers in ~0.3 s when idle.
   const deadline = Date.now() + LISTEN_TIMEOUT_MS
   while (Date.now() < deadline && isAlive(pid)) {
@@ -85,7 +94,13 @@ async function startOnce(cmd: string[], addresses: string[]): Promise<{ pid: num
         `stop that process (a system-wide apt-cacher-ng? stop it and keep it from listening on every address), then run lab up again`,
       ),
     }
-  const why = [exit && `it ended (${exit})`, tail(join(LOGS, 'daemon.log')).trim(), tail(join(LOGS, 'apt-cacher.err')).trim()].filter(Boolean).join('\n')
+  const why = [
+    exit && `it ended (${exit})`,
+    tail(join(LOGS, 'daemon.log')).trim(),
+    tail(join(LOGS, 'apt-cacher.err')).trim(),
+  ]
+    .filter(Boolean)
+    .join('\n')
   const error = new LabError(
     `apt-cacher-ng did not listen on ${addresses.join(', ')} port ${APT_PROXY_PORT} within ${LISTEN_TIMEOUT_MS / 1000} s${why ? `:\n${why}` : ''}`,
     `see ${LOGS}; run lab down, then lab up again`,
@@ -104,7 +119,10 @@ async function listenersOn(port: number): Promise<{ address: string; pid?: numbe
     .map((line) => {
       const local = line.trim().split(/\s+/)[3] ?? ''
       const pid = /pid=(\d+)/.exec(line)?.[1]
-      return { address: local.slice(0, local.lastIndexOf(':')).replace(/^\[|\]$/g, ''), pid: pid ? Number(pid) : undefined }
+      return {
+        address: local.slice(0, local.lastIndexOf(':')).replace(/^\[|\]$/g, ''),
+        pid: pid ? Number(pid) : undefined,
+      }
     })
 }
 

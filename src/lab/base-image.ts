@@ -1,6 +1,15 @@
 // The shared, read-only Debian bookworm root every lab host overlays. A cache: built with
 // debootstrap when missing (about a minute), never required to exist beforehand.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, readdirSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  readdirSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { $ } from 'zx'
 import { LabError } from './errors.js'
@@ -15,7 +24,9 @@ const MARKER = join(BASE_DIR, 'halab-base.json')
 
 export function baseImageReady(): boolean {
   try {
-    return JSON.parse(readFileSync(MARKER, 'utf8')).version === BASE_VERSION && existsSync(join(BASE_ROOTFS, 'sbin/init'))
+    return (
+      JSON.parse(readFileSync(MARKER, 'utf8')).version === BASE_VERSION && existsSync(join(BASE_ROOTFS, 'sbin/init'))
+    )
   } catch {
     return false
   }
@@ -30,7 +41,10 @@ export async function ensureBaseImage(log: (line: string) => void): Promise<stri
   rmSync(tmp, { recursive: true, force: true })
   mkdirSync(tmp, { recursive: true })
   const rootfs = join(tmp, 'rootfs')
-  const r = await $({ quiet: true, nothrow: true })`debootstrap --variant=minbase --include=${INCLUDE.join(',')} bookworm ${rootfs} ${MIRROR}`
+  const r = await $({
+    quiet: true,
+    nothrow: true,
+  })`debootstrap --variant=minbase --include=${INCLUDE.join(',')} bookworm ${rootfs} ${MIRROR}`
   if (r.exitCode !== 0) {
     writeFileSync(`${tmp}.log`, r.stdout + r.stderr)
     throw new LabError(
@@ -39,7 +53,19 @@ export async function ensureBaseImage(log: (line: string) => void): Promise<stri
     )
   }
   await finishBase(rootfs)
-  writeFileSync(join(tmp, 'halab-base.json'), JSON.stringify({ version: BASE_VERSION, include: INCLUDE, built: new Date().toISOString(), seconds: (Date.now() - started) / 1000 }, null, 2) + '\n')
+  writeFileSync(
+    join(tmp, 'halab-base.json'),
+    JSON.stringify(
+      {
+        version: BASE_VERSION,
+        include: INCLUDE,
+        built: new Date().toISOString(),
+        seconds: (Date.now() - started) / 1000,
+      },
+      null,
+      2,
+    ) + '\n',
+  )
   rmSync(BASE_DIR, { recursive: true, force: true })
   renameSync(tmp, BASE_DIR)
   log(`base image built in ${((Date.now() - started) / 1000).toFixed(1)} s`)
@@ -49,7 +75,8 @@ export async function ensureBaseImage(log: (line: string) => void): Promise<stri
 /** What every host gets in common; per-host files go into each overlay (rootfs.ts). */
 async function finishBase(rootfs: string): Promise<void> {
   // Each host makes its own host keys, machine-id and hostname.
-  for (const f of readdirSync(join(rootfs, 'etc/ssh'))) if (f.startsWith('ssh_host_')) unlinkSync(join(rootfs, 'etc/ssh', f))
+  for (const f of readdirSync(join(rootfs, 'etc/ssh')))
+    if (f.startsWith('ssh_host_')) unlinkSync(join(rootfs, 'etc/ssh', f))
   writeFileSync(join(rootfs, 'etc/machine-id'), '')
   writeFileSync(join(rootfs, 'etc/hostname'), 'localhost\n')
   writeFileSync(join(rootfs, 'etc/resolv.conf'), '# lab hosts have no DNS: apt goes through the lab proxy\n')

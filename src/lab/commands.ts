@@ -14,28 +14,45 @@ import { LabError, RemoteExitError } from './errors.js'
 const log = (line: string): void => void process.stderr.write(`lab: ${line}\n`)
 
 export function registerLabCommands(program: Command): void {
-  const lab = program.command('lab').description('the local lab: throw-away Debian bookworm hosts (systemd-nspawn) for an inventory, on this machine (needs root)')
+  const lab = program
+    .command('lab')
+    .description(
+      'the local lab: throw-away Debian bookworm hosts (systemd-nspawn) for an inventory, on this machine (needs root)',
+    )
 
   lab
     .command('up')
-    .description('start one host per inventory host, with its interfaces, addresses and disks; prints how to reach them')
+    .description(
+      'start one host per inventory host, with its interfaces, addresses and disks; prints how to reach them',
+    )
     .argument('[topology]', 'shorthand for -i inventory/<topology> (e.g. 2-node, 4-node)')
     .option('-i, --inventory <dir>', 'inventory directory (or its hosts.yml)')
-    .option('--kernel <kernel>', "what runs hosts without a lab_kernel var: nspawn (this machine's kernel, the default) or uml (user-mode-linux: its own kernel, with ip_vs, drbd, ocfs2)")
+    .option(
+      '--kernel <kernel>',
+      "what runs hosts without a lab_kernel var: nspawn (this machine's kernel, the default) or uml (user-mode-linux: its own kernel, with ip_vs, drbd, ocfs2)",
+    )
     .action((topology: string | undefined, opts: { kernel?: string }, cmd: Command) =>
       run(async () => {
         const inventory = resolveInventory(topology, givenInventory(cmd))
         const { LAB_KERNELS, isLabKernel } = await import('./uml-backend.js')
-        if (opts.kernel !== undefined && !isLabKernel(opts.kernel)) throw new LabError(`--kernel ${opts.kernel}: unknown kernel`, `use --kernel ${LAB_KERNELS.join(' or --kernel ')}`)
+        if (opts.kernel !== undefined && !isLabKernel(opts.kernel))
+          throw new LabError(
+            `--kernel ${opts.kernel}: unknown kernel`,
+            `use --kernel ${LAB_KERNELS.join(' or --kernel ')}`,
+          )
         const { labUp } = await import('./up.js')
         const { renderLab } = await import('./table.js')
         const { kernelFeatures } = await import('./doctor.js')
         const r = await labUp({ inventory, log, kernel: opts.kernel })
         process.stdout.write(renderLab(r.state) + '\n')
-        process.stdout.write(r.alreadyUp ? 'this lab was already up: nothing changed\n' : `lab up in ${r.seconds.toFixed(1)} s\n`)
+        process.stdout.write(
+          r.alreadyUp ? 'this lab was already up: nothing changed\n' : `lab up in ${r.seconds.toFixed(1)} s\n`,
+        )
         const lacking = (await kernelFeatures()).filter((f) => f.available !== 'yes')
         if (lacking.length && r.state.hosts.some((h) => h.kernel !== 'uml'))
-          log(`this kernel lacks ${lacking.map((f) => f.feature).join(', ')}: roles needing them cannot start here (run-playbook lab doctor)`)
+          log(
+            `this kernel lacks ${lacking.map((f) => f.feature).join(', ')}: roles needing them cannot start here (run-playbook lab doctor)`,
+          )
       }),
     )
 
@@ -49,16 +66,29 @@ export function registerLabCommands(program: Command): void {
         const s = await labStatus()
         if (!s.state) {
           if (!s.leftovers.length) return void process.stdout.write('no lab is up\n')
-          process.stdout.write(`no lab is up, but an earlier lab left:\n${s.leftovers.map((l) => `  - ${l}`).join('\n')}\n`)
-          throw new LabError('leftovers of an earlier lab are on this machine', 'run `run-playbook lab down` to remove them')
+          process.stdout.write(
+            `no lab is up, but an earlier lab left:\n${s.leftovers.map((l) => `  - ${l}`).join('\n')}\n`,
+          )
+          throw new LabError(
+            'leftovers of an earlier lab are on this machine',
+            'run `run-playbook lab down` to remove them',
+          )
         }
         process.stdout.write(renderLab(s.state, s.hosts) + '\n')
-        if (s.state.phase !== 'up') throw new LabError('this lab is still starting, or its lab up did not finish', 'wait for lab up, or run `run-playbook lab down`')
+        if (s.state.phase !== 'up')
+          throw new LabError(
+            'this lab is still starting, or its lab up did not finish',
+            'wait for lab up, or run `run-playbook lab down`',
+          )
         // Hosts powered off by `lab stop` are a state the user chose, not a fault.
         const poweredOff = s.state.hosts.filter((h) => h.status === 'stopped').map((h) => h.name)
-        if (poweredOff.length) process.stdout.write(`powered off by lab stop: ${poweredOff.join(', ')} (run-playbook lab start HOST)\n`)
-        const notUp = [...s.hosts].filter(([k, v]) => v !== 'up' && !poweredOff.includes(k)).map(([k, v]) => `${k} (${v})`)
-        if (notUp.length) throw new LabError(`not up: ${notUp.join(', ')}`, 'run `run-playbook lab down`, then lab up again')
+        if (poweredOff.length)
+          process.stdout.write(`powered off by lab stop: ${poweredOff.join(', ')} (run-playbook lab start HOST)\n`)
+        const notUp = [...s.hosts]
+          .filter(([k, v]) => v !== 'up' && !poweredOff.includes(k))
+          .map(([k, v]) => `${k} (${v})`)
+        if (notUp.length)
+          throw new LabError(`not up: ${notUp.join(', ')}`, 'run `run-playbook lab down`, then lab up again')
       }),
     )
 
@@ -74,8 +104,11 @@ export function registerLabCommands(program: Command): void {
         const { withLabLock } = await import('./state.js')
         const { teardown } = await import('./down.js')
         const r = await withLabLock(teardown)
-        if (!r.stopped.length && !r.removed.length) return void process.stdout.write('no lab was up: nothing to remove\n')
-        process.stdout.write(`lab down in ${r.seconds.toFixed(1)} s: stopped ${r.stopped.length} process(es), removed ${r.removed.length} item(s)\n`)
+        if (!r.stopped.length && !r.removed.length)
+          return void process.stdout.write('no lab was up: nothing to remove\n')
+        process.stdout.write(
+          `lab down in ${r.seconds.toFixed(1)} s: stopped ${r.stopped.length} process(es), removed ${r.removed.length} item(s)\n`,
+        )
       }),
     )
 
@@ -91,7 +124,9 @@ export function registerLabCommands(program: Command): void {
         const { labStop } = await import('./power.js')
         const r = await labStop(host, opts)
         process.stdout.write(
-          r.already ? `${host} was already stopped\n` : `${host} stopped${opts.hard ? ' (hard)' : ''} in ${r.seconds.toFixed(1)} s; \`run-playbook lab start ${host}\` powers it on again\n`,
+          r.already
+            ? `${host} was already stopped\n`
+            : `${host} stopped${opts.hard ? ' (hard)' : ''} in ${r.seconds.toFixed(1)} s; \`run-playbook lab start ${host}\` powers it on again\n`,
         )
       }),
     )
@@ -108,7 +143,11 @@ export function registerLabCommands(program: Command): void {
         ensureSbinOnPath()
         const { labStart } = await import('./power.js')
         const r = await labStart(host)
-        process.stdout.write(r.already ? `${host} was already running\n` : `${host} up again: ssh answered ${r.seconds.toFixed(1)} s after the start\n`)
+        process.stdout.write(
+          r.already
+            ? `${host} was already running\n`
+            : `${host} up again: ssh answered ${r.seconds.toFixed(1)} s after the start\n`,
+        )
       }),
     )
 
@@ -149,7 +188,10 @@ export function registerLabCommands(program: Command): void {
         if (prerequisites.some((p) => !p.startsWith('packages') && !p.startsWith('loop'))) process.exitCode = 1
         if (!opts.boot) return
         const { checkRealKernelBoot, renderBootCheck } = await import('./doctor-boot.js')
-        if (typeof process.getuid === 'function' && process.getuid() !== 0) return void process.stdout.write(renderBootCheck({ skipped: 'it needs root (sudo npx run-playbook lab doctor)' }) + '\n')
+        if (typeof process.getuid === 'function' && process.getuid() !== 0)
+          return void process.stdout.write(
+            renderBootCheck({ skipped: 'it needs root (sudo npx run-playbook lab doctor)' }) + '\n',
+          )
         const r = await checkRealKernelBoot(log)
         process.stdout.write(renderBootCheck(r) + '\n')
         if ('ok' in r && !r.ok) process.exitCode = 1
@@ -159,7 +201,8 @@ export function registerLabCommands(program: Command): void {
 
 /** -i given on the command line, to `lab up` or to the program (whose own -i has a default). */
 function givenInventory(cmd: Command): string | undefined {
-  for (let c: Command | null = cmd; c; c = c.parent) if (c.getOptionValueSource('inventory') === 'cli') return c.getOptionValue('inventory') as string
+  for (let c: Command | null = cmd; c; c = c.parent)
+    if (c.getOptionValueSource('inventory') === 'cli') return c.getOptionValue('inventory') as string
   return undefined
 }
 
@@ -176,10 +219,23 @@ const run = (fn: () => Promise<void>): Promise<void> => fn()
 /** `-i DIR` wins; `lab up NAME` means ./inventory/NAME, else halab's own inventory/NAME. */
 export function resolveInventory(topology: string | undefined, inventory: string | undefined): string {
   if (inventory) return inventory
-  if (!topology) throw new LabError('which inventory? give a topology or -i', 'e.g. run-playbook lab up 2-node, or run-playbook lab up -i inventory/2-node')
+  if (!topology)
+    throw new LabError(
+      'which inventory? give a topology or -i',
+      'e.g. run-playbook lab up 2-node, or run-playbook lab up -i inventory/2-node',
+    )
   if (topology.includes('/') || existsSync(topology)) return topology
-  const candidates = [...new Set([resolve('inventory', topology), resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'inventory', topology)])]
+  const candidates = [
+    ...new Set([
+      resolve('inventory', topology),
+      resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'inventory', topology),
+    ]),
+  ]
   const found = candidates.find((c) => existsSync(c))
-  if (!found) throw new LabError(`no topology "${topology}" (looked in ${candidates.join(' and ')})`, 'give an inventory directory with -i')
+  if (!found)
+    throw new LabError(
+      `no topology "${topology}" (looked in ${candidates.join(' and ')})`,
+      'give an inventory directory with -i',
+    )
   return found
 }

@@ -14,7 +14,11 @@ export interface Need {
 
 const NEEDS: Need[] = [
   { what: 'debootstrap', pkg: 'debootstrap', why: 'builds the base image' },
-  { what: '/usr/share/keyrings/debian-archive-keyring.gpg', pkg: 'debian-archive-keyring', why: 'debootstrap checks the archive with it' },
+  {
+    what: '/usr/share/keyrings/debian-archive-keyring.gpg',
+    pkg: 'debian-archive-keyring',
+    why: 'debootstrap checks the archive with it',
+  },
   { what: 'systemd-nspawn', pkg: 'systemd-container', why: 'runs the hosts' },
   { what: 'apt-cacher-ng', pkg: 'apt-cacher-ng', why: 'the hosts install packages through it' },
   { what: 'ssh', pkg: 'openssh-client', why: 'reaches the hosts' },
@@ -42,7 +46,8 @@ export async function ensureHostPackages(log: (line: string) => void, extra: Nee
   // apt-cacher-ng would listen on every interface, the lab's listens on its bridges only.
   const policy = '/usr/sbin/policy-rc.d'
   const ownPolicy = !existsSync(policy)
-  if (ownPolicy) writeFileSync(policy, '#!/bin/sh\n# written by halab while it installs packages\nexit 101\n', { mode: 0o755 })
+  if (ownPolicy)
+    writeFileSync(policy, '#!/bin/sh\n# written by halab while it installs packages\nexit 101\n', { mode: 0o755 })
   try {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
     const sh = $({ env, quiet: true, nothrow: true })
@@ -57,7 +62,11 @@ export async function ensureHostPackages(log: (line: string) => void, extra: Nee
     if (ownPolicy) unlinkSync(policy)
   }
   const still = missingPackages(extra)
-  if (still.length) throw new LabError(`still missing after apt-get: ${still.map((m) => m.pkg).join(', ')}`, 'install them by hand with apt-get, then run lab up again')
+  if (still.length)
+    throw new LabError(
+      `still missing after apt-get: ${still.map((m) => m.pkg).join(', ')}`,
+      'install them by hand with apt-get, then run lab up again',
+    )
 }
 
 function present(what: string): boolean {

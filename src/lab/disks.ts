@@ -12,7 +12,8 @@ import type { LabHostSpec } from './topology.js'
 export async function attachDisks(host: LabHostSpec): Promise<{ disks: DiskState[]; problem?: string }> {
   const disks: DiskState[] = []
   if (!host.disks.length) return { disks }
-  if (!existsSync('/dev/loop-control')) return { disks, problem: 'this kernel has no loop devices (/dev/loop-control is missing)' }
+  if (!existsSync('/dev/loop-control'))
+    return { disks, problem: 'this kernel has no loop devices (/dev/loop-control is missing)' }
   const dir = hostPaths(host.name).disks
   mkdirSync(dir, { recursive: true })
   for (const d of host.disks) {

@@ -32,15 +32,23 @@ export function umlBlocker(): { why: string; hint: string } | undefined {
       hint: 'this needs a reboot with another ptrace_scope; use a machine that allows ptrace',
     }
   if (!existsSync('/dev/net/tun'))
-    return { why: 'there is no /dev/net/tun: guests reach the lab bridges through tap devices', hint: 'load the tun module (modprobe tun) or use a machine whose kernel has it' }
-  if (freemem() < 512 * 2 ** 20) return { why: `only ${(freemem() / 2 ** 20).toFixed(0)} MiB of memory is free; one guest needs 256 MiB`, hint: 'free some memory, then run lab doctor again' }
+    return {
+      why: 'there is no /dev/net/tun: guests reach the lab bridges through tap devices',
+      hint: 'load the tun module (modprobe tun) or use a machine whose kernel has it',
+    }
+  if (freemem() < 512 * 2 ** 20)
+    return {
+      why: `only ${(freemem() / 2 ** 20).toFixed(0)} MiB of memory is free; one guest needs 256 MiB`,
+      hint: 'free some memory, then run lab doctor again',
+    }
   return undefined
 }
 
 /** Boot a guest to its SSH banner and login; refuses (skips) while a lab is up. */
 export async function checkRealKernelBoot(log: (line: string) => void): Promise<BootCheck | { skipped: string }> {
   const state = readState()
-  if (state?.phase === 'up') return { skipped: `a lab is up (${state.inventoryDir}): its hosts are checked by \`run-playbook lab status\`` }
+  if (state?.phase === 'up')
+    return { skipped: `a lab is up (${state.inventoryDir}): its hosts are checked by \`run-playbook lab status\`` }
   const blocker = umlBlocker()
   if (blocker) return { ok: false, ...blocker }
   const dir = mkdtempSync(join(tmpdir(), 'halab-doctor-'))
@@ -61,7 +69,8 @@ export async function checkRealKernelBoot(log: (line: string) => void): Promise<
 export function renderBootCheck(r: BootCheck | { skipped: string }): string {
   const head = `real-kernel hosts (user-mode-linux, ${UML_KERNEL}):`
   if ('skipped' in r) return `${head} not tried: ${r.skipped}`
-  if (r.ok) return `${head} ok — a guest answered SSH ${r.seconds.toFixed(1)} s after start (lab up of one host: ${r.upSeconds.toFixed(1)} s)`
+  if (r.ok)
+    return `${head} ok — a guest answered SSH ${r.seconds.toFixed(1)} s after start (lab up of one host: ${r.upSeconds.toFixed(1)} s)`
   return `${head} CANNOT run here: ${r.why}\n  → ${r.hint}\nRoles that need ip_vs, drbd, ocfs2, md or nfsd then run only as configuration (container hosts share this machine's kernel).`
 }
 

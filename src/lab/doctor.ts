@@ -32,7 +32,12 @@ const FEATURES: Feature[] = [
     present: () => existsSync('/proc/net/ip_vs'),
     modules: ['ip_vs'],
   },
-  { feature: 'drbd', neededBy: 'DRBD disks (2-node with DRBD, 4-node realservers, 5-node)', present: () => existsSync('/proc/drbd'), modules: ['drbd'] },
+  {
+    feature: 'drbd',
+    neededBy: 'DRBD disks (2-node with DRBD, 4-node realservers, 5-node)',
+    present: () => existsSync('/proc/drbd'),
+    modules: ['drbd'],
+  },
   {
     feature: 'ocfs2 + configfs',
     neededBy: 'OCFS2 on dual-primary DRBD (4-node realservers, 5-node)',
@@ -55,17 +60,25 @@ export async function kernelFeatures(): Promise<FeatureReport[]> {
     FEATURES.map(async (f): Promise<FeatureReport> => {
       if (f.present()) return { feature: f.feature, neededBy: f.neededBy, available: 'yes', detail: 'in this kernel' }
       const missing = f.modules.filter((m) => !new RegExp(`^${m} `, 'm').test(loaded))
-      if (!missing.length) return { feature: f.feature, neededBy: f.neededBy, available: 'yes', detail: 'module loaded' }
+      if (!missing.length)
+        return { feature: f.feature, neededBy: f.neededBy, available: 'yes', detail: 'module loaded' }
       if (canModprobe) {
         const probes = await Promise.all(missing.map((m) => $({ quiet: true, nothrow: true })`modprobe -n -q ${m}`))
         if (probes.every((p) => p.exitCode === 0))
-          return { feature: f.feature, neededBy: f.neededBy, available: 'loadable', detail: `run \`modprobe ${missing.join(' ')}\` on this machine (lab hosts cannot load modules)` }
+          return {
+            feature: f.feature,
+            neededBy: f.neededBy,
+            available: 'loadable',
+            detail: `run \`modprobe ${missing.join(' ')}\` on this machine (lab hosts cannot load modules)`,
+          }
       }
       return {
         feature: f.feature,
         neededBy: f.neededBy,
         available: 'no',
-        detail: canModprobe ? `no ${missing.join(', ')} module for kernel ${release()}` : `not built in, and no modprobe/modules for kernel ${release()}`,
+        detail: canModprobe
+          ? `no ${missing.join(', ')} module for kernel ${release()}`
+          : `not built in, and no modprobe/modules for kernel ${release()}`,
       }
     }),
   )
@@ -87,14 +100,21 @@ export function renderDoctor(features: FeatureReport[], prerequisites: string[])
   const lines = [`kernel ${release()} — lab hosts share it, so they have exactly these features:`, '']
   const w = Math.max(...features.map((f) => f.feature.length))
   for (const f of features)
-    lines.push(`  ${f.available === 'yes' ? 'ok ' : f.available === 'loadable' ? 'mod' : 'NO '}  ${f.feature.padEnd(w)}  ${f.detail}`, `       ${' '.repeat(w)}  needed by: ${f.neededBy}`)
+    lines.push(
+      `  ${f.available === 'yes' ? 'ok ' : f.available === 'loadable' ? 'mod' : 'NO '}  ${f.feature.padEnd(w)}  ${f.detail}`,
+      `       ${' '.repeat(w)}  needed by: ${f.neededBy}`,
+    )
   const missing = features.filter((f) => f.available === 'no')
   lines.push('')
   if (missing.length)
     lines.push(
       `Roles that need ${missing.map((f) => f.feature).join(', ')} cannot run for real in this lab: their config can be written and checked (keepalived -t, drbdadm dump), not started. Use a machine whose kernel has them, or real-kernel hosts: "lab up --kernel uml" (checked below).`,
     )
-  lines.push(prerequisites.length ? `The lab itself is missing: ${prerequisites.join('; ')}` : 'The lab itself can run here (namespaces, overlayfs, loop devices, cgroups).')
+  lines.push(
+    prerequisites.length
+      ? `The lab itself is missing: ${prerequisites.join('; ')}`
+      : 'The lab itself can run here (namespaces, overlayfs, loop devices, cgroups).',
+  )
   return lines.join('\n')
 }
 

@@ -27,7 +27,9 @@ export async function teardown(): Promise<TeardownReport> {
   const removed: string[] = []
   // Recorded PIDs only when they still are our processes (a PID may have been reused).
   const ours = new Set([...labNspawnPids(), ...labUmlPids(), ...aptProxyPids()])
-  const recorded = [...(state?.hosts.map((h) => h.pid) ?? []), state?.aptProxy?.pid].filter((p): p is number => !!p && ours.has(p))
+  const recorded = [...(state?.hosts.map((h) => h.pid) ?? []), state?.aptProxy?.pid].filter(
+    (p): p is number => !!p && ours.has(p),
+  )
   const stopped = [...new Set([...recorded, ...ours])]
   await stopProcesses(stopped)
   // A UML kernel takes its helper processes down when it halts; any left over go now.

@@ -1,7 +1,18 @@
 // One lab host: an overlay over the base image, booted by systemd-nspawn in its own network
 // namespace and its own cgroup (LAB.md: without one, several nspawns collide on /payload).
 // Stopping is by PID; the sweep finds what a crashed lab left by its paths and names.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { $ } from 'zx'
@@ -13,8 +24,15 @@ import type { DiskState } from './state.js'
 export async function mountOverlay(name: string, base: string): Promise<string> {
   const p = hostPaths(name)
   for (const d of [p.upper, p.work, p.root]) mkdirSync(d, { recursive: true })
-  const r = await $({ quiet: true, nothrow: true })`mount -t overlay overlay -o ${`lowerdir=${base},upperdir=${p.upper},workdir=${p.work}`} ${p.root}`
-  if (r.exitCode !== 0) throw new LabError(`${name}: cannot mount its overlay: ${r.stderr.trim()}`, 'run `run-playbook lab doctor` to check overlayfs, then `lab down` and `lab up` again')
+  const r = await $({
+    quiet: true,
+    nothrow: true,
+  })`mount -t overlay overlay -o ${`lowerdir=${base},upperdir=${p.upper},workdir=${p.work}`} ${p.root}`
+  if (r.exitCode !== 0)
+    throw new LabError(
+      `${name}: cannot mount its overlay: ${r.stderr.trim()}`,
+      'run `run-playbook lab doctor` to check overlayfs, then `lab down` and `lab up` again',
+    )
   return p.root
 }
 
@@ -42,7 +60,8 @@ export function bootHost(h: { name: string; netns: string; root: string; disks: 
     ...h.disks.filter((d) => d.loop).map((d) => `--bind=${d.loop}:${d.name}`),
   ]
   // The shell moves itself into the host's cgroups, then becomes nspawn (same PID).
-  const script = 'for c in "$@"; do [ "$c" = -- ] && break; echo $$ > "$c/cgroup.procs" || exit 1; done; while [ "$1" != -- ]; do shift; done; shift; exec "$@"'
+  const script =
+    'for c in "$@"; do [ "$c" = -- ] && break; echo $$ > "$c/cgroup.procs" || exit 1; done; while [ "$1" != -- ]; do shift; done; shift; exec "$@"'
   const log = openSync(hostPaths(h.name).console, 'w')
   const child = spawn('/bin/sh', ['-c', script, 'halab-boot', ...cgroups, '--', ...nspawn], {
     detached: true,
@@ -51,7 +70,11 @@ export function bootHost(h: { name: string; netns: string; root: string; disks: 
   })
   closeSync(log)
   child.unref()
-  if (!child.pid) throw new LabError(`${h.name}: systemd-nspawn did not start`, 'check that systemd-container is installed (run-playbook lab doctor)')
+  if (!child.pid)
+    throw new LabError(
+      `${h.name}: systemd-nspawn did not start`,
+      'check that systemd-container is installed (run-playbook lab doctor)',
+    )
   return child.pid
 }
 
@@ -101,7 +124,11 @@ export async function drainHostCgroups(name: string, graceMs: number): Promise<v
   for (const d of dirs) if (existsSync(join(d, 'cgroup.kill'))) writeFileSync(join(d, 'cgroup.kill'), '1')
   const killDeadline = Date.now() + 3000
   while (busy() && Date.now() < killDeadline) await sleep(50)
-  if (busy()) throw new LabError(`${name}: processes are still running in its cgroups ${dirs.join(', ')}`, 'run `run-playbook lab down`')
+  if (busy())
+    throw new LabError(
+      `${name}: processes are still running in its cgroups ${dirs.join(', ')}`,
+      'run `run-playbook lab down`',
+    )
 }
 
 /** Kill what is left in the lab's cgroups and remove them, deepest first. */
@@ -132,7 +159,11 @@ export async function removeHostDirs(): Promise<string[]> {
     const r = await $({ quiet: true, nothrow: true })`umount ${m}`
     if (r.exitCode !== 0) await $({ quiet: true, nothrow: true })`umount -l ${m}`
   }
-  if (labMounts().length) throw new LabError(`cannot unmount ${labMounts().join(', ')}`, 'stop what uses it (fuser -m PATH), then run lab down again')
+  if (labMounts().length)
+    throw new LabError(
+      `cannot unmount ${labMounts().join(', ')}`,
+      'stop what uses it (fuser -m PATH), then run lab down again',
+    )
   rmSync(HOSTS_DIR, { recursive: true, force: true })
   return mounts
 }

@@ -54,4 +54,6 @@ export function parseCidr(text: string): Subnet | undefined {
 }
 
 /** Ranges no lab subnet may use: this-network, loopback, link-local, multicast, reserved. */
-export const RESERVED: Subnet[] = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/4', '240.0.0.0/4'].map((c) => parseCidr(c)!)
+export const RESERVED: Subnet[] = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/4', '240.0.0.0/4'].map(
+  (c) => parseCidr(c)!,
+)

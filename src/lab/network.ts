@@ -16,7 +16,11 @@ export async function createNetwork(topo: LabTopology): Promise<void> {
   for (const h of topo.hosts) if (h.kernel !== 'uml') lines.push(`netns add ${h.netns}`)
   for (const h of topo.hosts)
     for (const i of h.interfaces)
-      lines.push(h.kernel === 'uml' ? `tuntap add dev ${i.hostVeth} mode tap` : `link add ${i.hostVeth} type veth peer name ${i.name}${i.mac ? ` address ${i.mac}` : ''} netns ${h.netns}`)
+      lines.push(
+        h.kernel === 'uml'
+          ? `tuntap add dev ${i.hostVeth} mode tap`
+          : `link add ${i.hostVeth} type veth peer name ${i.name}${i.mac ? ` address ${i.mac}` : ''} netns ${h.netns}`,
+      )
   await ipBatch(lines)
 
   for (const b of topo.bridges) {
@@ -42,10 +46,14 @@ export async function removeNetwork(): Promise<string[]> {
     .split('\n')
     .map((l) => l.split(' ')[0])
     .filter((n) => n.startsWith(NETNS_PREFIX))
-  const links = (JSON.parse((await $({ quiet: true })`ip -j link show`).stdout || '[]') as { ifname: string }[]).map((l) => l.ifname).filter((n) => n.startsWith(LINK_PREFIX))
+  const links = (JSON.parse((await $({ quiet: true })`ip -j link show`).stdout || '[]') as { ifname: string }[])
+    .map((l) => l.ifname)
+    .filter((n) => n.startsWith(LINK_PREFIX))
   // Deleting one end of a veth deletes its peer, so later lines may find nothing: -force goes on.
   const lines = [...links.map((l) => `link del ${l}`), ...netns.map((n) => `netns del ${n}`)]
-  const rules = (JSON.parse((await $({ quiet: true })`ip -j rule show`).stdout || '[]') as { priority: number; iif?: string }[]).filter((r) => r.priority === RULE_PRIORITY)
+  const rules = (
+    JSON.parse((await $({ quiet: true })`ip -j rule show`).stdout || '[]') as { priority: number; iif?: string }[]
+  ).filter((r) => r.priority === RULE_PRIORITY)
   for (const r of rules) lines.push(`rule del priority ${RULE_PRIORITY}${r.iif ? ` iif ${r.iif}` : ''}`)
   lines.push(`route flush table ${RULE_TABLE}`)
   await $({ quiet: true, nothrow: true, input: lines.join('\n') + '\n' })`ip -force -batch -`

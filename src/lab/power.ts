@@ -64,11 +64,21 @@ export function labStart(name: string): Promise<PowerResult> {
 
 function upLabHost(name: string): { state: LabState; host: HostState } {
   const state = readState()
-  if (state && state.phase !== 'up') throw new LabError('the lab is still starting, or its lab up did not finish', 'wait for lab up, or run `run-playbook lab down`')
+  if (state && state.phase !== 'up')
+    throw new LabError(
+      'the lab is still starting, or its lab up did not finish',
+      'wait for lab up, or run `run-playbook lab down`',
+    )
   return { state: state!, host: findHost(name, state) }
 }
 
-function finish(state: LabState, host: HostState, status: 'up' | 'stopped', already: boolean, started: number): PowerResult {
+function finish(
+  state: LabState,
+  host: HostState,
+  status: 'up' | 'stopped',
+  already: boolean,
+  started: number,
+): PowerResult {
   host.status = status
   if (status === 'stopped') host.pid = undefined
   writeState(state)

@@ -36,9 +36,17 @@ export function writeHostFiles({ root, host, publicKey, aptProxy }: RootfsInput)
   chmodSync(join(root, 'root/.ssh'), 0o700)
   put('root/.ssh/authorized_keys', publicKey + '\n', 0o600)
 
-  put('etc/apt/apt.conf.d/01halab-proxy', `// the lab's apt-cacher-ng: hosts have no route off the lab\nAcquire::http::Proxy "${aptProxy}";\nAcquire::Retries "3";\n`)
+  put(
+    'etc/apt/apt.conf.d/01halab-proxy',
+    `// the lab's apt-cacher-ng: hosts have no route off the lab\nAcquire::http::Proxy "${aptProxy}";\nAcquire::Retries "3";\n`,
+  )
   put(
     'etc/apt/sources.list',
-    ['deb http://deb.debian.org/debian bookworm main', 'deb http://deb.debian.org/debian bookworm-updates main', 'deb http://deb.debian.org/debian-security bookworm-security main', ''].join('\n'),
+    [
+      'deb http://deb.debian.org/debian bookworm main',
+      'deb http://deb.debian.org/debian bookworm-updates main',
+      'deb http://deb.debian.org/debian-security bookworm-security main',
+      '',
+    ].join('\n'),
   )
 }

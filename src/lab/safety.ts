@@ -9,7 +9,10 @@ import type { LabTopology } from './topology.js'
 
 export function requireRoot(what: string): void {
   if (typeof process.getuid === 'function' && process.getuid() !== 0)
-    throw new LabError(`run-playbook ${what} needs root: it creates network namespaces, bridges, overlay mounts and containers`, `run it as root, e.g. sudo npx run-playbook ${what}`)
+    throw new LabError(
+      `run-playbook ${what} needs root: it creates network namespaces, bridges, overlay mounts and containers`,
+      `run it as root, e.g. sudo npx run-playbook ${what}`,
+    )
 }
 
 interface RouteJson {
@@ -41,12 +44,21 @@ export async function checkNoRouteOverlap(topo: LabTopology): Promise<void> {
   }
   for (const a of addrs) {
     if (a.ifname.startsWith(LINK_PREFIX)) continue
-    for (const i of a.addr_info) if (i.family === 'inet') existing.push({ subnet: parseCidr(`${i.local}/${i.prefixlen}`)!, what: `address ${i.local}/${i.prefixlen} on ${a.ifname}` })
+    for (const i of a.addr_info)
+      if (i.family === 'inet')
+        existing.push({
+          subnet: parseCidr(`${i.local}/${i.prefixlen}`)!,
+          what: `address ${i.local}/${i.prefixlen} on ${a.ifname}`,
+        })
   }
   const conflicts: string[] = []
   for (const b of topo.bridges) {
     const lab = parseCidr(b.subnet)!
-    for (const e of existing) if (overlaps(lab, e.subnet)) conflicts.push(`${b.subnet} (hosts ${b.hosts.join(', ')}) overlaps this machine's ${e.what} (${formatSubnet(e.subnet)})`)
+    for (const e of existing)
+      if (overlaps(lab, e.subnet))
+        conflicts.push(
+          `${b.subnet} (hosts ${b.hosts.join(', ')}) overlaps this machine's ${e.what} (${formatSubnet(e.subnet)})`,
+        )
   }
   if (conflicts.length)
     throw new LabError(

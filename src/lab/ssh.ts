@@ -38,7 +38,11 @@ export function sshCommandLine(address: string): string {
 export function findHost(name: string, state: LabState | undefined = readState()): HostState {
   if (!state) throw new LabError('no lab is up', 'start one with `run-playbook lab up <topology>`')
   const host = state.hosts.find((h) => h.name === name)
-  if (!host) throw new LabError(`no host "${name}" in the lab (it has ${state.hosts.map((h) => h.name).join(', ')})`, 'use one of those names (run-playbook lab status)')
+  if (!host)
+    throw new LabError(
+      `no host "${name}" in the lab (it has ${state.hosts.map((h) => h.name).join(', ')})`,
+      'use one of those names (run-playbook lab status)',
+    )
   return host
 }
 
@@ -46,7 +50,11 @@ export function findHost(name: string, state: LabState | undefined = readState()
  * Run a command on a host (argv words arrive intact: each is shell-quoted), or an
  * interactive login when argv is empty. Resolves with ssh's exit code (the command's).
  */
-export function runOnHost(host: HostState, argv: string[], io: 'inherit' | 'capture' = 'inherit'): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runOnHost(
+  host: HostState,
+  argv: string[],
+  io: 'inherit' | 'capture' = 'inherit',
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const args = [...(argv.length ? ['-o', 'BatchMode=yes'] : ['-t']), ...sshArgs(host.sshAddress)]
   if (argv.length) args.push(argv.map(quote).join(' '))
   return new Promise((resolve, reject) => {
@@ -55,7 +63,9 @@ export function runOnHost(host: HostState, argv: string[], io: 'inherit' | 'capt
     let stderr = ''
     child.stdout?.on('data', (b) => (stdout += b))
     child.stderr?.on('data', (b) => (stderr += b))
-    child.on('error', (err) => reject(new LabError(`${host.name}: cannot run ssh: ${err.message}`, 'install openssh-client (lab up does it)')))
+    child.on('error', (err) =>
+      reject(new LabError(`${host.name}: cannot run ssh: ${err.message}`, 'install openssh-client (lab up does it)')),
+    )
     child.on('close', (code, sig) => resolve({ code: code ?? (sig ? 128 : 1), stdout, stderr }))
   })
 }

@@ -1,6 +1,15 @@
 // The lab's record of what it created (state.json), written before each thing is created
 // so that `lab down` can undo a half-started lab; and what the runner needs to reach it.
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { dirname } from 'node:path'
 import { LabError } from './errors.js'
 import { isAlive } from './processes.js'
@@ -104,7 +113,11 @@ export async function withLabLock<T>(fn: () => Promise<T>): Promise<T> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err
       const holder = Number(readFileSync(LOCK_FILE, 'utf8'))
-      if (holder && holder !== process.pid && isAlive(holder)) throw new LabError(`another lab command is running (pid ${holder})`, `wait for it to finish, or stop it with kill ${holder}`)
+      if (holder && holder !== process.pid && isAlive(holder))
+        throw new LabError(
+          `another lab command is running (pid ${holder})`,
+          `wait for it to finish, or stop it with kill ${holder}`,
+        )
       unlinkSync(LOCK_FILE) // left by a command that died
     }
   }

@@ -16,11 +16,20 @@ export function renderLab(state: LabState, liveStatus?: Map<string, string>): st
       ]),
     )
   const out = [table(rows), '']
-  out.push(`bridges (this machine's side): ${state.bridges.map((b) => `${b.name} ${b.address}/${b.prefix}`).join(', ')}`)
-  if (state.aptProxy) out.push(`apt inside hosts goes through apt-cacher-ng on ${state.aptProxy.addresses.map((a) => `${a}:${state.aptProxy!.port}`).join(', ')}`)
+  out.push(
+    `bridges (this machine's side): ${state.bridges.map((b) => `${b.name} ${b.address}/${b.prefix}`).join(', ')}`,
+  )
+  if (state.aptProxy)
+    out.push(
+      `apt inside hosts goes through apt-cacher-ng on ${state.aptProxy.addresses.map((a) => `${a}:${state.aptProxy!.port}`).join(', ')}`,
+    )
   for (const h of state.hosts) {
-    if (h.kernel === 'uml') out.push(`${h.name}: user-mode-linux guest (its own kernel)${h.bootSeconds ? `, ssh ${h.bootSeconds.toFixed(1)} s after start` : ''}, console ${hostPaths(h.name).console}`)
-    if (h.disks.length && !h.diskProblem) out.push(`${h.name}: disks ${h.disks.map((d) => `${d.name} (${d.size}, ${d.loop ?? d.ubd})`).join(', ')}`)
+    if (h.kernel === 'uml')
+      out.push(
+        `${h.name}: user-mode-linux guest (its own kernel)${h.bootSeconds ? `, ssh ${h.bootSeconds.toFixed(1)} s after start` : ''}, console ${hostPaths(h.name).console}`,
+      )
+    if (h.disks.length && !h.diskProblem)
+      out.push(`${h.name}: disks ${h.disks.map((d) => `${d.name} (${d.size}, ${d.loop ?? d.ubd})`).join(', ')}`)
     if (h.diskProblem) out.push(`${h.name}: lab_disks NOT provided: ${h.diskProblem}`)
   }
   out.push(`known_hosts for these hosts: ${KNOWN_HOSTS_PATH} (the runner uses it for this inventory)`)

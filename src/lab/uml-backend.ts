@@ -16,7 +16,11 @@ export function isLabKernel(value: unknown): value is LabKernel {
 }
 
 /** A host's kernel from its `lab_kernel` var, else the lab's default; `at` collects a bad value. */
-export function hostKernel(value: unknown, fallback: LabKernel, at: (field: string, message: string) => void): LabKernel {
+export function hostKernel(
+  value: unknown,
+  fallback: LabKernel,
+  at: (field: string, message: string) => void,
+): LabKernel {
   if (value === undefined || value === null) return fallback
   if (isLabKernel(value)) return value
   at('lab_kernel', `must be one of ${LAB_KERNELS.join(', ')} (got ${JSON.stringify(value)})`)

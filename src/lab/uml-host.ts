@@ -13,7 +13,15 @@ import { makeHostKeys } from './keys.js'
 import { writeHostFiles } from './rootfs.js'
 import type { DiskState, HostState } from './state.js'
 import type { LabHostSpec, LabInterface } from './topology.js'
-import { UML_FIRST_DISK_INDEX, UML_INIT, UML_KERNEL, UML_NET_BATCH, ubdDevice, umlHostPaths, type UmlHostPaths } from './uml-paths.js'
+import {
+  UML_FIRST_DISK_INDEX,
+  UML_INIT,
+  UML_KERNEL,
+  UML_NET_BATCH,
+  ubdDevice,
+  umlHostPaths,
+  type UmlHostPaths,
+} from './uml-paths.js'
 
 /** Guest memory. LAB.md: four guests at 256M ran the whole cluster stack on this machine. */
 export const UML_MEMORY = '256M'
@@ -39,7 +47,12 @@ export function umlMac(host: string, iface: Pick<LabInterface, 'name' | 'mac'>):
  * Everything the host needs before it boots: its config tar and its disk files.
  * Returns the ed25519 host key (for known_hosts) and the disks as state records.
  */
-export async function prepareUmlHost({ spec, publicKey, aptProxy, paths }: UmlHostInput): Promise<{ hostKey: string; disks: DiskState[] }> {
+export async function prepareUmlHost({
+  spec,
+  publicKey,
+  aptProxy,
+  paths,
+}: UmlHostInput): Promise<{ hostKey: string; disks: DiskState[] }> {
   const p = paths ?? umlHostPaths(spec.name)
   for (const f of [p.cow, p.config, p.configTar, p.umlDir]) rmSync(f, { recursive: true, force: true })
   mkdirSync(join(p.config, 'etc/ssh'), { recursive: true })
@@ -77,7 +90,11 @@ export async function prepareUmlHost({ spec, publicKey, aptProxy, paths }: UmlHo
 
   // Numeric owners as they are here (root): the guest has the same uid 0.
   const r = await $({ quiet: true, nothrow: true })`tar -C ${p.config} --numeric-owner -cf ${p.configTar} .`
-  if (r.exitCode !== 0) throw new LabError(`${spec.name}: cannot pack its config disk: ${r.stderr.trim()}`, 'run lab down, then lab up again')
+  if (r.exitCode !== 0)
+    throw new LabError(
+      `${spec.name}: cannot pack its config disk: ${r.stderr.trim()}`,
+      'run lab down, then lab up again',
+    )
   return { hostKey, disks }
 }
 
@@ -88,11 +105,24 @@ export async function prepareUmlHost({ spec, publicKey, aptProxy, paths }: UmlHo
  * address it was told to set and keeps it.
  */
 export function umlNetBatch(interfaces: Pick<LabInterface, 'name' | 'address' | 'prefix'>[]): string {
-  return interfaces.flatMap((i, n) => [`link set dev vec${n} name ${i.name}`, `link set dev ${i.name} up`, `address add ${i.address}/${i.prefix} dev ${i.name}`]).join('\n') + '\n'
+  return (
+    interfaces
+      .flatMap((i, n) => [
+        `link set dev vec${n} name ${i.name}`,
+        `link set dev ${i.name} up`,
+        `address add ${i.address}/${i.prefix} dev ${i.name}`,
+      ])
+      .join('\n') + '\n'
+  )
 }
 
 /** The UML kernel's command line for a host (LAB.md's measured recipe). */
-export function umlCommandLine(spec: Pick<LabHostSpec, 'name' | 'interfaces' | 'memory'>, image: string, disks: Pick<DiskState, 'file'>[], p: UmlHostPaths = umlHostPaths(spec.name)): string[] {
+export function umlCommandLine(
+  spec: Pick<LabHostSpec, 'name' | 'interfaces' | 'memory'>,
+  image: string,
+  disks: Pick<DiskState, 'file'>[],
+  p: UmlHostPaths = umlHostPaths(spec.name),
+): string[] {
   return [
     UML_KERNEL,
     `umid=${spec.name}`,
@@ -115,7 +145,12 @@ export function umlCommandLine(spec: Pick<LabHostSpec, 'name' | 'interfaces' | '
 }
 
 /** Start the guest, detached from this process; returns the UML kernel's PID. */
-export function bootUmlHost(spec: Pick<LabHostSpec, 'name' | 'interfaces' | 'memory'>, image: string, disks: Pick<DiskState, 'file'>[], p: UmlHostPaths = umlHostPaths(spec.name)): number {
+export function bootUmlHost(
+  spec: Pick<LabHostSpec, 'name' | 'interfaces' | 'memory'>,
+  image: string,
+  disks: Pick<DiskState, 'file'>[],
+  p: UmlHostPaths = umlHostPaths(spec.name),
+): number {
   const argv = umlCommandLine(spec, image, disks, p)
   const log = openSync(p.console, 'w')
   const child = spawn(argv[0], argv.slice(1), {
@@ -126,12 +161,20 @@ export function bootUmlHost(spec: Pick<LabHostSpec, 'name' | 'interfaces' | 'mem
   })
   closeSync(log)
   child.unref()
-  if (!child.pid) throw new LabError(`${spec.name}: the user-mode-linux kernel did not start`, 'check that user-mode-linux is installed (lab up installs it)')
+  if (!child.pid)
+    throw new LabError(
+      `${spec.name}: the user-mode-linux kernel did not start`,
+      'check that user-mode-linux is installed (lab up installs it)',
+    )
   return child.pid
 }
 
 /** Prepare and boot one host of `lab up`; records its disks and PID in its state. */
-export async function startUmlHost(spec: LabHostSpec, h: HostState, input: { image: string; publicKey: string; aptProxy: string }): Promise<string> {
+export async function startUmlHost(
+  spec: LabHostSpec,
+  h: HostState,
+  input: { image: string; publicKey: string; aptProxy: string },
+): Promise<string> {
   const { hostKey, disks } = await prepareUmlHost({ spec, publicKey: input.publicKey, aptProxy: input.aptProxy })
   h.disks = disks
   h.pid = bootUmlHost(spec, input.image, disks)

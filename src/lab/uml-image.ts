@@ -3,12 +3,33 @@
 // machine (fork+exec inside a UML guest is ~30x slower, LAB.md), plus the UML kernel's own
 // modules and halab's init. A cache: rebuilt when missing, when its recipe changes, or
 // when the user-mode-linux package brings another kernel.
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { $ } from 'zx'
 import { ensureBaseImage } from './base-image.js'
 import { LabError } from './errors.js'
-import { UML_IMAGE, UML_IMAGE_DIR, UML_IMAGE_MARKER, UML_INIT, UML_MODULES_DIR, UML_CONFIG_DEVICE, UML_NET_BATCH } from './uml-paths.js'
+import {
+  UML_IMAGE,
+  UML_IMAGE_DIR,
+  UML_IMAGE_MARKER,
+  UML_INIT,
+  UML_MODULES_DIR,
+  UML_CONFIG_DEVICE,
+  UML_NET_BATCH,
+} from './uml-paths.js'
 
 /**
  * What the roles install (base, drbd, heartbeat, apache-php, lvs, keepalived, dhcp-server),
@@ -127,14 +148,22 @@ interface Marker {
 export function umlKernelVersion(): string {
   const versions = existsSync(UML_MODULES_DIR) ? readdirSync(UML_MODULES_DIR) : []
   if (versions.length !== 1)
-    throw new LabError(`expected one kernel under ${UML_MODULES_DIR}, found ${versions.length ? versions.join(', ') : 'none'}`, 'reinstall it: apt-get install --reinstall user-mode-linux')
+    throw new LabError(
+      `expected one kernel under ${UML_MODULES_DIR}, found ${versions.length ? versions.join(', ') : 'none'}`,
+      'reinstall it: apt-get install --reinstall user-mode-linux',
+    )
   return versions[0]
 }
 
 export function umlImageReady(kernel: string): boolean {
   try {
     const m = JSON.parse(readFileSync(UML_IMAGE_MARKER, 'utf8')) as Marker
-    return m.version === IMAGE_VERSION && m.kernel === kernel && m.packages.join() === UML_PACKAGES.join() && existsSync(UML_IMAGE)
+    return (
+      m.version === IMAGE_VERSION &&
+      m.kernel === kernel &&
+      m.packages.join() === UML_PACKAGES.join() &&
+      existsSync(UML_IMAGE)
+    )
   } catch {
     return false
   }
@@ -146,7 +175,9 @@ export async function ensureUmlImage(log: (line: string) => void): Promise<{ ima
   if (umlImageReady(kernel)) return { image: UML_IMAGE, kernel }
   const started = Date.now()
   const base = await ensureBaseImage(log)
-  log(`building the user-mode-linux image in ${UML_IMAGE_DIR} (once; a few minutes): the base plus ${UML_PACKAGES.join(' ')}`)
+  log(
+    `building the user-mode-linux image in ${UML_IMAGE_DIR} (once; a few minutes): the base plus ${UML_PACKAGES.join(' ')}`,
+  )
   const tmp = `${UML_IMAGE_DIR}.building`
   await unmountUnder(tmp)
   rmSync(tmp, { recursive: true, force: true })
@@ -156,7 +187,21 @@ export async function ensureUmlImage(log: (line: string) => void): Promise<{ ima
   await withChroot(root, async (inRoot) => {
     const before = await bootServices(root)
     await inRoot(['apt-get', 'update', '-q'], 'apt-get update')
-    await inRoot(['apt-get', 'install', '-y', '-q', '--no-install-recommends', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold', ...UML_PACKAGES], 'apt-get install')
+    await inRoot(
+      [
+        'apt-get',
+        'install',
+        '-y',
+        '-q',
+        '--no-install-recommends',
+        '-o',
+        'Dpkg::Options::=--force-confdef',
+        '-o',
+        'Dpkg::Options::=--force-confold',
+        ...UML_PACKAGES,
+      ],
+      'apt-get install',
+    )
     await disableNewServices(root, before)
     // networkd-wait-online alone held boot for 13.6 s in LAB.md's measurement; e2scrub_reap
     // took 12 s of a UML boot; a getty on a console with no input only respawns.
@@ -174,7 +219,14 @@ export async function ensureUmlImage(log: (line: string) => void): Promise<{ ima
   const bytes = await buildExt4(root, join(tmp, 'base.img'))
   rmSync(root, { recursive: true, force: true })
   const seconds = (Date.now() - started) / 1000
-  const marker: Marker = { version: IMAGE_VERSION, kernel, packages: UML_PACKAGES, built: new Date().toISOString(), seconds, bytes }
+  const marker: Marker = {
+    version: IMAGE_VERSION,
+    kernel,
+    packages: UML_PACKAGES,
+    built: new Date().toISOString(),
+    seconds,
+    bytes,
+  }
   writeFileSync(join(tmp, 'halab-uml.json'), JSON.stringify(marker, null, 2) + '\n')
   rmSync(UML_IMAGE_DIR, { recursive: true, force: true })
   renameSync(tmp, UML_IMAGE_DIR)
@@ -240,7 +292,10 @@ async function unmountUnder(dir: string): Promise<void> {
 
 /** Enabled unit files and SysV scripts (ipvsadm, isc-dhcp-server, o2cb have only those). */
 async function bootServices(root: string): Promise<Set<string>> {
-  const r = await $({ quiet: true, nothrow: true })`chroot ${root} systemctl list-unit-files --state=enabled --no-legend --no-pager`
+  const r = await $({
+    quiet: true,
+    nothrow: true,
+  })`chroot ${root} systemctl list-unit-files --state=enabled --no-legend --no-pager`
   const units = r.stdout
     .split('\n')
     .map((l) => l.trim().split(/\s+/)[0])
@@ -314,8 +369,13 @@ function maskGenerators(root: string): void {
 function writeSshUnit(root: string): void {
   const unit = readFileSync(join(root, 'lib/systemd/system/ssh.service'), 'utf8')
   const lines = unit.split('\n').filter((l) => !l.startsWith('ExecStartPre='))
-  const ours = lines.map((l) => (l.startsWith('After=') ? l.replace(/network\.target\s*/, '').replace(/^After=\s*$/, '') : l))
-  const text = ["# written by halab's UML image: Debian's ssh.service without network.target and sshd -t", ...ours].join('\n')
+  const ours = lines.map((l) =>
+    l.startsWith('After=') ? l.replace(/network\.target\s*/, '').replace(/^After=\s*$/, '') : l,
+  )
+  const text = [
+    "# written by halab's UML image: Debian's ssh.service without network.target and sshd -t",
+    ...ours,
+  ].join('\n')
   writeFileSync(join(root, 'etc/systemd/system/ssh.service'), text)
 }
 
@@ -326,6 +386,9 @@ async function buildExt4(root: string, image: string): Promise<number> {
   rmSync(image, { force: true })
   const r = await $({ quiet: true, nothrow: true })`mkfs.ext4 -q -F -L halab-uml -d ${root} ${image} ${`${size}M`}`
   if (r.exitCode !== 0 || !statSync(image).size)
-    throw new LabError(`mkfs.ext4 could not build the UML image: ${r.stderr.trim()}`, 'check free space under /var/cache/halab, then run lab up --kernel uml again')
+    throw new LabError(
+      `mkfs.ext4 could not build the UML image: ${r.stderr.trim()}`,
+      'check free space under /var/cache/halab, then run lab up --kernel uml again',
+    )
   return used
 }

@@ -44,7 +44,9 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   requireRoot(`lab up -i ${opts.inventory}`)
   ensureSbinOnPath()
   const log = opts.log ?? (() => {})
-  const topo = topologyFromInventory(await loadInventory(opts.inventory, { skipSecrets: true }), { kernel: opts.kernel })
+  const topo = topologyFromInventory(await loadInventory(opts.inventory, { skipSecrets: true }), {
+    kernel: opts.kernel,
+  })
   const uml = topo.hosts.some((h) => h.kernel === 'uml')
   return withLabLock(async () => {
     const started = Date.now()
@@ -112,7 +114,11 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
       state.phase = 'up'
       state.upSeconds = (Date.now() - started) / 1000
       writeState(state)
-      for (const h of state.hosts) if (h.diskProblem) log(`${h.name}: lab_disks not provided: ${h.diskProblem} (roles that need them, such as DRBD, cannot run there)`)
+      for (const h of state.hosts)
+        if (h.diskProblem)
+          log(
+            `${h.name}: lab_disks not provided: ${h.diskProblem} (roles that need them, such as DRBD, cannot run there)`,
+          )
       return { state, alreadyUp: false, seconds: state.upSeconds }
     } catch (err) {
       log('lab up failed: taking down what it made')
@@ -128,15 +134,27 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
  * and systemd at ~30-60x the cost of a fork here, and slower still on a busy machine: it
  * is judged by its progress, not by a fixed time.
  */
-export const bootWait = (h: Pick<HostState, 'kernel'>): { stallMs: number; capMs: number } => (h.kernel === 'uml' ? { stallMs: 90_000, capMs: 600_000 } : { stallMs: 30_000, capMs: 120_000 })
+export const bootWait = (h: Pick<HostState, 'kernel'>): { stallMs: number; capMs: number } =>
+  h.kernel === 'uml' ? { stallMs: 90_000, capMs: 600_000 } : { stallMs: 30_000, capMs: 120_000 }
 
 /** The lab that is up must be this inventory's, with the same hosts and addresses. */
 function checkSameLab(current: LabState, topo: LabTopology): LabState {
-  if (current.inventoryDir !== topo.inventoryDir) throw new LabError(`a lab is already up for another inventory (${current.inventoryDir})`, 'run `run-playbook lab down` first, then lab up again')
-  const shape = (hosts: { name: string; interfaces: { name: string; address: string; prefix: number }[]; kernel?: LabKernel }[]): string =>
-    JSON.stringify(hosts.map((h) => [h.name, h.interfaces.map((i) => [i.name, i.address, i.prefix]), h.kernel ?? 'nspawn']))
+  if (current.inventoryDir !== topo.inventoryDir)
+    throw new LabError(
+      `a lab is already up for another inventory (${current.inventoryDir})`,
+      'run `run-playbook lab down` first, then lab up again',
+    )
+  const shape = (
+    hosts: { name: string; interfaces: { name: string; address: string; prefix: number }[]; kernel?: LabKernel }[],
+  ): string =>
+    JSON.stringify(
+      hosts.map((h) => [h.name, h.interfaces.map((i) => [i.name, i.address, i.prefix]), h.kernel ?? 'nspawn']),
+    )
   if (shape(current.hosts) !== shape(topo.hosts))
-    throw new LabError(`the lab that is up was made from an earlier version of ${topo.inventoryDir} (hosts, interfaces or kernels changed)`, 'run `run-playbook lab down`, then lab up again')
+    throw new LabError(
+      `the lab that is up was made from an earlier version of ${topo.inventoryDir} (hosts, interfaces or kernels changed)`,
+      'run `run-playbook lab down`, then lab up again',
+    )
   const stopped = current.hosts.filter((h) => !h.pid || !isAlive(h.pid))
   if (stopped.length)
     throw new LabError(
@@ -149,7 +167,11 @@ function checkSameLab(current: LabState, topo: LabTopology): LabState {
 /** sshd answers, the lab key logs in, the hostname is right and lab_disks are block devices. */
 export async function awaitHost(h: HostState, bootedAt: number): Promise<void> {
   const wait = bootWait(h)
-  const booted = await waitForSsh(h.sshAddress, { ...wait, alive: () => !!h.pid && isAlive(h.pid), progress: () => consoleSize(h.name) })
+  const booted = await waitForSsh(h.sshAddress, {
+    ...wait,
+    alive: () => !!h.pid && isAlive(h.pid),
+    progress: () => consoleSize(h.name),
+  })
   if (booted.how !== 'ready') {
     h.status = 'failed'
     const kernel = h.kernel === 'uml' ? 'its user-mode-linux kernel' : 'systemd-nspawn'
@@ -165,16 +187,23 @@ export async function awaitHost(h: HostState, bootedAt: number): Promise<void> {
   }
   const script = [
     'hostname',
-    ...h.disks.map((d) => `if [ -b ${d.name} ] && dd if=${d.name} of=/dev/null bs=4096 count=1 2>/dev/null; then echo disk-ok ${d.name}; else echo disk-bad ${d.name}; fi`),
+    ...h.disks.map(
+      (d) =>
+        `if [ -b ${d.name} ] && dd if=${d.name} of=/dev/null bs=4096 count=1 2>/dev/null; then echo disk-ok ${d.name}; else echo disk-bad ${d.name}; fi`,
+    ),
   ].join('; ')
   const r = await runOnHost(h, ['sh', '-c', script], 'capture')
   const lines = r.stdout.trim().split('\n')
   if (r.code !== 0 || lines[0] !== h.name) {
     h.status = 'failed'
-    throw new LabError(`${h.name}: sshd answers on ${h.sshAddress} but the lab key does not log in: ${r.stderr.trim() || lines[0]}`, 'run lab down, then lab up again')
+    throw new LabError(
+      `${h.name}: sshd answers on ${h.sshAddress} but the lab key does not log in: ${r.stderr.trim() || lines[0]}`,
+      'run lab down, then lab up again',
+    )
   }
   const bad = lines.filter((l) => l.startsWith('disk-bad ')).map((l) => l.slice('disk-bad '.length))
-  if (bad.length) h.diskProblem = `${bad.join(', ')} cannot be read inside the host (the device policy of systemd-nspawn or this kernel does not allow it)`
+  if (bad.length)
+    h.diskProblem = `${bad.join(', ')} cannot be read inside the host (the device policy of systemd-nspawn or this kernel does not allow it)`
   h.bootSeconds = (Date.now() - bootedAt) / 1000
   h.status = 'up'
 }

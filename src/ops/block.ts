@@ -33,7 +33,8 @@ export function editBlock(content: string | undefined, spec: BlockSpec): string 
   const last = first < 0 ? -1 : lines.findIndex((l, i) => i > first && l.trimEnd() === end)
   if (first >= 0 && last < 0) throw new Error(`${spec.path}: "${begin}" has no "${end}" after it; fix the file by hand`)
 
-  if (spec.state === 'absent') return first < 0 ? before : joinLines([...lines.slice(0, first), ...lines.slice(last + 1)])
+  if (spec.state === 'absent')
+    return first < 0 ? before : joinLines([...lines.slice(0, first), ...lines.slice(last + 1)])
   const block = [begin, ...splitLines(spec.content ?? ''), end]
   if (first < 0) return joinLines([...lines, ...block])
   const current = lines.slice(first, last + 1)
@@ -48,9 +49,11 @@ export function planBlock(current: FileState, content: string | undefined, spec:
 function blockSpecProblems(spec: BlockSpec): string[] {
   const problems: string[] = []
   if (!spec.marker || /[\n\r]/.test(spec.marker)) problems.push('`marker` must be a non-empty single line')
-  if (spec.comment !== undefined && (!spec.comment || /[\n\r]/.test(spec.comment))) problems.push('`comment` must be a non-empty single line')
+  if (spec.comment !== undefined && (!spec.comment || /[\n\r]/.test(spec.comment)))
+    problems.push('`comment` must be a non-empty single line')
   const { begin, end } = blockMarkers(spec)
-  if (splitLines(spec.content ?? '').some((l) => l.trimEnd() === begin || l.trimEnd() === end)) problems.push('`content` must not contain the marker lines')
+  if (splitLines(spec.content ?? '').some((l) => l.trimEnd() === begin || l.trimEnd() === end))
+    problems.push('`content` must not contain the marker lines')
   return problems
 }
 
@@ -64,7 +67,13 @@ export function block(spec: BlockSpec): Task {
       const { current, content } = await readTextFile(host, spec.path)
       const changes = planBlock(current, content, spec)
       if (changes.length) return { changes }
-      return { changes, noop: spec.state === 'absent' ? `no block ${spec.marker} in ${spec.path}` : `block ${spec.marker} in ${spec.path} is as wanted` }
+      return {
+        changes,
+        noop:
+          spec.state === 'absent'
+            ? `no block ${spec.marker} in ${spec.path}`
+            : `block ${spec.marker} in ${spec.path} is as wanted`,
+      }
     },
   }
 }

@@ -26,7 +26,10 @@ export function planDirectory(current: FileState, spec: DirectorySpec, empty?: b
 
   if (spec.state === 'absent') {
     if (!current.exists) return []
-    if (!empty) throw new Error(`${path} is not empty: halab removes only empty directories; move or delete its contents yourself`)
+    if (!empty)
+      throw new Error(
+        `${path} is not empty: halab removes only empty directories; move or delete its contents yourself`,
+      )
     return [{ summary: `remove empty directory ${path}`, command: sh`rmdir ${path}` }]
   }
 
@@ -38,9 +41,12 @@ export function planDirectory(current: FileState, spec: DirectorySpec, empty?: b
     return [{ summary: `create directory ${path}`, command: steps.join(' && ') }]
   }
   const changes: Change[] = []
-  if (spec.owner && spec.owner !== current.owner) changes.push({ summary: `owner ${current.owner} → ${spec.owner}`, command: sh`chown ${spec.owner} ${path}` })
-  if (spec.group && spec.group !== current.group) changes.push({ summary: `group ${current.group} → ${spec.group}`, command: sh`chgrp ${spec.group} ${path}` })
-  if (mode && modeDiffers(current.mode ?? '', mode)) changes.push({ summary: `mode ${current.mode} → ${mode}`, command: sh`chmod ${mode} ${path}` })
+  if (spec.owner && spec.owner !== current.owner)
+    changes.push({ summary: `owner ${current.owner} → ${spec.owner}`, command: sh`chown ${spec.owner} ${path}` })
+  if (spec.group && spec.group !== current.group)
+    changes.push({ summary: `group ${current.group} → ${spec.group}`, command: sh`chgrp ${spec.group} ${path}` })
+  if (mode && modeDiffers(current.mode ?? '', mode))
+    changes.push({ summary: `mode ${current.mode} → ${mode}`, command: sh`chmod ${mode} ${path}` })
   return changes
 }
 
@@ -60,14 +66,18 @@ function directoryIsEmpty(path: string): Fact<boolean> {
 export function directory(spec: DirectorySpec): Task {
   if (!spec.path.startsWith('/')) throw new Error(`directory: path must be absolute, got ${JSON.stringify(spec.path)}`)
   normalizeMode(spec.mode) // a bad mode fails when the playbook is built, not mid-run
-  const probes = (): Fact[] => (spec.state === 'absent' ? [fileState(spec.path), directoryIsEmpty(spec.path)] : [fileState(spec.path)])
+  const probes = (): Fact[] =>
+    spec.state === 'absent' ? [fileState(spec.path), directoryIsEmpty(spec.path)] : [fileState(spec.path)]
   return {
     name: spec.name ?? `directory ${spec.path}`,
     notify: spec.notify,
     facts: probes,
     async plan(host: HostContext): Promise<Plan> {
       const current = await host.fact(fileState(spec.path))
-      const empty = spec.state === 'absent' && current.type === 'directory' ? await host.fact(directoryIsEmpty(spec.path)) : undefined
+      const empty =
+        spec.state === 'absent' && current.type === 'directory'
+          ? await host.fact(directoryIsEmpty(spec.path))
+          : undefined
       const changes = planDirectory(current, spec, empty)
       if (changes.length) return { changes }
       return { changes, noop: spec.state === 'absent' ? `${spec.path} is absent` : `${spec.path} is as wanted` }

@@ -45,10 +45,15 @@ export function planFile(current: FileState, spec: FileSpec, content: Buffer | u
   const mode = normalizeMode(spec.mode)
   checkFileSpec(spec)
   const changes: Change[] = []
-  if (current.exists && current.type !== 'file') throw new Error(`${spec.path} exists but is a ${current.type}, not a file: move it away first`)
+  if (current.exists && current.type !== 'file')
+    throw new Error(`${spec.path} exists but is a ${current.type}, not a file: move it away first`)
   if (content !== undefined && (!current.exists || current.sha256 !== sha256(content))) {
     const diff = spec.sensitive
-      ? { path: spec.path, before: current.exists ? '(sensitive content)\n' : '', after: '(sensitive content, changed)\n' }
+      ? {
+          path: spec.path,
+          before: current.exists ? '(sensitive content)\n' : '',
+          after: '(sensitive content, changed)\n',
+        }
       : { path: spec.path, before: before ?? '', after: content.toString('utf8') }
     changes.push({
       summary: current.exists ? `update ${spec.path}` : `create ${spec.path}`,
@@ -63,9 +68,18 @@ export function planFile(current: FileState, spec: FileSpec, content: Buffer | u
     if (content === undefined) throw new Error(`${spec.path} does not exist and no content was given`)
     return changes
   }
-  if (spec.owner && spec.owner !== current.owner) changes.push({ summary: `owner ${current.owner} → ${spec.owner}`, command: sh`chown -- ${spec.owner} ${spec.path}` })
-  if (spec.group && spec.group !== current.group) changes.push({ summary: `group ${current.group} → ${spec.group}`, command: sh`chgrp -- ${spec.group} ${spec.path}` })
-  if (mode && mode !== current.mode) changes.push({ summary: `mode ${current.mode} → ${mode}`, command: sh`chmod -- ${mode} ${spec.path}` })
+  if (spec.owner && spec.owner !== current.owner)
+    changes.push({
+      summary: `owner ${current.owner} → ${spec.owner}`,
+      command: sh`chown -- ${spec.owner} ${spec.path}`,
+    })
+  if (spec.group && spec.group !== current.group)
+    changes.push({
+      summary: `group ${current.group} → ${spec.group}`,
+      command: sh`chgrp -- ${spec.group} ${spec.path}`,
+    })
+  if (mode && mode !== current.mode)
+    changes.push({ summary: `mode ${current.mode} → ${mode}`, command: sh`chmod -- ${mode} ${spec.path}` })
   return changes
 }
 
@@ -86,7 +100,9 @@ function writeCommand(path: string, current: FileState, spec: FileSpec, mode: st
   if (current.exists) steps.push(sh`chown --reference=${path} -- "$t"`)
   if (spec.owner) steps.push(sh`chown -- ${spec.owner} "$t"`)
   if (spec.group) steps.push(sh`chgrp -- ${spec.group} "$t"`)
-  steps.push(mode ? sh`chmod -- ${mode} "$t"` : current.exists ? sh`chmod --reference=${path} -- "$t"` : 'chmod 644 "$t"')
+  steps.push(
+    mode ? sh`chmod -- ${mode} "$t"` : current.exists ? sh`chmod --reference=${path} -- "$t"` : 'chmod 644 "$t"',
+  )
   steps.push(`cat > "$t"`)
   // In a subshell: the checker may be several commands, and must not end the chain.
   if (spec.validate) steps.push(`( ${spec.validate.split('%s').join('"$t"')} )`)
@@ -106,7 +122,14 @@ export function file(spec: FileSpec): Task & { content?: Buffer } {
     async plan(host: HostContext): Promise<Plan> {
       const current = await host.fact(fileState(spec.path))
       let before: string | undefined
-      if (host.mode.diff && current.exists && content !== undefined && current.sha256 !== sha256(content) && !spec.sensitive) before = await host.fact(fileContent(spec.path))
+      if (
+        host.mode.diff &&
+        current.exists &&
+        content !== undefined &&
+        current.sha256 !== sha256(content) &&
+        !spec.sensitive
+      )
+        before = await host.fact(fileContent(spec.path))
       const changes = planFile(current, spec, content, before)
       return changes.length ? { changes } : { changes, noop: `${spec.path} is as wanted` }
     },

@@ -76,7 +76,8 @@ export function editLines(content: string | undefined, spec: LineSpec): string {
 export function lineSpecProblems(spec: LineSpec): string[] {
   const problems: string[] = []
   if (spec.state !== 'absent' && spec.line === undefined) problems.push('`line` is required unless state is absent')
-  if (spec.state === 'absent' && spec.line === undefined && spec.regexp === undefined) problems.push('absent needs `line` or `regexp`')
+  if (spec.state === 'absent' && spec.line === undefined && spec.regexp === undefined)
+    problems.push('absent needs `line` or `regexp`')
   if (spec.line?.includes('\n')) problems.push('`line` must be a single line (use `block` for several)')
   if (typeof spec.regexp === 'string') {
     try {
@@ -92,12 +93,24 @@ export function lineSpecProblems(spec: LineSpec): string[] {
  * Write `after` as the file's content through planFile (diff, validate, atomic rename),
  * and fix ownership/mode. A missing file that would stay empty is left missing.
  */
-export function planTextFile(current: FileState, before: string | undefined, after: string, spec: TextFileSpec): Change[] {
+export function planTextFile(
+  current: FileState,
+  before: string | undefined,
+  after: string,
+  spec: TextFileSpec,
+): Change[] {
   if (!current.exists) {
     if (after === '') return []
     if (spec.create === false) throw new Error(`${spec.path} does not exist (create: false)`)
   }
-  const fileSpec: FileSpec = { path: spec.path, owner: spec.owner, group: spec.group, mode: spec.mode, validate: spec.validate, backup: spec.backup }
+  const fileSpec: FileSpec = {
+    path: spec.path,
+    owner: spec.owner,
+    group: spec.group,
+    mode: spec.mode,
+    validate: spec.validate,
+    backup: spec.backup,
+  }
   return planFile(current, fileSpec, Buffer.from(after), before ?? '')
 }
 
@@ -106,7 +119,10 @@ export function planLine(current: FileState, content: string | undefined, spec: 
 }
 
 /** Read a text file's state and content (one batch), for the ops that edit files. */
-export async function readTextFile(host: HostContext, path: string): Promise<{ current: FileState; content: string | undefined }> {
+export async function readTextFile(
+  host: HostContext,
+  path: string,
+): Promise<{ current: FileState; content: string | undefined }> {
   await host.prefetch([fileState(path), fileContent(path)])
   const current = await host.fact(fileState(path))
   return { current, content: current.exists ? await host.fact(fileContent(path)) : undefined }

@@ -42,10 +42,20 @@ export interface MountFacts {
 
 const trimSlash = (p: string): string => p.replace(/\/+$/, '') || '/'
 const optsOf = (spec: MountSpec): string => (Array.isArray(spec.opts) ? spec.opts.join(',') : spec.opts) || 'defaults'
-const isBind = (spec: MountSpec): boolean => optsOf(spec).split(',').some((o) => o === 'bind' || o === 'rbind')
+const isBind = (spec: MountSpec): boolean =>
+  optsOf(spec)
+    .split(',')
+    .some((o) => o === 'bind' || o === 'rbind')
 
 export function fstabLine(spec: MountSpec): string {
-  return [escapeFstabField(spec.src), escapeFstabField(trimSlash(spec.path)), spec.fstype, optsOf(spec), spec.dump ?? 0, spec.pass ?? 0].join(' ')
+  return [
+    escapeFstabField(spec.src),
+    escapeFstabField(trimSlash(spec.path)),
+    spec.fstype,
+    optsOf(spec),
+    spec.dump ?? 0,
+    spec.pass ?? 0,
+  ].join(' ')
 }
 
 /** The fstab content wanted: this mount point's last line replaced (or added), or all its lines removed. */
@@ -54,10 +64,16 @@ export function editFstab(content: string | undefined, spec: MountSpec): string 
   const path = trimSlash(spec.path)
   const ours = parseFstab(before).filter((e) => trimSlash(e.target) === path)
   const lines = splitLines(before)
-  if (spec.state === 'absent') return ours.length ? joinLines(lines.filter((_, i) => !ours.some((e) => e.line === i))) : before
+  if (spec.state === 'absent')
+    return ours.length ? joinLines(lines.filter((_, i) => !ours.some((e) => e.line === i))) : before
   const last = ours.at(-1)
   if (!last) return joinLines([...lines, fstabLine(spec)])
-  const same = last.src === spec.src && last.fstype === spec.fstype && last.opts === optsOf(spec) && last.dump === (spec.dump ?? 0) && last.pass === (spec.pass ?? 0)
+  const same =
+    last.src === spec.src &&
+    last.fstype === spec.fstype &&
+    last.opts === optsOf(spec) &&
+    last.dump === (spec.dump ?? 0) &&
+    last.pass === (spec.pass ?? 0)
   return same ? before : joinLines(lines.map((l, i) => (i === last.line ? fstabLine(spec) : l)))
 }
 
@@ -79,12 +95,17 @@ export function planMount(facts: MountFacts, spec: MountSpec): Change[] {
     if (!facts.mountPoint.exists) changes.push({ summary: `create mount point ${path}`, command: sh`mkdir -p ${path}` })
     changes.push({ summary: `mount ${spec.src} on ${path}`, command: mountCommand(spec) })
   }
-  if ((state === 'unmounted' || state === 'absent') && mounted) changes.push({ summary: `unmount ${path}`, command: sh`umount ${path}` })
+  if ((state === 'unmounted' || state === 'absent') && mounted)
+    changes.push({ summary: `unmount ${path}`, command: sh`umount ${path}` })
 
   if (state !== 'unmounted') {
     const after = editFstab(facts.fstabContent, { ...spec, state: state === 'absent' ? 'absent' : 'mounted' })
     for (const change of planTextFile(facts.fstab, facts.fstabContent, after, { path: fstabPath }))
-      changes.push(change.diff ? { ...change, summary: `${change.summary} (${state === 'absent' ? 'remove' : 'line for'} ${path})` } : change)
+      changes.push(
+        change.diff
+          ? { ...change, summary: `${change.summary} (${state === 'absent' ? 'remove' : 'line for'} ${path})` }
+          : change,
+      )
   }
   return changes
 }
@@ -98,7 +119,10 @@ export function mountWarnings(facts: MountFacts, spec: MountSpec): string[] {
   if (isBind(spec)) {
     // A bind mount shows the source's filesystem, rooted at the source's place in it.
     const src = trimSlash(spec.src)
-    const home = mountContaining(facts.mounts.filter((m) => m !== mounted), src)
+    const home = mountContaining(
+      facts.mounts.filter((m) => m !== mounted),
+      src,
+    )
     const root = home && posix.join(home.root, src.slice(home.target === '/' ? 0 : home.target.length))
     if (home && (home.device !== mounted.device || root !== mounted.root))
       return [`${path} shows ${mounted.root} of ${mounted.source}, not ${src}; ${leftAlone}`]
@@ -118,7 +142,8 @@ function mountSpecProblems(spec: MountSpec): string[] {
   if (/\s/.test(optsOf(spec))) problems.push('`opts` must not contain whitespace')
   for (const field of ['dump', 'pass'] as const)
     if (spec[field] !== undefined && !Number.isInteger(spec[field])) problems.push(`\`${field}\` must be an integer`)
-  if (!['mounted', 'present', 'unmounted', 'absent'].includes(spec.state ?? 'mounted')) problems.push(`unknown state ${spec.state}`)
+  if (!['mounted', 'present', 'unmounted', 'absent'].includes(spec.state ?? 'mounted'))
+    problems.push(`unknown state ${spec.state}`)
   return problems
 }
 
@@ -133,7 +158,12 @@ export function mount(spec: MountSpec): Task {
     facts: () => [mounts(), fileState(fstab), fileContent(fstab), fileState(path)],
     async plan(host: HostContext): Promise<Plan> {
       const { current, content } = await readTextFile(host, fstab)
-      const facts: MountFacts = { mounts: await host.fact(mounts()), fstab: current, fstabContent: content, mountPoint: await host.fact(fileState(path)) }
+      const facts: MountFacts = {
+        mounts: await host.fact(mounts()),
+        fstab: current,
+        fstabContent: content,
+        mountPoint: await host.fact(fileState(path)),
+      }
       const changes = planMount(facts, spec)
       const warnings = mountWarnings(facts, spec)
       const noop = {

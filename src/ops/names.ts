@@ -7,11 +7,15 @@ const ACCOUNT = /^(?:[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?|\d{1,10})$/
 
 /** Throws when `name` cannot be a user or group (`what` says which field). */
 export function checkAccount(name: string, what: string): void {
-  if (!ACCOUNT.test(name)) throw new Error(`${what} ${JSON.stringify(name)} is not a user or group name (letters, digits, "_", ".", "-"; not starting with "-")`)
+  if (!ACCOUNT.test(name))
+    throw new Error(
+      `${what} ${JSON.stringify(name)} is not a user or group name (letters, digits, "_", ".", "-"; not starting with "-")`,
+    )
 }
 
 /** Throws unless `path` is absolute: a relative path would land in the remote login's home. */
 export function checkAbsolute(path: string, what = 'path'): void {
-  if (!path.startsWith('/')) throw new Error(`${what} ${JSON.stringify(path)} is not absolute: give the full path, starting with /`)
+  if (!path.startsWith('/'))
+    throw new Error(`${what} ${JSON.stringify(path)} is not absolute: give the full path, starting with /`)
   if (/[\0\n]/.test(path)) throw new Error(`${what} ${JSON.stringify(path)} holds a newline or NUL byte`)
 }

@@ -27,7 +27,9 @@ const APT = raw('DEBIAN_FRONTEND=noninteractive apt-get -y -q')
 // Keep the admin's edited config files and take the package's for the untouched ones.
 const KEEP_CONFIG = raw('-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold')
 
-const namesOf = (spec: PackageSpec): string[] => [...new Set(typeof spec.names === 'string' ? [spec.names] : spec.names)]
+const namesOf = (spec: PackageSpec): string[] => [
+  ...new Set(typeof spec.names === 'string' ? [spec.names] : spec.names),
+]
 
 function age(seconds: number): string {
   if (seconds === Infinity) return 'never refreshed'
@@ -84,8 +86,12 @@ export function packages(spec: PackageSpec): Task {
   const names = namesOf(spec)
   const bad = names.filter((n) => !NAME.test(n))
   if (!names.length) throw new Error('package: `names` is empty')
-  if (bad.length) throw new Error(`package: invalid package name${bad.length > 1 ? 's' : ''} ${bad.map((n) => JSON.stringify(n)).join(', ')} (plain Debian names only, no version pins or :arch)`)
-  if (spec.cacheValidTime !== undefined && !(spec.cacheValidTime >= 0)) throw new Error('package: `cacheValidTime` must be a number of seconds ≥ 0')
+  if (bad.length)
+    throw new Error(
+      `package: invalid package name${bad.length > 1 ? 's' : ''} ${bad.map((n) => JSON.stringify(n)).join(', ')} (plain Debian names only, no version pins or :arch)`,
+    )
+  if (spec.cacheValidTime !== undefined && !(spec.cacheValidTime >= 0))
+    throw new Error('package: `cacheValidTime` must be a number of seconds ≥ 0')
   return {
     name: spec.name ?? `package ${spec.state === 'absent' ? 'absent' : 'present'}: ${names.join(' ')}`,
     notify: spec.notify,
@@ -93,7 +99,10 @@ export function packages(spec: PackageSpec): Task {
     async plan(host: HostContext): Promise<Plan> {
       const changes = planPackages(await host.fact(packageStates(names)), spec, { host: host.name })
       if (changes.length) return { changes }
-      return { changes, noop: spec.state === 'absent' ? `${names.join(' ')}: not installed` : `${names.join(' ')}: installed` }
+      return {
+        changes,
+        noop: spec.state === 'absent' ? `${names.join(' ')}: not installed` : `${names.join(' ')}: installed`,
+      }
     },
   }
 }

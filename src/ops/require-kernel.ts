@@ -12,7 +12,13 @@ export function requireKernel(spec: { role: string; modules: string[]; configura
       const missing: string[] = []
       for (const m of spec.modules) if (!(await host.fact(kernelModule(m))).available) missing.push(m)
       if (spec.configurationOnly)
-        return { changes: [], noop: 'configuration only', notes: [`${spec.role}: configuration only${missing.length ? ` (kernel lacks ${missing.join(', ')})` : ''} — not brought up`] }
+        return {
+          changes: [],
+          noop: 'configuration only',
+          notes: [
+            `${spec.role}: configuration only${missing.length ? ` (kernel lacks ${missing.join(', ')})` : ''} — not brought up`,
+          ],
+        }
       if (missing.length)
         throw new Error(
           `${spec.role} needs the kernel module${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which ${host.name}'s kernel does not have (checked /proc/modules and modprobe -n). ` +

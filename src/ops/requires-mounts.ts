@@ -24,8 +24,13 @@ export const unitFile = (unit: string): string => (/\.[a-z]+$/.test(unit) ? unit
 export function requiresMounts(spec: RequiresMountsSpec): Task[] {
   const dir = `/etc/systemd/system/${unitFile(spec.unit)}.d`
   const content = `# Managed by halab (role ${spec.role}): ${unitFile(spec.unit)} ${spec.why}\n[Unit]\nRequiresMountsFor=${spec.paths.join(' ')}\n`
-  return [directory({ path: dir, mode: '0755' }), file({ path: `${dir}/halab-${spec.role}.conf`, content, mode: '0644', notify: [RELOAD] })]
+  return [
+    directory({ path: dir, mode: '0755' }),
+    file({ path: `${dir}/halab-${spec.role}.conf`, content, mode: '0644', notify: [RELOAD] }),
+  ]
 }
 
 /** The handler the drop-ins notify: merge it into the role's handlers. */
-export const daemonReloadHandler = (): Record<string, Task> => ({ [RELOAD]: command({ name: RELOAD, command: 'systemctl daemon-reload' }) })
+export const daemonReloadHandler = (): Record<string, Task> => ({
+  [RELOAD]: command({ name: RELOAD, command: 'systemctl daemon-reload' }),
+})

@@ -65,7 +65,9 @@ export function planService(current: ServiceState, spec: ServiceSpec, ctx: Servi
     if (!needed.length) return []
     if (!ctx.check) {
       const what = current.manager === 'systemd' ? `unit ${name}.service` : `init script /etc/init.d/${name}`
-      throw new Error(`cannot ${needed.join(' and ')} ${name}: ${what} is missing on ${ctx.host} (install its package first, or check the name)`)
+      throw new Error(
+        `cannot ${needed.join(' and ')} ${name}: ${what} is missing on ${ctx.host} (install its package first, or check the name)`,
+      )
     }
     return needed.map((verb) => ({
       summary: `${verb} ${name} (not installed yet)`,
@@ -89,9 +91,13 @@ export function serviceNoop(current: ServiceState, spec: ServiceSpec, ctx: Servi
 }
 
 export function service(spec: ServiceSpec): Task {
-  if (!/^[A-Za-z0-9@_.:][A-Za-z0-9@_.:-]*$/.test(spec.name ?? '')) throw new Error(`service: invalid service name ${JSON.stringify(spec.name)}`)
-  if (spec.state === undefined && spec.enabled === undefined) throw new Error(`service ${spec.name}: give a state, enabled, or both`)
-  const what = [spec.state, spec.enabled === undefined ? undefined : spec.enabled ? 'enabled' : 'disabled'].filter(Boolean).join(', ')
+  if (!/^[A-Za-z0-9@_.:][A-Za-z0-9@_.:-]*$/.test(spec.name ?? ''))
+    throw new Error(`service: invalid service name ${JSON.stringify(spec.name)}`)
+  if (spec.state === undefined && spec.enabled === undefined)
+    throw new Error(`service ${spec.name}: give a state, enabled, or both`)
+  const what = [spec.state, spec.enabled === undefined ? undefined : spec.enabled ? 'enabled' : 'disabled']
+    .filter(Boolean)
+    .join(', ')
   return {
     name: spec.taskName ?? `service ${spec.name} ${what}`,
     notify: spec.notify,

@@ -29,7 +29,13 @@ function keyLine(key: string): RegExp {
 }
 
 /** The decision, as data. In check mode a key the kernel lacks yet (module loaded later) is not an error. */
-export function planSysctl(runtime: SysctlValue, file: FileState, content: string | undefined, spec: SysctlSpec, opts: { check: boolean }): Change[] {
+export function planSysctl(
+  runtime: SysctlValue,
+  file: FileState,
+  content: string | undefined,
+  spec: SysctlSpec,
+  opts: { check: boolean },
+): Change[] {
   const key = dottedKey(spec.key)
   const value = normalizeSysctlValue(spec.value)
   const path = spec.file ?? DEFAULT_SYSCTL_FILE
@@ -38,7 +44,8 @@ export function planSysctl(runtime: SysctlValue, file: FileState, content: strin
 
   // Runtime first: a value the kernel refuses then fails before it is made persistent.
   if (!runtime.exists) {
-    if (!opts.check) throw new Error(`sysctl ${key} does not exist in this kernel (is its module loaded? is the key spelled right?)`)
+    if (!opts.check)
+      throw new Error(`sysctl ${key} does not exist in this kernel (is its module loaded? is the key spelled right?)`)
     changes.push({ summary: `set ${key} = ${value} (key not present yet)`, command: setNow })
   } else if (runtime.value !== value) {
     changes.push({ summary: `set ${key} = ${value} (was ${runtime.value})`, command: setNow })
@@ -55,7 +62,8 @@ export function planSysctl(runtime: SysctlValue, file: FileState, content: strin
 export function sysctl(spec: SysctlSpec): Task {
   const path = spec.file ?? DEFAULT_SYSCTL_FILE
   const problems = /^[\w.\/@:-]+$/.test(spec.key) ? [] : [`invalid key ${JSON.stringify(spec.key)}`]
-  if (/[\n\r]/.test(String(spec.value)) || normalizeSysctlValue(spec.value) === '') problems.push('`value` must be a non-empty single line')
+  if (/[\n\r]/.test(String(spec.value)) || normalizeSysctlValue(spec.value) === '')
+    problems.push('`value` must be a non-empty single line')
   assertValidSpec(`sysctl ${spec.key}`, { path }, problems)
   return {
     name: spec.name ?? `sysctl ${spec.key}`,

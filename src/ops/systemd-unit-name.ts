@@ -7,7 +7,11 @@ export function mountUnitName(path: string): string {
     .split('/')
     .map((part) =>
       [...part]
-        .map((ch, i) => (/[A-Za-z0-9:_]/.test(ch) || (ch === '.' && i > 0) ? ch : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`))
+        .map((ch, i) =>
+          /[A-Za-z0-9:_]/.test(ch) || (ch === '.' && i > 0)
+            ? ch
+            : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`,
+        )
         .join(''),
     )
     .join('-')

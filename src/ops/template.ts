@@ -20,7 +20,10 @@ export function renderTemplate(path: string, data: Record<string, unknown>): str
   } catch (e) {
     const first = (e as Error).message.split('\n')
     const detail = first.find((l) => /is not defined|Error/.test(l)) ?? first[first.length - 1]
-    throw new TemplateError(`template ${path}: ${detail}`, 'define the variable in the role defaults or the inventory, or fix the template')
+    throw new TemplateError(
+      `template ${path}: ${detail}`,
+      'define the variable in the role defaults or the inventory, or fix the template',
+    )
   }
 }
 

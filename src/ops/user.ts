@@ -34,7 +34,12 @@ export function planUser(current: PasswdEntry, spec: UserSpec): Change[] {
   const { name } = spec
   if (spec.state === 'absent') {
     if (!current.exists) return []
-    return [{ summary: `remove user ${name}${spec.removeHome ? ' and its home' : ''}`, command: spec.removeHome ? sh`userdel -r ${name}` : sh`userdel ${name}` }]
+    return [
+      {
+        summary: `remove user ${name}${spec.removeHome ? ' and its home' : ''}`,
+        command: spec.removeHome ? sh`userdel -r ${name}` : sh`userdel ${name}`,
+      },
+    ]
   }
   if (!current.exists) {
     const args: (string | number)[] = []
@@ -48,20 +53,32 @@ export function planUser(current: PasswdEntry, spec: UserSpec): Change[] {
   }
   const args: (string | number)[] = []
   const what: string[] = []
-  if (spec.uid !== undefined && spec.uid !== current.uid) (args.push('-u', spec.uid), what.push(`uid ${current.uid} → ${spec.uid}`))
-  if (spec.home && spec.home !== current.home) (args.push('-d', spec.home), what.push(`home ${current.home} → ${spec.home} (not moved)`))
-  if (spec.shell && spec.shell !== current.shell) (args.push('-s', spec.shell), what.push(`shell ${current.shell} → ${spec.shell}`))
-  if (spec.comment !== undefined && spec.comment !== current.comment) (args.push('-c', spec.comment), what.push(`comment ${JSON.stringify(current.comment)} → ${JSON.stringify(spec.comment)}`))
+  if (spec.uid !== undefined && spec.uid !== current.uid)
+    (args.push('-u', spec.uid), what.push(`uid ${current.uid} → ${spec.uid}`))
+  if (spec.home && spec.home !== current.home)
+    (args.push('-d', spec.home), what.push(`home ${current.home} → ${spec.home} (not moved)`))
+  if (spec.shell && spec.shell !== current.shell)
+    (args.push('-s', spec.shell), what.push(`shell ${current.shell} → ${spec.shell}`))
+  if (spec.comment !== undefined && spec.comment !== current.comment)
+    (args.push('-c', spec.comment),
+      what.push(`comment ${JSON.stringify(current.comment)} → ${JSON.stringify(spec.comment)}`))
   if (!args.length) return []
   return [{ summary: `user ${name}: ${what.join(', ')}`, command: sh`usermod ${args} ${name}` }]
 }
 
 function userSpecProblems(spec: UserSpec): string[] {
   const problems: string[] = []
-  if (!NAME.test(spec.name ?? '') || spec.name.length > 32) problems.push(`invalid user name ${JSON.stringify(spec.name)} (lower-case letters, digits, "_" and "-", at most 32)`)
-  if (spec.uid !== undefined && !(Number.isInteger(spec.uid) && spec.uid >= 0)) problems.push(`uid must be a non-negative integer, got ${spec.uid}`)
-  for (const field of ['home', 'shell'] as const) if (spec[field] !== undefined && !spec[field]!.startsWith('/')) problems.push(`${field} must be an absolute path, got ${JSON.stringify(spec[field])}`)
-  if (spec.comment !== undefined && /[:\n]/.test(spec.comment)) problems.push('comment cannot contain ":" or a newline (passwd fields)')
+  if (!NAME.test(spec.name ?? '') || spec.name.length > 32)
+    problems.push(
+      `invalid user name ${JSON.stringify(spec.name)} (lower-case letters, digits, "_" and "-", at most 32)`,
+    )
+  if (spec.uid !== undefined && !(Number.isInteger(spec.uid) && spec.uid >= 0))
+    problems.push(`uid must be a non-negative integer, got ${spec.uid}`)
+  for (const field of ['home', 'shell'] as const)
+    if (spec[field] !== undefined && !spec[field]!.startsWith('/'))
+      problems.push(`${field} must be an absolute path, got ${JSON.stringify(spec[field])}`)
+  if (spec.comment !== undefined && /[:\n]/.test(spec.comment))
+    problems.push('comment cannot contain ":" or a newline (passwd fields)')
   return problems
 }
 

@@ -58,7 +58,9 @@ export function listrRenderer(sink: Sink, opts: { diff: boolean }) {
                               if (o.type === 'abandoned') return tt.skip(o.reason)
                               if (o.status === 'failed') throw new Error(redact(o.error?.split('\n')[0] ?? 'failed'))
                               if (o.status === 'skipped') return tt.skip(redact(`${name}: skipped ${o.reason ?? ''}`))
-                              tt.title = redact(o.status === 'changed' ? `${name} → ${o.changes.join('; ')}` : `${name}`)
+                              tt.title = redact(
+                                o.status === 'changed' ? `${name} → ${o.changes.join('; ')}` : `${name}`,
+                              )
                             },
                           })),
                           { concurrent: false, exitOnError: true },
@@ -70,7 +72,13 @@ export function listrRenderer(sink: Sink, opts: { diff: boolean }) {
               { concurrent: true, exitOnError: false },
             ),
         }))
-        done = new Listr(tasks, { concurrent: false, exitOnError: false, rendererOptions: { collapseSubtasks: false, collapseErrors: false } }).run().catch(() => {})
+        done = new Listr(tasks, {
+          concurrent: false,
+          exitOnError: false,
+          rendererOptions: { collapseSubtasks: false, collapseErrors: false },
+        })
+          .run()
+          .catch(() => {})
         break
       }
       case 'host-unreachable':
@@ -87,7 +95,8 @@ export function listrRenderer(sink: Sink, opts: { diff: boolean }) {
       case 'host-end':
         // Lines of a host that stopped early never get an event: settle them.
         ended.set(e.host, `not run: ${e.host} ${e.status}`)
-        for (const w of waiting.get(e.host)?.splice(0) ?? []) w.resolve({ type: 'abandoned', reason: `not run: ${e.host} ${e.status}` })
+        for (const w of waiting.get(e.host)?.splice(0) ?? [])
+          w.resolve({ type: 'abandoned', reason: `not run: ${e.host} ${e.status}` })
         break
       case 'run-end':
         recapArgs = [e.recap, e.ms]

@@ -10,8 +10,11 @@ export function printRecap(sink: Sink, recap: Recap, ms: number): void {
   sink.out(`\n${bold('RECAP')} (${(ms / 1000).toFixed(1)} s)\n`)
   for (const h of hosts) {
     const r = recap[h]
-    const name = r.failed || r.unreachable ? red(h.padEnd(width)) : r.changed ? yellow(h.padEnd(width)) : green(h.padEnd(width))
-    sink.out(`${name} : ok=${r.ok} changed=${r.changed} failed=${r.failed} skipped=${r.skipped} unreachable=${r.unreachable}\n`)
+    const name =
+      r.failed || r.unreachable ? red(h.padEnd(width)) : r.changed ? yellow(h.padEnd(width)) : green(h.padEnd(width))
+    sink.out(
+      `${name} : ok=${r.ok} changed=${r.changed} failed=${r.failed} skipped=${r.skipped} unreachable=${r.unreachable}\n`,
+    )
     for (const n of r.notes) sink.out(`${' '.repeat(width)}   note: ${n}\n`)
   }
 }

@@ -22,17 +22,25 @@ export async function connectHost(host: InventoryHost, opts: ConnectOptions): Pr
   const become = truthy(v.ansible_become)
   if (v.ansible_connection === 'local') return new LocalTransport(host.name, become).open()
   const keyVar = typeof v.ansible_ssh_private_key_file === 'string' ? v.ansible_ssh_private_key_file : undefined
-  const knownHostsFiles = [defaultKnownHosts(), join(opts.projectRoot, 'known_hosts'), join(opts.inventoryDir, 'known_hosts')]
+  const knownHostsFiles = [
+    defaultKnownHosts(),
+    join(opts.projectRoot, 'known_hosts'),
+    join(opts.inventoryDir, 'known_hosts'),
+  ]
   if (opts.lab) knownHostsFiles.unshift(opts.lab.knownHostsPath)
   return new SshTransport({
     name: host.name,
     address: String(v.ansible_host ?? host.name),
     port: Number(v.ansible_port ?? 22),
     user: String(v.ansible_user ?? userInfo().username),
-    privateKeyPath: keyVar ? resolve(opts.inventoryDir, keyVar.replace(/^~(?=\/)/, homedir())) : opts.lab?.privateKeyPath,
+    privateKeyPath: keyVar
+      ? resolve(opts.inventoryDir, keyVar.replace(/^~(?=\/)/, homedir()))
+      : opts.lab?.privateKeyPath,
     become,
     shell: typeof v.ansible_shell_executable === 'string' ? v.ansible_shell_executable : undefined,
-    knownHostsFiles: knownHostsFiles.filter((f, i, all) => all.indexOf(f) === i && (existsSync(f) || f === defaultKnownHosts())),
+    knownHostsFiles: knownHostsFiles.filter(
+      (f, i, all) => all.indexOf(f) === i && (existsSync(f) || f === defaultKnownHosts()),
+    ),
     acceptNewInto: opts.acceptNewHosts ? defaultKnownHosts() : undefined,
   }).open()
 }

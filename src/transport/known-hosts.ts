@@ -12,7 +12,11 @@ export interface KnownKey {
   revoked: boolean
 }
 
-export type HostKeyVerdict = { status: 'known'; entry: KnownKey } | { status: 'unknown' } | { status: 'changed'; entries: KnownKey[] } | { status: 'revoked'; entry: KnownKey }
+export type HostKeyVerdict =
+  | { status: 'known'; entry: KnownKey }
+  | { status: 'unknown' }
+  | { status: 'changed'; entries: KnownKey[] }
+  | { status: 'revoked'; entry: KnownKey }
 
 /** The name known_hosts uses: `host`, or `[host]:port` when the port is not 22. */
 export function knownHostsName(host: string, port: number): string {
@@ -42,7 +46,8 @@ export function entriesFor(files: string[], names: string[]): KnownKey[] {
         if (fields[0].startsWith('@')) [marker, ...fields] = fields
         if (marker === '@cert-authority' || fields.length < 3) return
         const [patterns, type, key] = fields
-        if (names.some((n) => matchesPatterns(patterns, n))) found.push({ type, key, file, line: i + 1, revoked: marker === '@revoked' })
+        if (names.some((n) => matchesPatterns(patterns, n)))
+          found.push({ type, key, file, line: i + 1, revoked: marker === '@revoked' })
       })
   }
   return found

@@ -44,7 +44,11 @@ export class RequeueError extends Error {}
  * Run commands on the current shell. When one times out, its shell is stopped: the
  * commands behind it run again on a new one (`restart`), in order.
  */
-export async function runBatch(shell: () => RemoteShell, restart: () => Promise<void>, commands: Command[]): Promise<ExecResult[]> {
+export async function runBatch(
+  shell: () => RemoteShell,
+  restart: () => Promise<void>,
+  commands: Command[],
+): Promise<ExecResult[]> {
   const settled = await Promise.allSettled(shell().run(commands))
   const requeue = (r: PromiseSettledResult<ExecResult>) => r.status === 'rejected' && r.reason instanceof RequeueError
   const behind = commands.filter((_, i) => requeue(settled[i]))
@@ -163,7 +167,11 @@ export class RemoteShell {
       this.pending = this.pending.filter((p) => p !== late)
       this.fail(new RequeueError(`${this.describe}: restarted after a timeout`))
       const s = (late.timeoutMs ?? 0) / 1000
-      return late.resolve({ code: TIMEOUT_EXIT, stdout: '', stderr: `halab: the command ran longer than its timeout (${s} s): it was stopped, with everything it started\n` })
+      return late.resolve({
+        code: TIMEOUT_EXIT,
+        stdout: '',
+        stderr: `halab: the command ran longer than its timeout (${s} s): it was stopped, with everything it started\n`,
+      })
     }
     const tail = this.stderrTail.trim()
     this.fail(new Error(`${this.describe}: ${reason}${tail ? `: ${tail}` : ''}`))
@@ -205,7 +213,8 @@ export class RemoteShell {
           this.readyWaiter?.resolve()
         } else if (line.startsWith(this.begin)) {
           const id = Number(line.slice(this.begin.length))
-          if (this.pending[0]?.id !== id) return this.fail(new Error(`${this.describe}: shell protocol out of step (frame ${id})`))
+          if (this.pending[0]?.id !== id)
+            return this.fail(new Error(`${this.describe}: shell protocol out of step (frame ${id})`))
           this.streaming = { id, end: Buffer.from(`\n${this.endPrefix}${id} `, 'latin1'), searched: 0, dropped: 0 }
           this.started(this.pending[0])
         }
@@ -230,7 +239,8 @@ export class RemoteShell {
         .map(Number)
       if (data.length < lineEnd + 1 + errLen) return
       let stdout = data.subarray(0, at).toString('utf8')
-      if (f.dropped) stdout += `\n[halab: ${f.dropped} more bytes of output were dropped: a command's output is kept up to ${this.maxOutput / 2 ** 20} MiB]\n`
+      if (f.dropped)
+        stdout += `\n[halab: ${f.dropped} more bytes of output were dropped: a command's output is kept up to ${this.maxOutput / 2 ** 20} MiB]\n`
       const stderr = data.subarray(lineEnd + 1, lineEnd + 1 + errLen).toString('utf8')
       this.buffer.consume(lineEnd + 1 + errLen)
       this.streaming = undefined
@@ -256,7 +266,10 @@ function frame(id: number, command: string, stdin: string | Buffer | undefined, 
   // Stdin travels as base64 in an argument of the builtin printf, piped to the command: it
   // never lands in a file on the host (a temp file with it stayed behind when the run was
   // killed), and no process shows it in its command line.
-  const run = stdin === undefined || stdin.length === 0 ? `${body} </dev/null` : `printf %s '${Buffer.from(stdin).toString('base64')}' | base64 -d | ${body}`
+  const run =
+    stdin === undefined || stdin.length === 0
+      ? `${body} </dev/null`
+      : `printf %s '${Buffer.from(stdin).toString('base64')}' | base64 -d | ${body}`
   // Only printf, [ and the subshell: no fork for a command that writes nothing on stderr.
   return `printf '\\036${token}B ${id}\\n'; ${run}; __rc=$?; __n=0; [ -s "$__e" ] && __n=$(wc -c <"$__e"); printf '\\n\\036${token}E ${id} %d %d\\n' $__rc $__n; [ $__n -eq 0 ] || cat "$__e"\n`
 }

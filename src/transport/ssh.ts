@@ -117,7 +117,9 @@ export class SshTransport implements Transport {
     const script = `kill -TERM -${pgid} 2>/dev/null; sleep 2; kill -KILL -${pgid} 2>/dev/null; true`
     const command = t.become && t.user !== 'root' ? `sudo -n sh -c '${script}'` : script
     this.stats.channels++
-    this.client.exec(command, (err, ch) => (err ? this.shell?.closed(`cannot stop a command past its timeout: ${err.message}`) : ch.resume()))
+    this.client.exec(command, (err, ch) =>
+      err ? this.shell?.closed(`cannot stop a command past its timeout: ${err.message}`) : ch.resume(),
+    )
   }
 
   async close(): Promise<void> {
@@ -170,7 +172,9 @@ export class SshTransport implements Transport {
     const shellPath = t.shell ?? 'sh'
     const command = t.become && t.user !== 'root' ? `sudo -n ${shellPath}` : shellPath
     const channel = await new Promise<ClientChannel>((resolve, reject) =>
-      client.exec(command, (err, ch) => (err ? reject(new UnreachableError(t.name, `cannot open a session: ${err.message}`)) : resolve(ch))),
+      client.exec(command, (err, ch) =>
+        err ? reject(new UnreachableError(t.name, `cannot open a session: ${err.message}`)) : resolve(ch),
+      ),
     )
     this.stats.channels++
     this.channel = channel
@@ -180,13 +184,21 @@ export class SshTransport implements Transport {
       maxOutput: t.maxOutputBytes,
       stopGroup: (pgid) => this.stopGroup(pgid),
     })
-    channel.on('close', () => shell.closed(exitCode === null ? 'the remote shell closed without an exit status' : `the remote shell exited with ${exitCode}`))
+    channel.on('close', () =>
+      shell.closed(
+        exitCode === null
+          ? 'the remote shell closed without an exit status'
+          : `the remote shell exited with ${exitCode}`,
+      ),
+    )
     this.shell = shell
     try {
       await shell.ready
     } catch (e) {
       const msg = (e as Error).message
-      const hint = /sudo/.test(msg) ? `give ${t.user} passwordless sudo (NOPASSWD) on ${t.name}, or connect as root` : undefined
+      const hint = /sudo/.test(msg)
+        ? `give ${t.user} passwordless sudo (NOPASSWD) on ${t.name}, or connect as root`
+        : undefined
       throw new UnreachableError(t.name, `could not start the remote shell (${command}): ${msg}`, hint)
     }
   }
@@ -206,7 +218,11 @@ export class SshTransport implements Transport {
     const fp = fingerprint(blob)
     if (verdict.status === 'known') return undefined
     if (verdict.status === 'revoked')
-      return new HostKeyError(t.name, `host key ${fp} is marked @revoked in ${verdict.entry.file}:${verdict.entry.line}`, 'do not connect to this host until its key is replaced')
+      return new HostKeyError(
+        t.name,
+        `host key ${fp} is marked @revoked in ${verdict.entry.file}:${verdict.entry.line}`,
+        'do not connect to this host until its key is replaced',
+      )
     if (verdict.status === 'changed') {
       const where = verdict.entries.map((e) => `${e.file}:${e.line}`).join(', ')
       return new HostKeyError(
@@ -229,12 +245,18 @@ export class SshTransport implements Transport {
   private authConfig(): Partial<ConnectConfig> {
     const t = this.target
     const config: Partial<ConnectConfig> = {}
-    const keyPath = t.privateKeyPath ?? ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => `${homedir()}/.ssh/${f}`).find((p) => existsSync(p))
+    const keyPath =
+      t.privateKeyPath ??
+      ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => `${homedir()}/.ssh/${f}`).find((p) => existsSync(p))
     if (keyPath) {
       try {
         config.privateKey = readFileSync(keyPath)
       } catch (e) {
-        throw new UnreachableError(t.name, `cannot read the private key ${keyPath}: ${(e as Error).message}`, 'fix ansible_ssh_private_key_file in the inventory')
+        throw new UnreachableError(
+          t.name,
+          `cannot read the private key ${keyPath}: ${(e as Error).message}`,
+          'fix ansible_ssh_private_key_file in the inventory',
+        )
       }
     }
     if (process.env.SSH_AUTH_SOCK) config.agent = process.env.SSH_AUTH_SOCK
@@ -256,7 +278,12 @@ export class SshTransport implements Transport {
         `${t.user}@${t.address}:${t.port} refused our key (${t.privateKeyPath ?? 'default keys/agent'})`,
         `check ansible_user and ansible_ssh_private_key_file for ${t.name}, and that the public key is in ${t.user}'s authorized_keys`,
       )
-    if (/timed out/i.test(e.message)) return new UnreachableError(t.name, `SSH handshake with ${t.address}:${t.port} timed out`, 'is sshd answering on that port? (ssh -v may tell more)')
+    if (/timed out/i.test(e.message))
+      return new UnreachableError(
+        t.name,
+        `SSH handshake with ${t.address}:${t.port} timed out`,
+        'is sshd answering on that port? (ssh -v may tell more)',
+      )
     return new UnreachableError(t.name, `${t.address}:${t.port}: ${e.message}`)
   }
 }

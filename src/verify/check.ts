@@ -24,7 +24,12 @@ export async function check(name: string, fn: () => Promise<string>): Promise<Ch
 }
 
 /** Poll `probe` until it returns a value (not undefined) or the deadline passes. */
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 250): Promise<{ value: T; ms: number }> {
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined>,
+  everyMs = 250,
+): Promise<{ value: T; ms: number }> {
   const t0 = performance.now()
   let last: unknown
   for (;;) {
@@ -35,7 +40,9 @@ export async function waitFor<T>(what: string, timeoutMs: number, probe: () => P
       last = e
     }
     if (performance.now() - t0 > timeoutMs)
-      throw new Error(`${what}: not within ${(timeoutMs / 1000).toFixed(0)} s${last ? ` (last error: ${(last as Error).message})` : ''}`)
+      throw new Error(
+        `${what}: not within ${(timeoutMs / 1000).toFixed(0)} s${last ? ` (last error: ${(last as Error).message})` : ''}`,
+      )
     await new Promise((r) => setTimeout(r, everyMs))
   }
 }

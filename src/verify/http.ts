@@ -2,14 +2,22 @@
 import { request } from 'node:http'
 
 /** `headers` may name a virtual host (`{ host: 'drupal.ha' }`) on a node's own address. */
-export function httpGet(url: string, timeoutMs = 2000, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+export function httpGet(
+  url: string,
+  timeoutMs = 2000,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { timeout: timeoutMs, agent: false, headers: { connection: 'close', ...headers } }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (d) => (body += d))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-    })
+    const req = request(
+      url,
+      { timeout: timeoutMs, agent: false, headers: { connection: 'close', ...headers } },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (d) => (body += d))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      },
+    )
     req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)))
     req.on('error', reject)
     req.end()

@@ -36,9 +36,17 @@ for (const t of TOPOLOGIES) {
       if (t.drbd) {
         assert.match(r.stdout, /note: drbd: configuration only \(kernel lacks drbd\)/)
         assert.match(r.stdout, /note: heartbeat: drbddisk and Filesystem left out of haresources/)
-        assert.match(await onHost(first, 'drbdadm dump r0'), /address\s+ipv4 192\.168\.0\.28:7793/, 'the DRBD configuration is valid for drbdadm')
+        assert.match(
+          await onHost(first, 'drbdadm dump r0'),
+          /address\s+ipv4 192\.168\.0\.28:7793/,
+          'the DRBD configuration is valid for drbdadm',
+        )
       }
-      assert.match(await onHost(second, 'systemctl is-enabled apache2 || true'), /disabled/, 'heartbeat starts Apache, not the boot')
+      assert.match(
+        await onHost(second, 'systemctl is-enabled apache2 || true'),
+        /disabled/,
+        'heartbeat starts Apache, not the boot',
+      )
     })
 
     it('a second site changes nothing on any host', async () => {
@@ -55,7 +63,10 @@ for (const t of TOPOLOGIES) {
       const changedLines = check.stdout.split('\n').filter((l) => /: changed \(/.test(l))
       assert.deepEqual(
         changedLines.map((l) => l.replace(/ \(.*$/, '')),
-        [`[${second}] heartbeat | template /etc/ha.d/ha.cf: changed`, `[${second}] heartbeat | handler: service heartbeat restarted: changed`],
+        [
+          `[${second}] heartbeat | template /etc/ha.d/ha.cf: changed`,
+          `[${second}] heartbeat | handler: service heartbeat restarted: changed`,
+        ],
         check.stdout,
       )
       assert.match(check.stdout, /-keepalive 9\n\s*\+keepalive 2/)
@@ -88,7 +99,8 @@ for (const t of TOPOLOGIES) {
     })
 
     it('no secret reached any output', () => {
-      for (const o of outputs) for (const s of Object.values(SECRETS)) assert.equal(o.includes(s), false, `secret in output:\n${o}`)
+      for (const o of outputs)
+        for (const s of Object.values(SECRETS)) assert.equal(o.includes(s), false, `secret in output:\n${o}`)
     })
   })
 }

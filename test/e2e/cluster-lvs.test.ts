@@ -32,7 +32,14 @@ const cli = async (...args: string[]): Promise<CliResult> => {
 }
 
 const TOPOLOGIES = [
-  { name: '4-node', master: 'zerg', backup: 'supermente', realServers: ['protoss', 'terran'], dhcp: [] as string[], db: { node: 'protoss', address: '192.168.10.2', http: '10.0.0.2' } },
+  {
+    name: '4-node',
+    master: 'zerg',
+    backup: 'supermente',
+    realServers: ['protoss', 'terran'],
+    dhcp: [] as string[],
+    db: { node: 'protoss', address: '192.168.10.2', http: '10.0.0.2' },
+  },
   {
     name: '5-node',
     master: 'cluster',
@@ -41,7 +48,14 @@ const TOPOLOGIES = [
     dhcp: ['cluster', 'empresa1', 'empresa2', 'empresa3'],
     db: { node: 'empresa2', address: '10.0.2.5', http: '10.0.2.5' },
   },
-  { name: 'lvs-3rs', master: 'lb1', backup: 'lb2', realServers: ['web1', 'web2', 'web3'], dhcp: [] as string[], db: { node: 'web1', address: '10.78.0.21', http: '10.77.0.21' } },
+  {
+    name: 'lvs-3rs',
+    master: 'lb1',
+    backup: 'lb2',
+    realServers: ['web1', 'web2', 'web3'],
+    dhcp: [] as string[],
+    db: { node: 'web1', address: '10.78.0.21', http: '10.77.0.21' },
+  },
 ]
 
 for (const t of TOPOLOGIES) {
@@ -71,8 +85,19 @@ for (const t of TOPOLOGIES) {
         .split('\n')
         .filter((l) => /: changed \(/.test(l))
         .map((l) => l.replace(/ \(.*$/, ''))
-      assert.deepEqual(changed, [`[${t.master}] keepalived | template /etc/keepalived/keepalived.conf: changed`, `[${t.master}] keepalived | handler: service keepalived reloaded: changed`], r.stdout)
-      assert.match(await onHost(t.master, 'grep -c "priority 99" /etc/keepalived/keepalived.conf'), /^1$/m, '--check changed nothing')
+      assert.deepEqual(
+        changed,
+        [
+          `[${t.master}] keepalived | template /etc/keepalived/keepalived.conf: changed`,
+          `[${t.master}] keepalived | handler: service keepalived reloaded: changed`,
+        ],
+        r.stdout,
+      )
+      assert.match(
+        await onHost(t.master, 'grep -c "priority 99" /etc/keepalived/keepalived.conf'),
+        /^1$/m,
+        '--check changed nothing',
+      )
     })
 
     it('--roles keepalived reruns only it, and restores the drift', async () => {
@@ -100,35 +125,44 @@ for (const t of TOPOLOGIES) {
     })
 
     // On one topology only (each site run costs ~10 s per topology).
-    it('a rerun keeps the cluster and a right password, and sets a wrong one again', { skip: t.name !== '4-node' && 'covered on 4-node' }, async () => {
-      const db = t.db.node
-      const pg = (sql: string) => onHost(db, `runuser -u postgres -- psql -X -A -t -d drupal -c "${sql}"`)
-      const clusterId = () => onHost(db, "/usr/lib/postgresql/15/bin/pg_controldata /var/lib/postgresql/15/main | grep 'system identifier'")
-      const verifier = () => pg("SELECT rolpassword FROM pg_authid WHERE rolname = 'drupal'")
-      await pg('CREATE TABLE e2e_marker (v int); INSERT INTO e2e_marker VALUES (42)')
-      const id0 = await clusterId()
-      const v0 = await verifier()
+    it(
+      'a rerun keeps the cluster and a right password, and sets a wrong one again',
+      { skip: t.name !== '4-node' && 'covered on 4-node' },
+      async () => {
+        const db = t.db.node
+        const pg = (sql: string) => onHost(db, `runuser -u postgres -- psql -X -A -t -d drupal -c "${sql}"`)
+        const clusterId = () =>
+          onHost(db, "/usr/lib/postgresql/15/bin/pg_controldata /var/lib/postgresql/15/main | grep 'system identifier'")
+        const verifier = () => pg("SELECT rolpassword FROM pg_authid WHERE rolname = 'drupal'")
+        await pg('CREATE TABLE e2e_marker (v int); INSERT INTO e2e_marker VALUES (42)')
+        const id0 = await clusterId()
+        const v0 = await verifier()
 
-      const rerun = await cli('site', '-i', inv)
-      assert.match(recapLine(rerun, db), /changed=0 failed=0/, rerun.stdout)
-      assert.equal(await verifier(), v0, 'a right password is not set again')
+        const rerun = await cli('site', '-i', inv)
+        assert.match(recapLine(rerun, db), /changed=0 failed=0/, rerun.stdout)
+        assert.equal(await verifier(), v0, 'a right password is not set again')
 
-      await pg("ALTER ROLE drupal PASSWORD 'changed-by-hand'")
-      const page = async (h: string) => (await httpGet(`http://${h}/`, 5000)).body
-      assert.match(await page(t.db.http), /id="db-error">[^<]*password authentication failed/)
-      const fix = await cli('site', '-i', inv)
-      assert.equal(fix.code, 0, fix.stdout + fix.stderr)
-      assert.match(fix.stdout, /role drupal: password refused at login, set again/)
-      assert.match(recapLine(fix, db), /changed=1 failed=0/, fix.stdout)
-      assert.notEqual(await verifier(), v0)
-      assert.match(await page(t.db.http), new RegExp(`id="db">PostgreSQL [0-9.]+ at ${t.db.address.replaceAll('.', '\\.')}<`))
+        await pg("ALTER ROLE drupal PASSWORD 'changed-by-hand'")
+        const page = async (h: string) => (await httpGet(`http://${h}/`, 5000)).body
+        assert.match(await page(t.db.http), /id="db-error">[^<]*password authentication failed/)
+        const fix = await cli('site', '-i', inv)
+        assert.equal(fix.code, 0, fix.stdout + fix.stderr)
+        assert.match(fix.stdout, /role drupal: password refused at login, set again/)
+        assert.match(recapLine(fix, db), /changed=1 failed=0/, fix.stdout)
+        assert.notEqual(await verifier(), v0)
+        assert.match(
+          await page(t.db.http),
+          new RegExp(`id="db">PostgreSQL [0-9.]+ at ${t.db.address.replaceAll('.', '\\.')}<`),
+        )
 
-      assert.equal(await clusterId(), id0, 'the cluster was never initialised again')
-      assert.match(await pg('SELECT v FROM e2e_marker'), /^42$/m)
-    })
+        assert.equal(await clusterId(), id0, 'the cluster was never initialised again')
+        assert.match(await pg('SELECT v FROM e2e_marker'), /^42$/m)
+      },
+    )
 
     it('no secret reached any output', () => {
-      for (const o of outputs) for (const s of Object.values(SECRETS)) assert.equal(o.includes(s), false, `secret in output:\n${o}`)
+      for (const o of outputs)
+        for (const s of Object.values(SECRETS)) assert.equal(o.includes(s), false, `secret in output:\n${o}`)
     })
   })
 }

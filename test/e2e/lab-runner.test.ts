@@ -26,16 +26,26 @@ describe('runner on lab hosts', { skip: labSkip }, () => {
     await lab('down')
     rmSync(work, { recursive: true, force: true })
   })
-  const run = (...args: string[]) => runCli(['system', '-i', INV, '--limit', HOST, ...args], { cwd: PROJECT, env: { HEARTBEAT_SECRET: 'unused-here' } })
+  const run = (...args: string[]) =>
+    runCli(['system', '-i', INV, '--limit', HOST, ...args], { cwd: PROJECT, env: { HEARTBEAT_SECRET: 'unused-here' } })
 
   it('--check on a bare host reports the whole chain (install, configure, start) without failing or changing anything', async () => {
-    const before = await onHost(HOST, 'dpkg -s cron >/dev/null 2>&1 && echo installed || echo absent; sysctl -n net.ipv4.conf.all.arp_ignore')
+    const before = await onHost(
+      HOST,
+      'dpkg -s cron >/dev/null 2>&1 && echo installed || echo absent; sysctl -n net.ipv4.conf.all.arp_ignore',
+    )
     const r = await run('--check')
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.match(r.stdout, /package present: cron: changed \(.*would install cron\)/)
     assert.match(r.stdout, /service cron started, enabled: changed \(would start cron \(not installed yet\)/)
     assert.match(r.stdout, /sysctl net\.ipv4\.conf\.all\.arp_ignore.*changed \(would/)
-    assert.equal(await onHost(HOST, 'dpkg -s cron >/dev/null 2>&1 && echo installed || echo absent; sysctl -n net.ipv4.conf.all.arp_ignore'), before)
+    assert.equal(
+      await onHost(
+        HOST,
+        'dpkg -s cron >/dev/null 2>&1 && echo installed || echo absent; sysctl -n net.ipv4.conf.all.arp_ignore',
+      ),
+      before,
+    )
     assert.match(before, /^absent\n0\n$/)
   })
 
@@ -45,14 +55,24 @@ describe('runner on lab hosts', { skip: labSkip }, () => {
     assert.match(recapLine(r, HOST), /changed=5 failed=0/)
     // apt started cron before its configuration changed: the handler restarts it.
     assert.match(r.stdout, /handler: service cron restarted: changed \(restart cron\)/)
-    assert.equal(await onHost(HOST, 'systemctl is-active cron; systemctl is-enabled cron; sysctl -n net.ipv4.conf.all.arp_ignore; cat /etc/sysctl.d/60-halab.conf'), 'active\nenabled\n1\nnet.ipv4.conf.all.arp_ignore = 1\n')
+    assert.equal(
+      await onHost(
+        HOST,
+        'systemctl is-active cron; systemctl is-enabled cron; sysctl -n net.ipv4.conf.all.arp_ignore; cat /etc/sysctl.d/60-halab.conf',
+      ),
+      'active\nenabled\n1\nnet.ipv4.conf.all.arp_ignore = 1\n',
+    )
     const again = await run()
     assert.match(recapLine(again, HOST), /changed=0 failed=0/)
   })
 
   it('become: a non-root user with passwordless sudo converges root-owned files; without become it fails clearly', async () => {
-    await onHost(HOST, 'apt-get install -y -q sudo >/dev/null && (id student || useradd -m -s /bin/sh student) && mkdir -p ~student/.ssh && cp /root/.ssh/authorized_keys ~student/.ssh/ && chown -R student ~student/.ssh && echo "student ALL=(ALL) NOPASSWD:ALL" > /etc/sudoers.d/student && rm -f /root/halab-become')
-    const asStudent = (...extra: string[]) => run('-e', 'ansible_user=student', '-e', 'system_marker=/root/halab-become', ...extra)
+    await onHost(
+      HOST,
+      'apt-get install -y -q sudo >/dev/null && (id student || useradd -m -s /bin/sh student) && mkdir -p ~student/.ssh && cp /root/.ssh/authorized_keys ~student/.ssh/ && chown -R student ~student/.ssh && echo "student ALL=(ALL) NOPASSWD:ALL" > /etc/sudoers.d/student && rm -f /root/halab-become',
+    )
+    const asStudent = (...extra: string[]) =>
+      run('-e', 'ansible_user=student', '-e', 'system_marker=/root/halab-become', ...extra)
     const denied = await asStudent('-e', 'ansible_become=false')
     assert.equal(denied.code, 2, denied.stdout)
     assert.match(denied.stdout, /FAILED/)
@@ -63,12 +83,16 @@ describe('runner on lab hosts', { skip: labSkip }, () => {
   })
 
   it('on a terminal, progress is a listr2 tree per host, role and task, then the recap', () => {
-    const r = spawnSync('script', ['-qec', `stty cols 120 rows 50; ${process.execPath} ${BIN} system -i ${INV} --limit ${HOST}`, '/dev/null'], {
-      cwd: PROJECT,
-      encoding: 'utf8',
-      env: { ...process.env, HEARTBEAT_SECRET: 'unused-here', TERM: 'xterm' },
-      timeout: 60_000,
-    })
+    const r = spawnSync(
+      'script',
+      ['-qec', `stty cols 120 rows 50; ${process.execPath} ${BIN} system -i ${INV} --limit ${HOST}`, '/dev/null'],
+      {
+        cwd: PROJECT,
+        encoding: 'utf8',
+        env: { ...process.env, HEARTBEAT_SECRET: 'unused-here', TERM: 'xterm' },
+        timeout: 60_000,
+      },
+    )
     const screen = r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
     assert.match(screen, /✔ slave-cluster/)
     assert.match(screen, /✔ system/)

@@ -17,7 +17,8 @@ import { onHost } from '../helpers/lab.ts'
 
 const isRoot = process.getuid?.() === 0
 const inCi = process.env.CI === 'true'
-const skip = !isRoot && !inCi ? 'the lab needs root (namespaces, bridges, mounts): run the tests as root, as CI does' : false
+const skip =
+  !isRoot && !inCi ? 'the lab needs root (namespaces, bridges, mounts): run the tests as root, as CI does' : false
 
 const KEY = '/var/lib/halab/lab/id_ed25519'
 const KNOWN_HOSTS = '/var/lib/halab/lab/known_hosts'
@@ -31,7 +32,7 @@ function sh(cmd: string, args: string[]): { code: number; out: string } {
 
 /** Each host's addresses, read from the inventory itself. */
 async function hostsOf(topology: string): Promise<{ name: string; addresses: string[] }[]> {
-  const inv = await loadInventory(join(REPO, "inventory", topology), { skipSecrets: true })
+  const inv = await loadInventory(join(REPO, 'inventory', topology), { skipSecrets: true })
   return [...inv.hosts.values()].map((h) => ({
     name: h.name,
     addresses: (h.vars.interfaces as { address: string }[]).map((i) => i.address),
@@ -40,10 +41,22 @@ async function hostsOf(topology: string): Promise<{ name: string; addresses: str
 
 function sshByAddress(address: string, command: string): { code: number; out: string } {
   return sh('ssh', [
-    '-F', '/dev/null', '-i', KEY,
-    '-o', `UserKnownHostsFile=${KNOWN_HOSTS}`, '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5',
-    `root@${address}`, command,
+    '-F',
+    '/dev/null',
+    '-i',
+    KEY,
+    '-o',
+    `UserKnownHostsFile=${KNOWN_HOSTS}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ConnectTimeout=5',
+    `root@${address}`,
+    command,
   ])
 }
 
@@ -52,15 +65,23 @@ function leftovers(): string[] {
   const found: string[] = []
   const netns = sh('ip', ['netns', 'list']).out
   if (/halab-/.test(netns)) found.push(`netns: ${netns.trim()}`)
-  const links = sh('ip', ['-br', 'link']).out.split('\n').filter((l) => l.startsWith('halab-'))
+  const links = sh('ip', ['-br', 'link'])
+    .out.split('\n')
+    .filter((l) => l.startsWith('halab-'))
   if (links.length) found.push(`links: ${links.join('; ')}`)
-  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes('/var/lib/halab/lab'))
+  const mounts = readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('/var/lib/halab/lab'))
   if (mounts.length) found.push(`mounts: ${mounts.join('; ')}`)
-  const procs = sh('ps', ['-eo', 'pid,stat,args']).out.split('\n')
+  const procs = sh('ps', ['-eo', 'pid,stat,args'])
+    .out.split('\n')
     .filter((l) => /systemd-nspawn|apt-cacher-ng -c \/var\/cache\/halab/.test(l) && !/^\s*\d+\s+Z/.test(l))
   if (procs.length) found.push(`processes: ${procs.join('; ')}`)
-  for (const cg of ['/sys/fs/cgroup/unified/lab', '/sys/fs/cgroup/systemd/lab']) if (existsSync(cg)) found.push(`cgroup ${cg}`)
-  const loops = sh('losetup', ['-l']).out.split('\n').filter((l) => l.includes('/var/lib/halab/lab'))
+  for (const cg of ['/sys/fs/cgroup/unified/lab', '/sys/fs/cgroup/systemd/lab'])
+    if (existsSync(cg)) found.push(`cgroup ${cg}`)
+  const loops = sh('losetup', ['-l'])
+    .out.split('\n')
+    .filter((l) => l.includes('/var/lib/halab/lab'))
   if (loops.length) found.push(`loop devices: ${loops.join('; ')}`)
   if (/lookup 1999/.test(sh('ip', ['rule']).out)) found.push('ip rule 1999')
   if (existsSync('/var/lib/halab/lab/state.json')) found.push('state.json')
@@ -68,7 +89,8 @@ function leftovers(): string[] {
 }
 
 function requireRootInCi(): void {
-  if (!isRoot) throw new Error('CI=true but not root: the lab e2e tests must run as root in CI, they are not skipped there')
+  if (!isRoot)
+    throw new Error('CI=true but not root: the lab e2e tests must run as root in CI, they are not skipped there')
 }
 
 /** The checks both topologies share: by name, by address, peers and nothing else. */
@@ -95,13 +117,32 @@ function reachabilityTests(topology: string): void {
     for (const h of hosts) {
       const peers = hosts.filter((p) => p !== h).flatMap((p) => p.addresses)
       // bash's /dev/tcp: a TCP connect to each peer's sshd, inside the lab only.
-      const probe = peers.map((a) => `(exec 3<>/dev/tcp/${a}/22) 2>/dev/null && echo ok ${a} || echo FAIL ${a}`).join('; ')
-      const r = await lab('exec', h.name, '--', 'bash', '-c', `${probe}; echo ---; ip -4 route; echo ---; ip route get 192.0.2.1 2>&1; ip route get 8.8.8.8 2>&1; true`)
+      const probe = peers
+        .map((a) => `(exec 3<>/dev/tcp/${a}/22) 2>/dev/null && echo ok ${a} || echo FAIL ${a}`)
+        .join('; ')
+      const r = await lab(
+        'exec',
+        h.name,
+        '--',
+        'bash',
+        '-c',
+        `${probe}; echo ---; ip -4 route; echo ---; ip route get 192.0.2.1 2>&1; ip route get 8.8.8.8 2>&1; true`,
+      )
       assert.equal(r.code, 0, r.stderr)
       const [reach, routes, off] = r.stdout.split('---\n')
-      assert.deepEqual(reach.trim().split('\n').filter((l) => !l.startsWith('ok ')), [], `${h.name} cannot reach some peers`)
+      assert.deepEqual(
+        reach
+          .trim()
+          .split('\n')
+          .filter((l) => !l.startsWith('ok ')),
+        [],
+        `${h.name} cannot reach some peers`,
+      )
       const routeLines = routes.trim().split('\n')
-      assert.ok(routeLines.every((l) => / proto kernel scope link /.test(l)), `${h.name} has a route that is not its own subnet:\n${routes}`)
+      assert.ok(
+        routeLines.every((l) => / proto kernel scope link /.test(l)),
+        `${h.name} has a route that is not its own subnet:\n${routes}`,
+      )
       assert.equal(routeLines.length, h.addresses.length)
       assert.doesNotMatch(routes, /default/)
       assert.match(off, /unreachable/i, `${h.name} has a route off the lab: ${off}`)
@@ -114,19 +155,31 @@ describe('lab plan from the inventories (no root needed)', () => {
     const topo = topologyFromInventory(await loadInventory(join(REPO, 'inventory', '4-node'), { skipSecrets: true }))
     assert.deepEqual(
       topo.bridges.map((b) => [b.subnet, b.address, b.hosts.length]),
-      [['10.0.0.0/24', '10.0.0.128', 4], ['192.168.10.0/24', '192.168.10.254', 4]],
+      [
+        ['10.0.0.0/24', '10.0.0.128', 4],
+        ['192.168.10.0/24', '192.168.10.254', 4],
+      ],
     )
-    assert.deepEqual(topo.hosts.find((h) => h.name === 'protoss')?.disks.map((d) => [d.name, d.bytes]), [['/dev/vdb1', 256 * 2 ** 20]])
+    assert.deepEqual(
+      topo.hosts.find((h) => h.name === 'protoss')?.disks.map((d) => [d.name, d.bytes]),
+      [['/dev/vdb1', 256 * 2 ** 20]],
+    )
   })
 
   it('puts 2-node-web on ens18 and 2-node on one bridge with disks', async () => {
     const web = topologyFromInventory(await loadInventory(join(REPO, 'inventory', '2-node-web'), { skipSecrets: true }))
-    assert.deepEqual(web.hosts.map((h) => [h.name, h.interfaces.map((i) => `${i.name} ${i.address}/${i.prefix}`)]), [
-      ['master-cluster', ['ens18 172.23.19.46/24']],
-      ['slave-cluster', ['ens18 172.23.19.47/24']],
-    ])
+    assert.deepEqual(
+      web.hosts.map((h) => [h.name, h.interfaces.map((i) => `${i.name} ${i.address}/${i.prefix}`)]),
+      [
+        ['master-cluster', ['ens18 172.23.19.46/24']],
+        ['slave-cluster', ['ens18 172.23.19.47/24']],
+      ],
+    )
     const two = topologyFromInventory(await loadInventory(join(REPO, 'inventory', '2-node'), { skipSecrets: true }))
-    assert.deepEqual(two.bridges.map((b) => b.address), ['192.168.0.254'])
+    assert.deepEqual(
+      two.bridges.map((b) => b.address),
+      ['192.168.0.254'],
+    )
   })
 })
 
@@ -151,13 +204,27 @@ describe('lab with the 2-node inventory', { skip }, () => {
   reachabilityTests('2-node')
 
   it('gives each host its lab_disks as a writable block device', async () => {
-    const r = await lab('exec', 'nodo1', '--', 'sh', '-c', 'test -b /dev/sda6 && blockdev --getsize64 /dev/sda6 && dd if=/dev/zero of=/dev/sda6 bs=4096 count=1 2>/dev/null && echo written')
+    const r = await lab(
+      'exec',
+      'nodo1',
+      '--',
+      'sh',
+      '-c',
+      'test -b /dev/sda6 && blockdev --getsize64 /dev/sda6 && dd if=/dev/zero of=/dev/sda6 bs=4096 count=1 2>/dev/null && echo written',
+    )
     assert.equal(r.code, 0, r.stderr)
     assert.deepEqual(r.stdout.trim().split('\n'), [String(256 * 2 ** 20), 'written'])
   })
 
   it('installs a package inside a host through the lab apt proxy', async () => {
-    const r = await lab('exec', 'nodo2', '--', 'sh', '-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl >/dev/null && curl --version | head -1')
+    const r = await lab(
+      'exec',
+      'nodo2',
+      '--',
+      'sh',
+      '-c',
+      'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl >/dev/null && curl --version | head -1',
+    )
     assert.equal(r.code, 0, r.stderr)
     assert.match(r.stdout, /^curl \d/)
   })
@@ -173,8 +240,14 @@ describe('lab with the 2-node inventory', { skip }, () => {
   })
 
   it('hands the runner the lab key and known_hosts for this inventory only', () => {
-    assert.deepEqual(labConnectionFor(join(REPO, 'inventory', '2-node')), { privateKeyPath: KEY, knownHostsPath: KNOWN_HOSTS })
-    assert.deepEqual(labConnectionFor(join(REPO, 'inventory', '2-node', 'hosts.yml')), { privateKeyPath: KEY, knownHostsPath: KNOWN_HOSTS })
+    assert.deepEqual(labConnectionFor(join(REPO, 'inventory', '2-node')), {
+      privateKeyPath: KEY,
+      knownHostsPath: KNOWN_HOSTS,
+    })
+    assert.deepEqual(labConnectionFor(join(REPO, 'inventory', '2-node', 'hosts.yml')), {
+      privateKeyPath: KEY,
+      knownHostsPath: KNOWN_HOSTS,
+    })
     assert.equal(labConnectionFor(join(REPO, 'inventory', '4-node')), undefined)
     const known = readFileSync(KNOWN_HOSTS, 'utf8')
     assert.match(known, /^nodo1,192\.168\.0\.27 ssh-ed25519 AAAA/m)
@@ -191,14 +264,26 @@ describe('lab with the 2-node inventory', { skip }, () => {
   })
 
   it('tells a user who is not root to run it as root, and changes nothing', async () => {
-    const r = sh('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(REPO, 'bin', 'run-playbook.js'), 'lab', 'up', '2-node'])
+    const r = sh('setpriv', [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      process.execPath,
+      join(REPO, 'bin', 'run-playbook.js'),
+      'lab',
+      'up',
+      '2-node',
+    ])
     assert.equal(r.code, 1, r.out)
     assert.match(r.out, /needs root[\s\S]*sudo npx run-playbook lab up/)
     assert.equal((await lab('status')).code, 0)
   })
 
   it('lab stop powers a host off and lab start brings it back with its root and disk (clean and --hard)', async () => {
-    await onHost('nodo2', 'echo kept > /root/before-stop && printf disk-kept | dd of=/dev/sda6 bs=512 seek=8 conv=notrunc 2>/dev/null && sync')
+    await onHost(
+      'nodo2',
+      'echo kept > /root/before-stop && printf disk-kept | dd of=/dev/sda6 bs=512 seek=8 conv=notrunc 2>/dev/null && sync',
+    )
     for (const how of [[], ['--hard']]) {
       const stop = await lab('stop', 'nodo2', ...how)
       assert.equal(stop.code, 0, stop.stderr)
@@ -214,7 +299,10 @@ describe('lab with the 2-node inventory', { skip }, () => {
       const start = await lab('start', 'nodo2')
       assert.equal(start.code, 0, start.stderr)
       assert.match(start.stdout, /nodo2 up again: ssh answered/)
-      assert.equal(await onHost('nodo2', 'cat /root/before-stop; dd if=/dev/sda6 bs=512 skip=8 count=1 2>/dev/null | head -c 9'), 'kept\ndisk-kept')
+      assert.equal(
+        await onHost('nodo2', 'cat /root/before-stop; dd if=/dev/sda6 bs=512 skip=8 count=1 2>/dev/null | head -c 9'),
+        'kept\ndisk-kept',
+      )
     }
     assert.match((await lab('start', 'nodo2')).stdout, /already running/)
   })
@@ -240,7 +328,10 @@ describe('lab safety', { skip }, () => {
     const route = /^default via (\d+\.\d+\.\d+)\.\d+/m.exec(sh('ip', ['-4', 'route']).out)
     const net = route ? route[1] : '127.1.2' // no default route: loopback, refused as reserved
     const dir = mkdtempSync(join(tmpdir(), 'halab-overlap-'))
-    writeFileSync(join(dir, 'hosts.yml'), `all:\n  hosts:\n    a:\n      interfaces:\n        - { name: eth0, address: ${net}.250, prefix: 24 }\n`)
+    writeFileSync(
+      join(dir, 'hosts.yml'),
+      `all:\n  hosts:\n    a:\n      interfaces:\n        - { name: eth0, address: ${net}.250, prefix: 24 }\n`,
+    )
     try {
       const r = await lab('up', '-i', dir)
       assert.equal(r.code, 1, r.stdout)
@@ -265,7 +356,8 @@ describe('lab with the 4-node inventory', { skip }, () => {
 
   it('starts the four hosts with two interfaces each', () => {
     assert.equal(up.code, 0, up.stderr)
-    for (const name of ['zerg', 'supermente', 'protoss', 'terran']) assert.match(up.stdout, new RegExp(`^${name}\\s+eth0\\s+10\\.0\\.0\\.\\d+/24\\s+up`, 'm'))
+    for (const name of ['zerg', 'supermente', 'protoss', 'terran'])
+      assert.match(up.stdout, new RegExp(`^${name}\\s+eth0\\s+10\\.0\\.0\\.\\d+/24\\s+up`, 'm'))
     assert.match(up.stdout, /^\s+eth1\s+192\.168\.10\.1\/24/m)
     assert.match(up.stdout, /halab-br0 10\.0\.0\.128\/24/)
   })
@@ -273,7 +365,11 @@ describe('lab with the 4-node inventory', { skip }, () => {
   reachabilityTests('4-node')
 
   it('gives the real servers /dev/vdb1 and the directors no disk', async () => {
-    for (const [host, want] of [['protoss', 'yes'], ['terran', 'yes'], ['zerg', 'no']]) {
+    for (const [host, want] of [
+      ['protoss', 'yes'],
+      ['terran', 'yes'],
+      ['zerg', 'no'],
+    ]) {
       const r = await lab('exec', host, '--', 'sh', '-c', 'test -b /dev/vdb1 && echo yes || echo no')
       assert.equal(r.stdout.trim(), want, host)
     }

@@ -4,7 +4,18 @@
 // itself: they are tested as data here and for real in throw-away lab hosts.)
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, beforeEach, describe, test } from 'node:test'
@@ -38,7 +49,15 @@ const host = (check = false) => new HostContext(inventoryHost, transport, { chec
 before(async () => {
   if (!overSsh) return void (transport = await new LocalTransport('local').open())
   sshd = await startSshd()
-  transport = await new SshTransport({ name: 'loop', address: '127.0.0.1', port: sshd.port, user: sshd.user, privateKeyPath: sshd.keyPath, become: false, knownHostsFiles: [sshd.knownHostsPath] }).open()
+  transport = await new SshTransport({
+    name: 'loop',
+    address: '127.0.0.1',
+    port: sshd.port,
+    user: sshd.user,
+    privateKeyPath: sshd.keyPath,
+    become: false,
+    knownHostsFiles: [sshd.knownHostsPath],
+  }).open()
 })
 after(async () => {
   await transport.close()
@@ -74,7 +93,11 @@ function snapshot(root: string): string {
   const out: string[] = []
   const walk = (p: string) => {
     const st = lstatSync(p)
-    const kind = st.isDirectory() ? 'd' : st.isSymbolicLink() ? `l>${readlinkSync(p)}` : `f:${readFileSync(p).toString('base64')}`
+    const kind = st.isDirectory()
+      ? 'd'
+      : st.isSymbolicLink()
+        ? `l>${readlinkSync(p)}`
+        : `f:${readFileSync(p).toString('base64')}`
     out.push(`${p.slice(root.length)} ${(st.mode & 0o7777).toString(8)} ${st.uid}:${st.gid} ${kind}`)
     if (st.isDirectory()) for (const e of readdirSync(p).sort()) walk(join(p, e))
   }
@@ -89,9 +112,16 @@ async function converge(task: Task): Promise<Plan> {
   assert.ok(planned.changes.length > 0, 'check mode plans the changes')
   assert.equal(snapshot(dir), before, 'check mode leaves the directory byte-identical')
   const first = await apply(task)
-  assert.deepEqual(first.changes.map((c) => c.summary), planned.changes.map((c) => c.summary))
+  assert.deepEqual(
+    first.changes.map((c) => c.summary),
+    planned.changes.map((c) => c.summary),
+  )
   const second = await apply(task)
-  assert.deepEqual(second.changes.map((c) => c.summary), [], 'the second run plans no change')
+  assert.deepEqual(
+    second.changes.map((c) => c.summary),
+    [],
+    'the second run plans no change',
+  )
   assert.ok(second.noop, 'the second run says why nothing is to do')
   return first
 }
@@ -111,7 +141,10 @@ describe('directory', () => {
     const path = join(dir, 'data')
     mkdirSync(path)
     writeFileSync(join(path, 'precious'), 'keep me')
-    await assert.rejects(apply(directory({ path, state: 'absent' })), /is not empty: halab removes only empty directories/)
+    await assert.rejects(
+      apply(directory({ path, state: 'absent' })),
+      /is not empty: halab removes only empty directories/,
+    )
     assert.equal(readFileSync(join(path, 'precious'), 'utf8'), 'keep me')
     rmSync(join(path, 'precious'))
     await converge(directory({ path, state: 'absent' }))
@@ -131,7 +164,10 @@ describe('file', () => {
     const path = join(dir, 'app.conf')
     writeFileSync(path, 'port = 80\n')
     const before = snapshot(dir)
-    await assert.rejects(apply(file({ path, content: 'port = eighty\n', validate: "grep -q '^port = [0-9]*$' %s" })), /command failed on local/)
+    await assert.rejects(
+      apply(file({ path, content: 'port = eighty\n', validate: "grep -q '^port = [0-9]*$' %s" })),
+      /command failed on local/,
+    )
     assert.equal(snapshot(dir), before)
     assert.deepEqual(readdirSync(dir), ['app.conf'])
     await converge(file({ path, content: 'port = 8080\n', validate: "grep -q '^port = [0-9]*$' %s" }))
@@ -165,7 +201,10 @@ describe('block', () => {
     await converge(block({ path, marker: 'cluster', content: '10.0.0.1 web1\n' }))
     writeFileSync(path, readFileSync(path, 'utf8') + '::1 localhost\n')
     await converge(block({ path, marker: 'cluster', content: '10.0.0.1 web1\n10.0.0.2 web2\n' }))
-    assert.equal(readFileSync(path, 'utf8'), '127.0.0.1 localhost\n# BEGIN halab cluster\n10.0.0.1 web1\n10.0.0.2 web2\n# END halab cluster\n::1 localhost\n')
+    assert.equal(
+      readFileSync(path, 'utf8'),
+      '127.0.0.1 localhost\n# BEGIN halab cluster\n10.0.0.1 web1\n10.0.0.2 web2\n# END halab cluster\n::1 localhost\n',
+    )
     await converge(block({ path, marker: 'cluster', state: 'absent' }))
     assert.equal(readFileSync(path, 'utf8'), '127.0.0.1 localhost\n::1 localhost\n')
   })
@@ -184,9 +223,19 @@ describe('mount', () => {
     const spec = { src, path, fstype: 'none', opts: 'bind', fstab }
     try {
       const first = await converge(mount(spec))
-      assert.deepEqual(first.changes.map((c) => c.summary.replaceAll(dir, 'DIR')), [`create mount point DIR/www root`, `mount DIR/data on DIR/www root`, `update DIR/fstab (line for DIR/www root)`])
+      assert.deepEqual(
+        first.changes.map((c) => c.summary.replaceAll(dir, 'DIR')),
+        [
+          `create mount point DIR/www root`,
+          `mount DIR/data on DIR/www root`,
+          `update DIR/fstab (line for DIR/www root)`,
+        ],
+      )
       assert.equal(readFileSync(join(path, 'index.html'), 'utf8'), 'hello\n')
-      assert.equal(readFileSync(fstab, 'utf8'), `# test fstab\n${src.replace(/ /g, '\\040')} ${path.replace(/ /g, '\\040')} none bind 0 0\n`)
+      assert.equal(
+        readFileSync(fstab, 'utf8'),
+        `# test fstab\n${src.replace(/ /g, '\\040')} ${path.replace(/ /g, '\\040')} none bind 0 0\n`,
+      )
       const again = await apply(mount(spec))
       assert.equal(again.warnings, undefined, 'the bind mount found is the wanted one')
 
@@ -217,7 +266,12 @@ describe('command', () => {
 
   test('unless: skipped once the check succeeds; chdir and env arrive intact', async () => {
     const value = `it's "quoted" $(not run) \`nor this\`\nsecond line`
-    const task = command({ command: 'printf %s "$GREETING" > greeting.txt', chdir: dir, env: { GREETING: value }, unless: 'grep -q second greeting.txt' })
+    const task = command({
+      command: 'printf %s "$GREETING" > greeting.txt',
+      chdir: dir,
+      env: { GREETING: value },
+      unless: 'grep -q second greeting.txt',
+    })
     await converge(task)
     assert.equal(readFileSync(join(dir, 'greeting.txt'), 'utf8'), value)
   })
@@ -226,7 +280,10 @@ describe('command', () => {
     const task = command({ command: 'echo run >> log', chdir: dir })
     for (let i = 0; i < 2; i++) {
       const plan = await apply(task)
-      assert.equal(plan.changes[0].summary, 'run: echo run >> log — non-idempotent command (no creates/removes/unless guard)')
+      assert.equal(
+        plan.changes[0].summary,
+        'run: echo run >> log — non-idempotent command (no creates/removes/unless guard)',
+      )
     }
     assert.equal(readFileSync(join(dir, 'log'), 'utf8'), 'run\nrun\n')
   })
@@ -234,11 +291,25 @@ describe('command', () => {
 
 test('the read-only facts run on a real shell and parse', async () => {
   const ctx = host()
-  const facts = [osRelease(), initSystem(), networkInterfaces(), kernelFilesystems(), kernelModule('ext4'), mounts(), blockDevice(join(dir, 'nothing')), sysctlValue('kernel.ostype'), sysctlValue('no.such.key')]
+  const facts = [
+    osRelease(),
+    initSystem(),
+    networkInterfaces(),
+    kernelFilesystems(),
+    kernelModule('ext4'),
+    mounts(),
+    blockDevice(join(dir, 'nothing')),
+    sysctlValue('kernel.ostype'),
+    sysctlValue('no.such.key'),
+  ]
   await ctx.prefetch(facts)
   assert.match((await ctx.fact(osRelease())).id, /^[a-z]/)
   assert.equal(typeof (await ctx.fact(initSystem())).systemd, 'boolean')
-  assert.ok((await ctx.fact(networkInterfaces())).some((i) => i.name === 'lo' && i.addresses.some((a) => a.cidr === '127.0.0.1/8')))
+  assert.ok(
+    (await ctx.fact(networkInterfaces())).some(
+      (i) => i.name === 'lo' && i.addresses.some((a) => a.cidr === '127.0.0.1/8'),
+    ),
+  )
   assert.ok((await ctx.fact(kernelFilesystems())).some((f) => f.name === 'proc' && f.nodev))
   assert.equal((await ctx.fact(kernelModule('ext4'))).name, 'ext4')
   assert.ok(mountAt(await ctx.fact(mounts()), '/'))

@@ -2,7 +2,17 @@
 // rerun, check mode that leaves no trace, diffs, handlers, failures, unreachable
 // hosts, invalid input, and secrets that never reach any output.
 import assert from 'node:assert/strict'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
@@ -108,7 +118,11 @@ test('--check reports a hand-made drift and leaves every file as it was; --diff 
   const fix = await run(['demo', '-i', inv])
   assert.match(recapLine(fix, 'alpha'), /changed=2/, 'the file and its handler')
   assert.match(readFileSync(conf, 'utf8'), /greeting = hello/)
-  assert.equal(readFileSync(join(inv, 'alpha', 'handler.log'), 'utf8'), 'reloaded\nreloaded\n', 'the handler ran once per converging run')
+  assert.equal(
+    readFileSync(join(inv, 'alpha', 'handler.log'), 'utf8'),
+    'reloaded\nreloaded\n',
+    'the handler ran once per converging run',
+  )
   assert.ok(existsSync(`${conf}.halab-bak`), 'the previous file is kept')
 })
 
@@ -149,14 +163,20 @@ test('a missing .env variable is an error naming it and the file that uses it', 
   const inv = inventory('noenv', '', '', '')
   const r = await run(['demo', '-i', inv])
   assert.equal(r.code, 3)
-  assert.match(r.stderr, /hosts\.yml:\d+, host alpha, field demo_secret: \$\{DEMO_SECRET\} is not set: add DEMO_SECRET=\.\.\. to \.env/)
+  assert.match(
+    r.stderr,
+    /hosts\.yml:\d+, host alpha, field demo_secret: \$\{DEMO_SECRET\} is not set: add DEMO_SECRET=\.\.\. to \.env/,
+  )
 })
 
 test('--json writes one event per line; --limit and --roles narrow the run', async () => {
   const inv = inventory('json')
   const r = await run(['demo', '-i', inv, '--json', '--limit', 'all:!beta', '--roles', 'demo', '--diff'])
   assert.equal(r.code, 0, r.stderr)
-  const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
+  const events = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
   assert.equal(events[0].type, 'run-start')
   assert.deepEqual(events[0].hosts, ['alpha'])
   const ends = events.filter((e) => e.type === 'task-end')
@@ -169,5 +189,8 @@ test('--json writes one event per line; --limit and --roles narrow the run', asy
 test('the secret from .env appears in no output of any run above', () => {
   assert.ok(outputs.length >= 10)
   for (const o of outputs) assert.equal(o.includes(SECRET), false, `secret leaked in:\n${o}`)
-  assert.ok(outputs.some((o) => o.includes('********')), 'secrets were masked, not just absent')
+  assert.ok(
+    outputs.some((o) => o.includes('********')),
+    'secrets were masked, not just absent',
+  )
 })

@@ -54,7 +54,10 @@ for (const shell of ['sh', 'bash']) {
   test(`quoting: every awkward value arrives intact under ${shell} on a real sshd`, async () => {
     const t = await new SshTransport(target({ shell })).open()
     try {
-      assert.equal((await t.exec('readlink -f /proc/$$/exe')).stdout.trim().endsWith(shell === 'sh' ? 'dash' : 'bash'), true)
+      assert.equal(
+        (await t.exec('readlink -f /proc/$$/exe')).stdout.trim().endsWith(shell === 'sh' ? 'dash' : 'bash'),
+        true,
+      )
       const results = await t.execBatch(NASTY.map((v) => ({ command: sh`printf %s ${v}` })))
       results.forEach((r, i) => assert.equal(r.stdout, NASTY[i], `value ${JSON.stringify(NASTY[i])}`))
       const args = await t.exec(sh`for a in ${NASTY}; do printf '<%s>' "$a"; done`)
@@ -107,12 +110,15 @@ test('a changed host key is always refused, even with --accept-new-hosts', async
   const [type, key] = readFileSync(`${other}.pub`, 'utf8').split(' ')
   const changed = join(sshd.dir, 'changed_known_hosts')
   writeFileSync(changed, `[127.0.0.1]:${sshd.port} ${type} ${key}\n`)
-  await assert.rejects(new SshTransport(target({ knownHostsFiles: [changed], acceptNewInto: changed })).open(), (e: unknown) => {
-    assert.ok(e instanceof HostKeyError)
-    assert.match(e.message, /HOST KEY CHANGED/)
-    assert.match(e.render(), /ssh-keygen -R/)
-    return true
-  })
+  await assert.rejects(
+    new SshTransport(target({ knownHostsFiles: [changed], acceptNewInto: changed })).open(),
+    (e: unknown) => {
+      assert.ok(e instanceof HostKeyError)
+      assert.match(e.message, /HOST KEY CHANGED/)
+      assert.match(e.render(), /ssh-keygen -R/)
+      return true
+    },
+  )
 })
 
 test('hashed known_hosts entries are understood', async () => {
@@ -138,7 +144,10 @@ test('a wrong key is refused with a message naming user, host and key', async ()
 test('an unreachable host fails fast with what to check', async () => {
   const closed = await freePort()
   const t0 = Date.now()
-  await assert.rejects(new SshTransport(target({ port: closed })).open(), (e: unknown) => e instanceof UnreachableError && /ECONNREFUSED/.test(e.message))
+  await assert.rejects(
+    new SshTransport(target({ port: closed })).open(),
+    (e: unknown) => e instanceof UnreachableError && /ECONNREFUSED/.test(e.message),
+  )
   assert.ok(Date.now() - t0 < 2000)
 })
 
@@ -169,7 +178,10 @@ test('output past the cap is dropped with a message, and the frame still ends', 
   try {
     const r = await ssh.exec('head -c 3000000 /dev/zero | tr "\\0" b; printf END')
     assert.equal(r.code, 0)
-    const m = /^(b*END)\n\[halab: (\d+) more bytes of output were dropped: a command's output is kept up to 1 MiB\]\n$/.exec(r.stdout)
+    const m =
+      /^(b*END)\n\[halab: (\d+) more bytes of output were dropped: a command's output is kept up to 1 MiB\]\n$/.exec(
+        r.stdout,
+      )
     assert.ok(m, r.stdout.slice(-200))
     assert.ok(m[1].length >= 2 ** 20 && m[1].length < 2 ** 20 + 100, `kept ${m[1].length} bytes: the cap and the end`)
     assert.equal(m[1].length + Number(m[2]), 3_000_003, 'what was kept and what was dropped add up to the output')
@@ -185,7 +197,8 @@ test('stdin reaches the command without a file on the host or a process showing 
     const secret = 'S3CRET-stdin-%d-$HOME-"q"-\\'
     // The patterns match the secret but not themselves ([R], [s]), so grep never finds its own argv.
     // (tsx's compile cache under /tmp holds this test's own source.)
-    const probe = "grep -rlE --exclude-dir='tsx-*' 'S3C[R]ET-[s]tdin' /tmp /var/tmp /dev/shm 2>/dev/null; ps -eo args | grep -cE 'S3C[R]ET-[s]tdin'; true"
+    const probe =
+      "grep -rlE --exclude-dir='tsx-*' 'S3C[R]ET-[s]tdin' /tmp /var/tmp /dev/shm 2>/dev/null; ps -eo args | grep -cE 'S3C[R]ET-[s]tdin'; true"
     const r = await ssh.exec(`cat; echo; ${probe}`, { stdin: secret })
     assert.equal(r.stdout, `${secret}\n0\n`, 'the secret is read back, no file holds it and no command line shows it')
   } finally {
@@ -211,7 +224,10 @@ test('a command past its timeout is stopped with all it started; the commands be
   const ssh = await new SshTransport(target()).open()
   try {
     const started = Date.now()
-    const [late, next] = await ssh.execBatch([{ command: 'sh -c "sleep 987651; echo never" & wait', timeoutMs: 1500 }, { command: 'echo after' }])
+    const [late, next] = await ssh.execBatch([
+      { command: 'sh -c "sleep 987651; echo never" & wait', timeoutMs: 1500 },
+      { command: 'echo after' },
+    ])
     assert.equal(late.code, 124)
     assert.match(late.stderr, /ran longer than its timeout \(1\.5 s\): it was stopped, with everything it started/)
     assert.ok(Date.now() - started < 10_000)
@@ -231,12 +247,19 @@ test('when the run is killed, what it left running on the host is stopped', { ti
     process.stdout.write('open\\n')
     await t.exec('sleep 987652')
   `
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   try {
-    await new Promise<void>((resolve) => child.stdout.on('data', (b: Buffer) => b.toString().includes('open') && resolve()))
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (b: Buffer) => b.toString().includes('open') && resolve()),
+    )
     assert.ok(await until(() => running('^sleep 98765[2]').length === 1, 10_000), 'the command runs')
     child.kill('SIGKILL')
-    assert.ok(await until(() => running('^sleep 98765[2]').length === 0, 20_000), 'the command was stopped after the runner died')
+    assert.ok(
+      await until(() => running('^sleep 98765[2]').length === 0, 20_000),
+      'the command was stopped after the runner died',
+    )
   } finally {
     child.kill('SIGKILL')
   }

@@ -24,7 +24,9 @@ describe('lab doctor boots a real-kernel guest for real', { skip: labSkip }, () 
   it('reports the time to its SSH banner and leaves nothing behind', async (t) => {
     const r = await lab('doctor')
     assert.equal(r.code, 0, r.stdout + r.stderr)
-    const m = r.stdout.match(/real-kernel hosts \(user-mode-linux, \S+\): ok — a guest answered SSH ([\d.]+) s after start/)
+    const m = r.stdout.match(
+      /real-kernel hosts \(user-mode-linux, \S+\): ok — a guest answered SSH ([\d.]+) s after start/,
+    )
     assert.ok(m, r.stdout + r.stderr)
     t.diagnostic(`one user-mode-linux guest answered SSH ${m[1]} s after start`)
     assert.match((await lab('status')).stdout, /^no lab is up$/m)
@@ -39,7 +41,10 @@ describe('2-node on user-mode-linux: heartbeat + real DRBD', { skip: labSkip }, 
 
   it('lab up gave each host its own kernel, eth0 by MAC, /dev/sda6 and the drbd module', async (t) => {
     const state = readState()
-    for (const h of state?.hosts ?? []) t.diagnostic(`${h.name}: ${h.kernel} guest, ssh ${h.bootSeconds?.toFixed(1)} s after start (lab up ${state?.upSeconds?.toFixed(1)} s)`)
+    for (const h of state?.hosts ?? [])
+      t.diagnostic(
+        `${h.name}: ${h.kernel} guest, ssh ${h.bootSeconds?.toFixed(1)} s after start (lab up ${state?.upSeconds?.toFixed(1)} s)`,
+      )
     assert.deepEqual(
       state?.hosts.map((h) => h.kernel),
       ['uml', 'uml'],
@@ -47,8 +52,14 @@ describe('2-node on user-mode-linux: heartbeat + real DRBD', { skip: labSkip }, 
     const status = await lab('status')
     assert.equal(status.code, 0, status.stdout + status.stderr)
     for (const n of ['nodo1', 'nodo2']) {
-      assert.match(status.stdout, new RegExp(`${n}: user-mode-linux guest \\(its own kernel\\), ssh [\\d.]+ s after start`))
-      const out = await onHost(n, 'uname -r; hostname; ip -o -4 addr show eth0; readlink /dev/sda6; modprobe -n drbd && echo drbd-ok')
+      assert.match(
+        status.stdout,
+        new RegExp(`${n}: user-mode-linux guest \\(its own kernel\\), ssh [\\d.]+ s after start`),
+      )
+      const out = await onHost(
+        n,
+        'uname -r; hostname; ip -o -4 addr show eth0; readlink /dev/sda6; modprobe -n drbd && echo drbd-ok',
+      )
       assert.match(out, /^6\.1\./)
       assert.match(out, new RegExp(`^${n}$`, 'm'))
       assert.match(out, /eth0\s+inet 192\.168\.0\.2[78]\/24/)
@@ -90,7 +101,11 @@ describe('2-node on user-mode-linux: heartbeat + real DRBD', { skip: labSkip }, 
     for (const n of ['nodo1', 'nodo2']) assert.match(recapLine(r, n), /changed=0 failed=0/)
     assert.doesNotMatch(r.stdout, /create DRBD metadata|overwrites|mkfs/)
     assert.equal((await onHost('nodo1', `cat /srv/data/${file}.txt`)).trim(), file)
-    assert.equal((await onHost('nodo1', 'blkid -o value -s UUID /dev/drbd0')).trim(), uuid, 'same filesystem: never formatted again')
+    assert.equal(
+      (await onHost('nodo1', 'blkid -o value -s UUID /dev/drbd0')).trim(),
+      uuid,
+      'same filesystem: never formatted again',
+    )
   })
 
   it('verify passes every live check, the file written before failover is read on nodo2 after it', async () => {
@@ -108,7 +123,8 @@ describe('2-node on user-mode-linux: heartbeat + real DRBD', { skip: labSkip }, 
   })
 
   it('no secret reached any output', () => {
-    for (const o of outputs) for (const s of Object.values(SECRETS)) assert.equal(o.includes(s), false, `secret in output:\n${o}`)
+    for (const o of outputs)
+      for (const s of Object.values(SECRETS)) assert.equal(o.includes(s), false, `secret in output:\n${o}`)
   })
 
   it('lab down leaves no guest, tap, COW file or mconsole socket', async () => {
@@ -124,7 +140,11 @@ describe('2-node on user-mode-linux: heartbeat + real DRBD', { skip: labSkip }, 
         }
       })
     assert.deepEqual(procs, [], 'no user-mode-linux process is left')
-    assert.equal(existsSync('/var/lib/halab/lab/hosts'), false, 'host directories (root.cow, disks, uml/ sockets) are gone')
+    assert.equal(
+      existsSync('/var/lib/halab/lab/hosts'),
+      false,
+      'host directories (root.cow, disks, uml/ sockets) are gone',
+    )
     assert.doesNotMatch(readdirSync('/sys/class/net').join(' '), /halab-/)
     assert.match((await lab('status')).stdout, /^no lab is up$/m)
   })

@@ -33,7 +33,12 @@ const VIP = '192.168.1.200'
 
 /** Which director runs the group, from crm_mon on master. */
 async function activeDirector(): Promise<string> {
-  const out = await waitOn('master', 'crm_mon -1 2>&1', /ldirectord\s+\(ocf:heartbeat:ldirectord\):\s+Started (master|standby)/, 180)
+  const out = await waitOn(
+    'master',
+    'crm_mon -1 2>&1',
+    /ldirectord\s+\(ocf:heartbeat:ldirectord\):\s+Started (master|standby)/,
+    180,
+  )
   return /ldirectord\s+\(ocf:heartbeat:ldirectord\):\s+Started (\S+)/.exec(out)![1]
 }
 
@@ -52,25 +57,41 @@ describe('6-node on user-mode-linux: RAID 6 on the NAS, served over NFS', { skip
 
   it('lab up started six guests with their own kernels; the NAS has its five disks', async (t) => {
     const state = readState()
-    for (const h of state?.hosts ?? []) t.diagnostic(`${h.name}: ${h.kernel} guest, ssh ${h.bootSeconds?.toFixed(1)} s after start (lab up ${state?.upSeconds?.toFixed(1)} s)`)
+    for (const h of state?.hosts ?? [])
+      t.diagnostic(
+        `${h.name}: ${h.kernel} guest, ssh ${h.bootSeconds?.toFixed(1)} s after start (lab up ${state?.upSeconds?.toFixed(1)} s)`,
+      )
     assert.deepEqual(state?.hosts.map((h) => [h.name, h.kernel]).sort(), ALL.map((n) => [n, 'uml']).sort())
-    assert.match(await onHost('nas', 'for d in b c d e f; do readlink /dev/sd${d}1; done | tr "\\n" " "'), /^ubdc ubdd ubde ubdf ubdg $/)
+    assert.match(
+      await onHost('nas', 'for d in b c d e f; do readlink /dev/sd${d}1; done | tr "\\n" " "'),
+      /^ubdc ubdd ubde ubdf ubdg $/,
+    )
   })
 
   it('site converges: the array is created, formatted, mounted and exported; the servers mount it', async () => {
     const r = await cli('site', '-i', INV)
     assert.equal(r.code, 0, r.stdout + r.stderr)
     for (const h of ALL) assert.match(recapLine(r, h), /failed=0 .*unreachable=0/)
-    assert.match(r.stdout, /\[nas\] mdadm \| RAID 6 \/dev\/md0: changed \(create RAID 6 \/dev\/md0 over \/dev\/sdb1, .*\/dev\/sdf1/)
+    assert.match(
+      r.stdout,
+      /\[nas\] mdadm \| RAID 6 \/dev\/md0: changed \(create RAID 6 \/dev\/md0 over \/dev\/sdb1, .*\/dev\/sdf1/,
+    )
     assert.match(r.stdout, /\[nas\] mdadm \| ext4 on \/dev\/md0: changed/)
-    const nas = await onHost('nas', 'cat /proc/mdstat; mdadm --detail /dev/md0; grep "^ARRAY /dev/md0 " /etc/mdadm/mdadm.conf; grep " /mnt/raid " /proc/mounts; exportfs -v')
+    const nas = await onHost(
+      'nas',
+      'cat /proc/mdstat; mdadm --detail /dev/md0; grep "^ARRAY /dev/md0 " /etc/mdadm/mdadm.conf; grep " /mnt/raid " /proc/mounts; exportfs -v',
+    )
     assert.match(nas, /md0 : active raid6 (sd[b-f]1\[\d\] ?){5}|md0 : active raid6( \S+\[\d\]){5}/)
     assert.match(nas, /^ARRAY \/dev\/md0 .*UUID=/m)
     assert.match(nas, /^\/dev\/md0 \/mnt\/raid ext4 /m)
     assert.match(nas, /\/mnt\/raid\s+10\.0\.10\.0\/24\(.*no_root_squash/)
     uuid = arrayUuid(nas)
     assert.ok(uuid, nas)
-    for (const s of SERVERS) assert.match(await onHost(s, 'grep " /mnt/raid " /proc/mounts; grep " /mnt/raid " /etc/fstab'), /^nas:\/mnt\/raid \/mnt\/raid nfs4? [\s\S]*^nas:\/mnt\/raid \/mnt\/raid nfs auto,_netdev 0 0$/m)
+    for (const s of SERVERS)
+      assert.match(
+        await onHost(s, 'grep " /mnt/raid " /proc/mounts; grep " /mnt/raid " /etc/fstab'),
+        /^nas:\/mnt\/raid \/mnt\/raid nfs4? [\s\S]*^nas:\/mnt\/raid \/mnt\/raid nfs auto,_netdev 0 0$/m,
+      )
   })
 
   it('a second site changes nothing on any host', async () => {
@@ -81,22 +102,31 @@ describe('6-node on user-mode-linux: RAID 6 on the NAS, served over NFS', { skip
 
   it('a file written through one server is read on the others and on the NAS', async () => {
     await onHost('server1', `echo written-by-server1 > /mnt/raid/${file} && sync`)
-    for (const h of ['server2', 'server3']) assert.equal(await onHost(h, `cat /mnt/raid/${file}`), 'written-by-server1\n')
+    for (const h of ['server2', 'server3'])
+      assert.equal(await onHost(h, `cat /mnt/raid/${file}`), 'written-by-server1\n')
     assert.equal(await onHost('nas', `cat /mnt/raid/${file}`), 'written-by-server1\n')
   })
 
   it('the directors run one Pacemaker group: both VIPs and ldirectord with the three real servers (masq, rr)', async (t) => {
     const active = await activeDirector()
     t.diagnostic(`group lvs started on ${active}`)
-    const out = await onHost(active, 'ip -o -4 addr show; ipvsadm -Ln; crm configure show lvs-start-order; crm_attribute --type crm_config --name stonith-enabled --query --quiet')
+    const out = await onHost(
+      active,
+      'ip -o -4 addr show; ipvsadm -Ln; crm configure show lvs-start-order; crm_attribute --type crm_config --name stonith-enabled --query --quiet',
+    )
     assert.match(out, /inet 192\.168\.1\.200\/24 .*ens3/)
     assert.match(out, /inet 10\.0\.10\.200\/24 .*ens4/)
     assert.match(out, /TCP\s+192\.168\.1\.200:80 rr/)
-    for (const a of ['10.0.10.110', '10.0.10.111', '10.0.10.112']) assert.match(out, new RegExp(`-> ${a.replace(/\./g, '\\.')}:80\\s+Masq\\s+1`))
+    for (const a of ['10.0.10.110', '10.0.10.111', '10.0.10.112'])
+      assert.match(out, new RegExp(`-> ${a.replace(/\./g, '\\.')}:80\\s+Masq\\s+1`))
     assert.match(out, /order lvs-start-order Mandatory: ip1 ip2 ldirectord/)
     assert.match(out, /^false$/m)
     const other = active === 'master' ? 'standby' : 'master'
-    assert.doesNotMatch(await onHost(other, 'ip -o -4 addr show'), /192\.168\.1\.200/, 'the VIP is on one director only')
+    assert.doesNotMatch(
+      await onHost(other, 'ip -o -4 addr show'),
+      /192\.168\.1\.200/,
+      'the VIP is on one director only',
+    )
   })
 
   it("requests through the external VIP alternate over the three servers (LVS-NAT), with the seed's page from the share", async () => {
@@ -105,22 +135,53 @@ describe('6-node on user-mode-linux: RAID 6 on the NAS, served over NFS', { skip
     // rr: each server once in every three consecutive requests
     assert.equal(new Set(seen.slice(0, 3)).size, 3, `served by: ${seen.join(', ')}`)
     const page = (await httpGet(`http://${VIP}/index.php`, 5000)).body
-    assert.match(page, /Hoy es <span id="date">\d\d\/\d\d\/\d{4}<\/span> son las <span id="time">\d\d:\d\d:\d\d<\/span>/)
+    assert.match(
+      page,
+      /Hoy es <span id="date">\d\d\/\d\d\/\d{4}<\/span> son las <span id="time">\d\d:\d\d:\d\d<\/span>/,
+    )
     const node = servingNode(page)!
-    assert.match(page, new RegExp(`Soy el servidor <strong id="address">10\\.0\\.10\\.11${SERVERS.indexOf(node)}</strong>`))
-    assert.match(await onHost('server1', 'findmnt -n -o SOURCE --target /mnt/raid/www/index.php'), /^nas:\/mnt\/raid$/m, 'the page lives on the share')
+    assert.match(
+      page,
+      new RegExp(`Soy el servidor <strong id="address">10\\.0\\.10\\.11${SERVERS.indexOf(node)}</strong>`),
+    )
+    assert.match(
+      await onHost('server1', 'findmnt -n -o SOURCE --target /mnt/raid/www/index.php'),
+      /^nas:\/mnt\/raid$/m,
+      'the page lives on the share',
+    )
   })
 
   it("verify --load: the seed's four tests and the NAS's failed disk pass, none not run; load beside the seed's figures", async (t) => {
     const r = await cli('verify', '-i', INV, '--load', '5')
     for (const line of r.stdout.trim().split('\n')) t.diagnostic(line)
     assert.equal(r.code, 0, r.stdout + r.stderr)
-    const tallies = [...r.stdout.matchAll(/^checks: (\d+) pass, (\d+) fail, (\d+) not run$/gm)].map((m) => m.slice(1).map(Number))
-    assert.deepEqual(tallies, [[3, 0, 0], [8, 0, 0]], r.stdout)
-    assert.match(r.stdout, /the active director powered off → the other serves the VIP\s+pass .*(master|standby) off: group on (standby|master) after/)
-    assert.match(r.stdout, /every real server down but one → only that one answers\s+pass .*6 requests all answered by server2/)
-    assert.match(r.stdout, /until its migration threshold → the group moves\s+pass .*fail count 10 of 10 \(migration-threshold\)/)
-    assert.match(r.stdout, /survives a failed disk .*\s+pass .*nothing to change, "\/dev\/md0 is degraded" said; \/dev\/sdf1 back in, rebuilt/)
+    const tallies = [...r.stdout.matchAll(/^checks: (\d+) pass, (\d+) fail, (\d+) not run$/gm)].map((m) =>
+      m.slice(1).map(Number),
+    )
+    assert.deepEqual(
+      tallies,
+      [
+        [3, 0, 0],
+        [8, 0, 0],
+      ],
+      r.stdout,
+    )
+    assert.match(
+      r.stdout,
+      /the active director powered off → the other serves the VIP\s+pass .*(master|standby) off: group on (standby|master) after/,
+    )
+    assert.match(
+      r.stdout,
+      /every real server down but one → only that one answers\s+pass .*6 requests all answered by server2/,
+    )
+    assert.match(
+      r.stdout,
+      /until its migration threshold → the group moves\s+pass .*fail count 10 of 10 \(migration-threshold\)/,
+    )
+    assert.match(
+      r.stdout,
+      /survives a failed disk .*\s+pass .*nothing to change, "\/dev\/md0 is degraded" said; \/dev\/sdf1 back in, rebuilt/,
+    )
     assert.match(r.stdout, /^1\s+\d+ req\/s\s+5516 req\/s\s+1344 trans\/s$/m)
     assert.match(r.stdout, /^2\s+\d+ req\/s\s+6310 req\/s\s+2539 trans\/s$/m)
     // What verify took away is back: both directors online, the array whole, every server in service.
@@ -140,7 +201,11 @@ describe('6-node on user-mode-linux: RAID 6 on the NAS, served over NFS', { skip
     assert.equal(arrayUuid(nas), uuid, 'the array was not re-created')
     // mdadm names members by their kernel names: /dev/sdd1 is the lab's link to a ubd disk.
     const failed = (await onHost('nas', 'readlink -f /dev/sdd1')).trim()
-    assert.match(nas, new RegExp(`faulty\\s+${failed}$`, 'm'), 'the failed disk is still in the array, faulty: not removed, not re-added')
+    assert.match(
+      nas,
+      new RegExp(`faulty\\s+${failed}$`, 'm'),
+      'the failed disk is still in the array, faulty: not removed, not re-added',
+    )
     assert.equal(await onHost('server2', `cat /mnt/raid/${file}`), 'written-by-server1\n')
   })
 

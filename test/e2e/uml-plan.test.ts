@@ -59,7 +59,10 @@ describe('user-mode-linux lab plan (no root needed)', () => {
     assert.ok(argv.includes('ubd1r=/var/lib/halab/lab/hosts/nodo1/config.tar'))
     assert.ok(argv.includes('ubd2=/d/sda6.img'))
     assert.ok(argv.includes(`vec0:transport=tap,ifname=halab-h0i0,mac=${umlMac('nodo1', nodo1.interfaces[0])},gro=1`))
-    assert.ok(argv.includes('uml_dir=/var/lib/halab/lab/hosts/nodo1/uml'), 'mconsole sockets live in the host directory lab down removes')
+    assert.ok(
+      argv.includes('uml_dir=/var/lib/halab/lab/hosts/nodo1/uml'),
+      'mconsole sockets live in the host directory lab down removes',
+    )
     assert.notEqual(umlMac('nodo1', { name: 'eth0' }), umlMac('nodo2', { name: 'eth0' }))
     assert.equal(umlMac('nodo1', { name: 'eth0', mac: '52:54:00:aa:bb:cc' }), '52:54:00:aa:bb:cc')
   })
@@ -76,7 +79,8 @@ describe('the config disk of a UML host', () => {
   it('carries identity, host keys, the lab key, eth0 by MAC, networkd and apt files, and /dev/sda6 → ubdc', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'halab-uml-'))
     try {
-      const spec = topologyFromInventory(await loadInventory(join(REPO, INV), { skipSecrets: true }), { kernel: 'uml' }).hosts[0]
+      const spec = topologyFromInventory(await loadInventory(join(REPO, INV), { skipSecrets: true }), { kernel: 'uml' })
+        .hosts[0]
       const paths = {
         dir,
         upper: '',
@@ -89,7 +93,12 @@ describe('the config disk of a UML host', () => {
         configTar: join(dir, 'config.tar'),
         umlDir: join(dir, 'uml'),
       }
-      const r = await prepareUmlHost({ spec, publicKey: 'ssh-ed25519 AAAAtest halab-lab', aptProxy: 'http://192.168.0.254:3142', paths })
+      const r = await prepareUmlHost({
+        spec,
+        publicKey: 'ssh-ed25519 AAAAtest halab-lab',
+        aptProxy: 'http://192.168.0.254:3142',
+        paths,
+      })
       assert.match(r.hostKey, /^ssh-ed25519 \S+$/)
       assert.deepEqual(
         r.disks.map((d) => [d.name, d.ubd, statSync(d.file).size]),
@@ -109,11 +118,20 @@ describe('the config disk of a UML host', () => {
       ])
         assert.ok(list.includes(f), `${f} missing from the config disk:\n${list.join('\n')}`)
       const link = readFileSync(join(paths.config, 'etc/systemd/network/10-halab-eth0.link'), 'utf8')
-      assert.match(link, new RegExp(`MACAddress=${umlMac('nodo1', spec.interfaces[0])}\nOriginalName=vec\\*\n\n\\[Link\\]\nName=eth0`))
-      assert.match(readFileSync(join(paths.config, 'etc/udev/rules.d/60-halab-disks.rules'), 'utf8'), /^KERNEL=="ubdc", SYMLINK\+="sda6"$/m)
+      assert.match(
+        link,
+        new RegExp(`MACAddress=${umlMac('nodo1', spec.interfaces[0])}\nOriginalName=vec\\*\n\n\\[Link\\]\nName=eth0`),
+      )
+      assert.match(
+        readFileSync(join(paths.config, 'etc/udev/rules.d/60-halab-disks.rules'), 'utf8'),
+        /^KERNEL=="ubdc", SYMLINK\+="sda6"$/m,
+      )
       assert.equal(readFileSync(join(paths.config, 'etc/hostname'), 'utf8'), 'nodo1\n')
       // The guest's init names and addresses vec0 before systemd starts (sshd answers early).
-      assert.equal(readFileSync(join(paths.config, 'etc/halab-uml-net'), 'utf8'), 'link set dev vec0 name eth0\nlink set dev eth0 up\naddress add 192.168.0.27/24 dev eth0\n')
+      assert.equal(
+        readFileSync(join(paths.config, 'etc/halab-uml-net'), 'utf8'),
+        'link set dev vec0 name eth0\nlink set dev eth0 up\naddress add 192.168.0.27/24 dev eth0\n',
+      )
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

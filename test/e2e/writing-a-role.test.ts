@@ -33,7 +33,10 @@ function project(name: string, edit: (path: string, text: string) => string = (_
   const root = join(work, name)
   for (const [path, text] of guideFiles()) {
     mkdirSync(dirname(join(root, path)), { recursive: true })
-    writeFileSync(join(root, path), edit(path, text.replace(/'(\.\.\/)+src\/sdk\.ts'/g, `'${join(REPO, 'src', 'sdk.ts')}'`)))
+    writeFileSync(
+      join(root, path),
+      edit(path, text.replace(/'(\.\.\/)+src\/sdk\.ts'/g, `'${join(REPO, 'src', 'sdk.ts')}'`)),
+    )
   }
   return root
 }
@@ -62,10 +65,19 @@ function inventory(root: string): string {
 }
 
 const run = (root: string, args: string[]): Promise<CliResult> => runCli(args, { cwd: root })
-const recap = (r: CliResult, host: string) => r.stdout.split('\n').find((l) => l.startsWith(host) && l.includes(' : ok='))?.replace(/\s+/g, ' ') ?? ''
+const recap = (r: CliResult, host: string) =>
+  r.stdout
+    .split('\n')
+    .find((l) => l.startsWith(host) && l.includes(' : ok='))
+    ?.replace(/\s+/g, ' ') ?? ''
 
 test("the guide's motd role converges, reruns with no change, and passes its verify suite", async () => {
-  assert.deepEqual([...guideFiles().keys()].sort(), ['playbooks/site.ts', 'roles/motd/index.ts', 'roles/motd/templates/motd.ejs', 'roles/motd/verify.ts'])
+  assert.deepEqual([...guideFiles().keys()].sort(), [
+    'playbooks/site.ts',
+    'roles/motd/index.ts',
+    'roles/motd/templates/motd.ejs',
+    'roles/motd/verify.ts',
+  ])
   const root = project('motd')
   const inv = inventory(root)
   const first = await run(root, ['site', '-i', inv])
@@ -83,9 +95,21 @@ test("the guide's motd role converges, reruns with no change, and passes its ver
 
 test('a role named unlike its folder, a notify naming no handler and a missing template stop the run before any connection (exit 3)', async () => {
   const cases: [string, (path: string, text: string) => string, RegExp][] = [
-    ['misnamed', (p, t) => (p.endsWith('index.ts') ? t.replace("name: 'motd'", "name: 'banner'") : t), /defineRole\(\{ name: "banner" \}\) in the folder roles\/motd: a role's name is its folder's/],
-    ['notify', (p, t) => (p.endsWith('index.ts') ? t.replace("mode: '0644' }", "mode: '0644', notify: ['restart motd'] }") : t), /notifies "restart motd", which is not a handler of the role \(it has: none\)/],
-    ['template', (p, t) => (p.endsWith('index.ts') ? t.replace("render('motd.ejs')", "render('missing.ejs')") : t), /templates\/missing\.ejs cannot be read/],
+    [
+      'misnamed',
+      (p, t) => (p.endsWith('index.ts') ? t.replace("name: 'motd'", "name: 'banner'") : t),
+      /defineRole\(\{ name: "banner" \}\) in the folder roles\/motd: a role's name is its folder's/,
+    ],
+    [
+      'notify',
+      (p, t) => (p.endsWith('index.ts') ? t.replace("mode: '0644' }", "mode: '0644', notify: ['restart motd'] }") : t),
+      /notifies "restart motd", which is not a handler of the role \(it has: none\)/,
+    ],
+    [
+      'template',
+      (p, t) => (p.endsWith('index.ts') ? t.replace("render('motd.ejs')", "render('missing.ejs')") : t),
+      /templates\/missing\.ejs cannot be read/,
+    ],
   ]
   for (const [name, edit, message] of cases) {
     const root = project(name, edit)

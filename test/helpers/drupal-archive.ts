@@ -10,7 +10,17 @@ import { REPO } from './cli.ts'
 export function buildDrupalArchive(): { path: string; sha256: string; extraVars: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'halab-drupal-'))
   const path = join(dir, 'drupal-fake.tar.gz')
-  execFileSync('tar', ['-czf', path, '--owner=0', '--group=0', '-C', join(REPO, 'test', 'fixtures'), '--transform', 's,^drupal-fake,drupal-fake-1.0,', 'drupal-fake'])
+  execFileSync('tar', [
+    '-czf',
+    path,
+    '--owner=0',
+    '--group=0',
+    '-C',
+    join(REPO, 'test', 'fixtures'),
+    '--transform',
+    's,^drupal-fake,drupal-fake-1.0,',
+    'drupal-fake',
+  ])
   const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex')
   return { path, sha256, extraVars: ['-e', `drupal_archive_path=${path}`, '-e', `drupal_archive_sha256=${sha256}`] }
 }

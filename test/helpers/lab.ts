@@ -6,7 +6,10 @@ import { after, before } from 'node:test'
 import { runCli, type CliResult } from './cli.ts'
 
 const isRoot = process.getuid?.() === 0
-export const labSkip: string | false = !isRoot && process.env.CI !== 'true' ? 'the lab needs root (namespaces, bridges, mounts): run the tests as root, as CI does' : false
+export const labSkip: string | false =
+  !isRoot && process.env.CI !== 'true'
+    ? 'the lab needs root (namespaces, bridges, mounts): run the tests as root, as CI does'
+    : false
 
 export const lab = (...args: string[]): Promise<CliResult> => runCli(['lab', ...args])
 

@@ -20,14 +20,16 @@ export interface TestSshd {
 }
 
 export function sshdAvailable(): string | undefined {
-  if (spawnSync('test', ['-x', '/usr/sbin/sshd']).status !== 0) return 'sshd is not installed (apt-get install openssh-server)'
+  if (spawnSync('test', ['-x', '/usr/sbin/sshd']).status !== 0)
+    return 'sshd is not installed (apt-get install openssh-server)'
   return undefined
 }
 
 export async function startSshd(): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), 'halab-sshd-'))
   const port = await freePort()
-  const keygen = (file: string) => spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file], { stdio: 'ignore' })
+  const keygen = (file: string) =>
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file], { stdio: 'ignore' })
   keygen(join(dir, 'host_ed25519'))
   keygen(join(dir, 'user_ed25519'))
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'user_ed25519.pub')))
@@ -55,7 +57,9 @@ export async function startSshd(): Promise<TestSshd> {
       '',
     ].join('\n'),
   )
-  const proc: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config'), '-E', logPath], { stdio: 'ignore' })
+  const proc: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config'), '-E', logPath], {
+    stdio: 'ignore',
+  })
   await waitForPort(port, proc)
   return {
     dir,

@@ -24,37 +24,69 @@ const spec: BringUpSpec = {
   connectTimeout: 60,
 }
 const run = { host: 'nodo1', check: false }
-const connected = (disk: string, peerDisk: string): DrbdState => ({ up: true, cstate: 'Connected', disk, peerDisk, role: 'Secondary', peerRole: 'Secondary', metadata: 'attached' })
+const connected = (disk: string, peerDisk: string): DrbdState => ({
+  up: true,
+  cstate: 'Connected',
+  disk,
+  peerDisk,
+  role: 'Secondary',
+  peerRole: 'Secondary',
+  metadata: 'attached',
+})
 const noFs = { readable: true, blkid: 2 }
 
 test('drbdadm answers as state: down without metadata, down with it, up and attached', () => {
-  assert.deepEqual(parseDrbdState('r0', 'up=no\ndumpmd=1\nsays=No valid meta data found\n'), { up: false, metadata: 'absent' })
-  assert.deepEqual(parseDrbdState('r0', 'up=no\ndumpmd=0\nsays=\n'), { up: false, metadata: 'present' })
-  assert.deepEqual(parseDrbdState('r0', 'up=no\ndumpmd=255\nsays=Found meta data is "unclean", please apply-al first\n'), { up: false, metadata: 'present' })
-  assert.deepEqual(parseDrbdState('r0', 'up=yes\ncstate=WFConnection\ndstate=Inconsistent/DUnknown\nrole=Secondary/Unknown\nattached=yes\n'), {
-    up: true,
-    cstate: 'WFConnection',
-    disk: 'Inconsistent',
-    peerDisk: 'DUnknown',
-    role: 'Secondary',
-    peerRole: 'Unknown',
-    metadata: 'attached',
+  assert.deepEqual(parseDrbdState('r0', 'up=no\ndumpmd=1\nsays=No valid meta data found\n'), {
+    up: false,
+    metadata: 'absent',
   })
+  assert.deepEqual(parseDrbdState('r0', 'up=no\ndumpmd=0\nsays=\n'), { up: false, metadata: 'present' })
+  assert.deepEqual(
+    parseDrbdState('r0', 'up=no\ndumpmd=255\nsays=Found meta data is "unclean", please apply-al first\n'),
+    { up: false, metadata: 'present' },
+  )
+  assert.deepEqual(
+    parseDrbdState(
+      'r0',
+      'up=yes\ncstate=WFConnection\ndstate=Inconsistent/DUnknown\nrole=Secondary/Unknown\nattached=yes\n',
+    ),
+    {
+      up: true,
+      cstate: 'WFConnection',
+      disk: 'Inconsistent',
+      peerDisk: 'DUnknown',
+      role: 'Secondary',
+      peerRole: 'Unknown',
+      metadata: 'attached',
+    },
+  )
 })
 
 test('an unexplained dump-md failure is an error, never "no metadata"', () => {
-  assert.throws(() => parseDrbdState('r0', 'up=no\ndumpmd=20\nsays=open(/dev/sda6) failed: Device or resource busy\n'), /cannot tell whether r0 has DRBD metadata: drbdadm dump-md r0 exited 20: open\(\/dev\/sda6\) failed/)
+  assert.throws(
+    () => parseDrbdState('r0', 'up=no\ndumpmd=20\nsays=open(/dev/sda6) failed: Device or resource busy\n'),
+    /cannot tell whether r0 has DRBD metadata: drbdadm dump-md r0 exited 20: open\(\/dev\/sda6\) failed/,
+  )
 })
 
 test('metadata is created only when absent, without --force', () => {
-  assert.deepEqual(planMetadata({ up: false, metadata: 'absent' }, spec).changes.map((c) => c.command), ['drbdadm create-md r0 </dev/null'])
+  assert.deepEqual(
+    planMetadata({ up: false, metadata: 'absent' }, spec).changes.map((c) => c.command),
+    ['drbdadm create-md r0 </dev/null'],
+  )
   assert.equal(planMetadata({ up: false, metadata: 'present' }, spec).changes.length, 0)
   assert.equal(planMetadata(connected('UpToDate', 'UpToDate'), spec).changes.length, 0)
 })
 
 test('up only when down; a Diskless resource is attached with adjust; StandAlone is left alone with a warning', () => {
-  assert.deepEqual(planUp({ up: false, metadata: 'present' }, spec).changes.map((c) => c.command), ['drbdadm up r0'])
-  assert.deepEqual(planUp({ ...connected('Diskless', 'UpToDate'), metadata: 'present' }, spec).changes.map((c) => c.command), ['drbdadm adjust r0'])
+  assert.deepEqual(
+    planUp({ up: false, metadata: 'present' }, spec).changes.map((c) => c.command),
+    ['drbdadm up r0'],
+  )
+  assert.deepEqual(
+    planUp({ ...connected('Diskless', 'UpToDate'), metadata: 'present' }, spec).changes.map((c) => c.command),
+    ['drbdadm adjust r0'],
+  )
   assert.equal(planUp(connected('UpToDate', 'UpToDate'), spec).changes.length, 0)
   const standalone = planUp({ ...connected('UpToDate', 'DUnknown'), cstate: 'StandAlone' }, spec)
   assert.equal(standalone.changes.length, 0)
@@ -74,13 +106,28 @@ test('first bring-up: both Inconsistent and no filesystem → overwrite, mkfs, b
 })
 
 test('without a filesystem the first bring-up only overwrites', () => {
-  const plan = planInitialSync(connected('Inconsistent', 'Inconsistent'), noFs, { ...spec, filesystem: undefined, mkfsOptions: [] }, run)
+  const plan = planInitialSync(
+    connected('Inconsistent', 'Inconsistent'),
+    noFs,
+    { ...spec, filesystem: undefined, mkfsOptions: [] },
+    run,
+  )
   assert.equal(plan.changes[0].command, 'drbdadm primary --force r0 && drbdadm secondary r0')
 })
 
 test('data on either node: no overwrite, no mkfs (the rerun case)', () => {
-  for (const [a, b] of [['UpToDate', 'UpToDate'], ['UpToDate', 'Inconsistent'], ['Inconsistent', 'UpToDate'], ['UpToDate', 'DUnknown']]) {
-    const plan = planInitialSync({ ...connected(a, b), cstate: b === 'DUnknown' ? 'WFConnection' : 'Connected' }, undefined, spec, run)
+  for (const [a, b] of [
+    ['UpToDate', 'UpToDate'],
+    ['UpToDate', 'Inconsistent'],
+    ['Inconsistent', 'UpToDate'],
+    ['UpToDate', 'DUnknown'],
+  ]) {
+    const plan = planInitialSync(
+      { ...connected(a, b), cstate: b === 'DUnknown' ? 'WFConnection' : 'Connected' },
+      undefined,
+      spec,
+      run,
+    )
     assert.equal(plan.changes.length, 0, `${a}/${b}`)
     assert.match(plan.noop ?? '', /holds UpToDate data/)
   }
@@ -95,7 +142,10 @@ test('the peer not connected: it cannot know what the peer holds, so it fails an
 
 test('a filesystem on the backing disk, or blkid unsure, or an unreadable disk: never overwritten', () => {
   const both = connected('Inconsistent', 'Inconsistent')
-  assert.throws(() => planInitialSync(both, { readable: true, blkid: 0, fstype: 'ext4' }, spec, run), /holds a ext4 filesystem: halab does not overwrite it/)
+  assert.throws(
+    () => planInitialSync(both, { readable: true, blkid: 0, fstype: 'ext4' }, spec, run),
+    /holds a ext4 filesystem: halab does not overwrite it/,
+  )
   assert.throws(() => planInitialSync(both, { readable: true, blkid: 8 }, spec, run), /blkid could not tell .*exit 8/)
   assert.throws(() => planInitialSync(both, { readable: false }, spec, run), /cannot read \/dev\/sda6/)
 })
@@ -133,14 +183,14 @@ test('2-node in the container lab (lab.yml, configuration only): nothing is brou
 })
 
 test('an initial_primary that is not a node of the resource is refused before anything runs', async () => {
-  await assert.rejects(
-    async () => {
-      const inv = await loadInventory(join(REPO, 'inventory', '2-node'), { extraVars: {} })
-      const res = (inv.hosts.get('nodo1')!.vars.drbd_resources as Record<string, unknown>[]).map((r) => ({ ...r, initial_primary: 'nodo9' }))
-      for (const h of inv.hosts.values()) h.vars.drbd_resources = res
-      const { playbook, file } = await loadPlaybook(REPO, 'site')
-      await prepareRun(inv, playbook, file, { projectRoot: REPO })
-    },
-    /initial_primary "nodo9" is not one of its nodes \(nodo1, nodo2\)/,
-  )
+  await assert.rejects(async () => {
+    const inv = await loadInventory(join(REPO, 'inventory', '2-node'), { extraVars: {} })
+    const res = (inv.hosts.get('nodo1')!.vars.drbd_resources as Record<string, unknown>[]).map((r) => ({
+      ...r,
+      initial_primary: 'nodo9',
+    }))
+    for (const h of inv.hosts.values()) h.vars.drbd_resources = res
+    const { playbook, file } = await loadPlaybook(REPO, 'site')
+    await prepareRun(inv, playbook, file, { projectRoot: REPO })
+  }, /initial_primary "nodo9" is not one of its nodes \(nodo1, nodo2\)/)
 })

@@ -5,7 +5,8 @@ import { packageStates } from '../../src/facts/apt.ts'
 const fact = packageStates(['nginx', 'bash', 'nosuchpkg', 'mail-transport-agent'])
 
 test('installed from dpkg, installable from apt-cache policy candidates, lists age in seconds', () => {
-  const stdout = 'installed bash\nconfig-files nginx\n---\nbash:\n  Candidate: 5.2.15-2+b13\nmail-transport-agent:\n  Candidate: (none)\nnginx:\n  Candidate: 1.22.1-9\n---\n840\n'
+  const stdout =
+    'installed bash\nconfig-files nginx\n---\nbash:\n  Candidate: 5.2.15-2+b13\nmail-transport-agent:\n  Candidate: (none)\nnginx:\n  Candidate: 1.22.1-9\n---\n840\n'
   const states = fact.parse({ code: 0, stdout, stderr: '' })
   assert.deepEqual([...states.installed], ['bash'])
   assert.deepEqual([...states.available].sort(), ['bash', 'nginx'])

@@ -3,15 +3,30 @@ import assert from 'node:assert/strict'
 import { parseBlockProbe } from '../../src/facts/block.ts'
 
 test('a formatted device: size and filesystem type', () => {
-  assert.deepEqual(parseBlockProbe('block=yes\nreadable=yes\nsize=1073741824\ntype=ext4\n'), { exists: true, readable: true, sizeBytes: 1073741824, fstype: 'ext4' })
+  assert.deepEqual(parseBlockProbe('block=yes\nreadable=yes\nsize=1073741824\ntype=ext4\n'), {
+    exists: true,
+    readable: true,
+    sizeBytes: 1073741824,
+    fstype: 'ext4',
+  })
 })
 
 test('a blank device has no type', () => {
-  assert.deepEqual(parseBlockProbe('block=yes\nreadable=yes\nsize=1073741824\ntype=\n'), { exists: true, readable: true, sizeBytes: 1073741824, fstype: undefined })
+  assert.deepEqual(parseBlockProbe('block=yes\nreadable=yes\nsize=1073741824\ntype=\n'), {
+    exists: true,
+    readable: true,
+    sizeBytes: 1073741824,
+    fstype: undefined,
+  })
 })
 
 test('an unreadable device (DRBD Secondary) says so, so nobody formats it', () => {
-  assert.deepEqual(parseBlockProbe('block=yes\nsize=\ntype=\n'), { exists: true, readable: false, sizeBytes: undefined, fstype: undefined })
+  assert.deepEqual(parseBlockProbe('block=yes\nsize=\ntype=\n'), {
+    exists: true,
+    readable: false,
+    sizeBytes: undefined,
+    fstype: undefined,
+  })
 })
 
 test('no block device at the path', () => {

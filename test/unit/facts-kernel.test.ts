@@ -4,9 +4,24 @@ import { kernelModule, parseProcFilesystems } from '../../src/facts/kernel.ts'
 
 test('a module is available when loaded, built in, or loadable', () => {
   const fact = kernelModule('ip_vs')
-  assert.deepEqual(fact.parse({ code: 0, stdout: 'loaded\nloadable\n', stderr: '' }), { name: 'ip_vs', loaded: true, builtin: false, available: true })
-  assert.deepEqual(fact.parse({ code: 0, stdout: 'builtin\n', stderr: '' }), { name: 'ip_vs', loaded: false, builtin: true, available: true })
-  assert.deepEqual(fact.parse({ code: 0, stdout: '', stderr: '' }), { name: 'ip_vs', loaded: false, builtin: false, available: false })
+  assert.deepEqual(fact.parse({ code: 0, stdout: 'loaded\nloadable\n', stderr: '' }), {
+    name: 'ip_vs',
+    loaded: true,
+    builtin: false,
+    available: true,
+  })
+  assert.deepEqual(fact.parse({ code: 0, stdout: 'builtin\n', stderr: '' }), {
+    name: 'ip_vs',
+    loaded: false,
+    builtin: true,
+    available: true,
+  })
+  assert.deepEqual(fact.parse({ code: 0, stdout: '', stderr: '' }), {
+    name: 'ip_vs',
+    loaded: false,
+    builtin: false,
+    available: false,
+  })
 })
 
 test('module names are checked before they reach a shell', () => {

@@ -14,8 +14,15 @@ test('mountinfo: optional fields skipped, octal escapes decoded, bind roots kept
   const entries = parseMountinfo(sample)
   assert.equal(entries.length, 4)
   assert.deepEqual(entries[2], {
-    id: 42, parentId: 22, device: '254:0', root: '/tmp/my data', target: '/mnt/web',
-    options: ['rw', 'relatime'], fstype: 'ext4', source: '/dev/vda', superOptions: ['rw'],
+    id: 42,
+    parentId: 22,
+    device: '254:0',
+    root: '/tmp/my data',
+    target: '/mnt/web',
+    options: ['rw', 'relatime'],
+    fstype: 'ext4',
+    source: '/dev/vda',
+    superOptions: ['rw'],
   })
   assert.equal(entries[0].fstype, 'ext4')
   assert.deepEqual(entries[1].options, ['rw', 'nosuid', 'nodev', 'noexec', 'relatime'])
@@ -30,7 +37,9 @@ test('the mount on top of a path, and the mount a path lives on', () => {
 })
 
 test('fstab: comments and blank lines skipped, defaults for short lines, line numbers kept', () => {
-  const entries = parseFstab('# <file system> <mount point>\n\nUUID=1 / ext4 errors=remount-ro 0 1\n/srv/my\\040data\t/var/www none bind\n')
+  const entries = parseFstab(
+    '# <file system> <mount point>\n\nUUID=1 / ext4 errors=remount-ro 0 1\n/srv/my\\040data\t/var/www none bind\n',
+  )
   assert.deepEqual(entries, [
     { src: 'UUID=1', target: '/', fstype: 'ext4', opts: 'errors=remount-ro', dump: 0, pass: 1, line: 2 },
     { src: '/srv/my data', target: '/var/www', fstype: 'none', opts: 'bind', dump: 0, pass: 0, line: 3 },

@@ -15,13 +15,23 @@ const addrs = [
 
 test('links and their IPv4 addresses, aliases labelled, interfaces without addresses kept', () => {
   const ifaces = parseIpOutput(links, addrs)
-  assert.deepEqual(ifaces.map((i) => [i.name, i.up, i.state, i.mtu, i.addresses.map((a) => a.cidr)]), [
-    ['lo', true, 'UNKNOWN', 65536, ['127.0.0.1/8']],
-    ['eth0', true, 'UP', 1500, ['192.0.2.2/24', '192.0.2.100/24']],
-    ['eth1', false, 'DOWN', 1500, []],
-  ])
+  assert.deepEqual(
+    ifaces.map((i) => [i.name, i.up, i.state, i.mtu, i.addresses.map((a) => a.cidr)]),
+    [
+      ['lo', true, 'UNKNOWN', 65536, ['127.0.0.1/8']],
+      ['eth0', true, 'UP', 1500, ['192.0.2.2/24', '192.0.2.100/24']],
+      ['eth1', false, 'DOWN', 1500, []],
+    ],
+  )
   assert.equal(ifaces[1].mac, '02:fc:00:00:00:01')
-  assert.deepEqual(ifaces[1].addresses[1], { address: '192.0.2.100', prefix: 24, cidr: '192.0.2.100/24', scope: 'global', label: 'eth0:vip', secondary: true })
+  assert.deepEqual(ifaces[1].addresses[1], {
+    address: '192.0.2.100',
+    prefix: 24,
+    cidr: '192.0.2.100/24',
+    scope: 'global',
+    label: 'eth0:vip',
+    secondary: true,
+  })
   assert.equal(ifaces[0].addresses[0].scope, 'host')
 })
 

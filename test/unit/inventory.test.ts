@@ -55,7 +55,10 @@ test('YAML inventory: groups, children and variables merge in Ansible precedence
 })
 
 test('child groups outrank parents whatever the file order', async () => {
-  const dir = tree({ 'hosts.yml': 'all:\n  children:\n    parent:\n      vars: { v: parent }\n      children:\n        child:\n          vars: { v: child }\n          hosts: { a: }\n' })
+  const dir = tree({
+    'hosts.yml':
+      'all:\n  children:\n    parent:\n      vars: { v: parent }\n      children:\n        child:\n          vars: { v: child }\n          hosts: { a: }\n',
+  })
   const inv = await loadInventory(dir)
   assert.equal(inv.hosts.get('a')!.vars.v, 'child')
 })
@@ -90,7 +93,10 @@ flag=yes
 
 test('${NAME} comes from .env beside the inventory and becomes a secret', async () => {
   clearSecrets()
-  const dir = tree({ 'hosts.yml': 'all:\n  hosts:\n    a: { pass: "${HALAB_TEST_PASS}", url: "db://u:${HALAB_TEST_PASS}@h" }\n', '.env': 'HALAB_TEST_PASS=s3cr3t-value\n' })
+  const dir = tree({
+    'hosts.yml': 'all:\n  hosts:\n    a: { pass: "${HALAB_TEST_PASS}", url: "db://u:${HALAB_TEST_PASS}@h" }\n',
+    '.env': 'HALAB_TEST_PASS=s3cr3t-value\n',
+  })
   const inv = await loadInventory(dir)
   assert.equal(inv.hosts.get('a')!.vars.pass, 's3cr3t-value')
   assert.equal(redact('url db://u:s3cr3t-value@h'), 'url db://u:********@h')
@@ -98,7 +104,8 @@ test('${NAME} comes from .env beside the inventory and becomes a secret', async 
 
 test('every problem is reported at once with file, line, host and field', async () => {
   const dir = tree({
-    'hosts.yml': 'all:\n  children:\n    web:\n      hostz: {}\n      hosts:\n        a: { secret: "${HALAB_MISSING_ONE}" }\n',
+    'hosts.yml':
+      'all:\n  children:\n    web:\n      hostz: {}\n      hosts:\n        a: { secret: "${HALAB_MISSING_ONE}" }\n',
     'host_vars/ghost.yml': 'x: 1\n',
   })
   await assert.rejects(loadInventory(dir), (e: unknown) => {
@@ -120,5 +127,8 @@ test('every problem is reported at once with file, line, host and field', async 
 
 test('YAML syntax errors name the file and line', async () => {
   const dir = tree({ 'hosts.yml': 'all:\n  hosts:\n    a: {\n  bad\n' })
-  await assert.rejects(loadInventory(dir), (e: unknown) => e instanceof InventoryError && /hosts\.yml:\d+: YAML syntax/.test(e.render()))
+  await assert.rejects(
+    loadInventory(dir),
+    (e: unknown) => e instanceof InventoryError && /hosts\.yml:\d+: YAML syntax/.test(e.render()),
+  )
 })

@@ -44,7 +44,11 @@ describe('the lab waits for a slow guest by its progress', () => {
     const f = await fakeSshd(undefined)
     servers.push(f.server)
     const started = Date.now()
-    const r = await waitForSsh('127.0.0.1', { alive: () => true, progress: () => 7, stallMs: 1500, capMs: 20_000 }, f.port)
+    const r = await waitForSsh(
+      '127.0.0.1',
+      { alive: () => true, progress: () => 7, stallMs: 1500, capMs: 20_000 },
+      f.port,
+    )
     assert.equal(r.how, 'stalled')
     assert.ok(Date.now() - started < 6000, `gave up ${Date.now() - started} ms after the last progress`)
   })
@@ -53,7 +57,11 @@ describe('the lab waits for a slow guest by its progress', () => {
     const f = await fakeSshd(undefined)
     servers.push(f.server)
     let size = 0
-    const r = await waitForSsh('127.0.0.1', { alive: () => true, progress: () => (size += 100), stallMs: 600, capMs: 2500, bannerMs: 300 }, f.port)
+    const r = await waitForSsh(
+      '127.0.0.1',
+      { alive: () => true, progress: () => (size += 100), stallMs: 600, capMs: 2500, bannerMs: 300 },
+      f.port,
+    )
     assert.equal(r.how, 'capped')
     assert.ok(r.seconds >= 2.5, `capped after ${r.seconds} s, past the 0.6 s stall limit`)
   })

@@ -4,14 +4,21 @@ import { commandLine, commandSkipReason, planCommand } from '../../src/ops/comma
 
 test('without a guard the command always runs and says it is not idempotent', () => {
   const changes = planCommand({}, { command: 'echo hi >> /tmp/log' })
-  assert.deepEqual(changes, [{ summary: 'run: echo hi >> /tmp/log — non-idempotent command (no creates/removes/unless guard)', command: 'echo hi >> /tmp/log' }])
+  assert.deepEqual(changes, [
+    {
+      summary: 'run: echo hi >> /tmp/log — non-idempotent command (no creates/removes/unless guard)',
+      command: 'echo hi >> /tmp/log',
+    },
+  ])
 })
 
 test('creates: skipped when the path exists, run when it does not', () => {
   const spec = { command: 'mkfs.ext4 /dev/vdb', creates: '/srv/.formatted' }
   assert.deepEqual(planCommand({ creates: true }, spec), [])
   assert.equal(commandSkipReason({ creates: true }, spec), '/srv/.formatted exists')
-  assert.deepEqual(planCommand({ creates: false }, spec), [{ summary: 'run: mkfs.ext4 /dev/vdb', command: 'mkfs.ext4 /dev/vdb' }])
+  assert.deepEqual(planCommand({ creates: false }, spec), [
+    { summary: 'run: mkfs.ext4 /dev/vdb', command: 'mkfs.ext4 /dev/vdb' },
+  ])
 })
 
 test('removes: skipped when the path is missing', () => {
@@ -30,6 +37,9 @@ test('unless: skipped when the check succeeds', () => {
 
 test('chdir and env wrap the command in one quoted sh -c', () => {
   const spec = { command: 'make install', chdir: '/usr/src/my app', env: { PREFIX: '/opt/x y', N: 2 } }
-  assert.equal(commandLine(spec, spec.command), "cd '/usr/src/my app' && env 'PREFIX=/opt/x y' N=2 sh -c 'make install'")
+  assert.equal(
+    commandLine(spec, spec.command),
+    "cd '/usr/src/my app' && env 'PREFIX=/opt/x y' N=2 sh -c 'make install'",
+  )
   assert.equal(planCommand({}, spec)[0].command, commandLine(spec, spec.command))
 })

@@ -3,19 +3,40 @@ import assert from 'node:assert/strict'
 import { planDirectory } from '../../src/ops/directory.ts'
 import type { FileState } from '../../src/facts/files.ts'
 
-const dir = (over: Partial<FileState> = {}): FileState => ({ exists: true, type: 'directory', owner: 'root', group: 'root', mode: '755', ...over })
+const dir = (over: Partial<FileState> = {}): FileState => ({
+  exists: true,
+  type: 'directory',
+  owner: 'root',
+  group: 'root',
+  mode: '755',
+  ...over,
+})
 const summaries = (changes: { summary: string }[]) => changes.map((c) => c.summary)
 
 test('a missing directory is created with its owner, group and mode in one command', () => {
-  const changes = planDirectory({ exists: false }, { path: '/srv/www data', owner: 'www-data', group: 'www-data', mode: '0750' })
+  const changes = planDirectory(
+    { exists: false },
+    { path: '/srv/www data', owner: 'www-data', group: 'www-data', mode: '0750' },
+  )
   assert.deepEqual(summaries(changes), ['create directory /srv/www data'])
-  assert.equal(changes[0].command, "mkdir -p '/srv/www data' && chown www-data '/srv/www data' && chgrp www-data '/srv/www data' && chmod 750 '/srv/www data'")
+  assert.equal(
+    changes[0].command,
+    "mkdir -p '/srv/www data' && chown www-data '/srv/www data' && chgrp www-data '/srv/www data' && chmod 750 '/srv/www data'",
+  )
 })
 
 test('an existing directory gets only the attributes that differ', () => {
-  const changes = planDirectory(dir({ owner: 'root', mode: '700' }), { path: '/srv/www', owner: 'www-data', group: 'root', mode: 0o750 })
+  const changes = planDirectory(dir({ owner: 'root', mode: '700' }), {
+    path: '/srv/www',
+    owner: 'www-data',
+    group: 'root',
+    mode: 0o750,
+  })
   assert.deepEqual(summaries(changes), ['owner root → www-data', 'mode 700 → 750'])
-  assert.deepEqual(changes.map((c) => c.command), ['chown www-data /srv/www', 'chmod 750 /srv/www'])
+  assert.deepEqual(
+    changes.map((c) => c.command),
+    ['chown www-data /srv/www', 'chmod 750 /srv/www'],
+  )
 })
 
 test('a directory as wanted plans nothing', () => {
@@ -24,7 +45,9 @@ test('a directory as wanted plans nothing', () => {
 
 test('a setgid directory matches a 3-digit mode (chmod would never clear the bit)', () => {
   assert.deepEqual(planDirectory(dir({ mode: '2755' }), { path: '/srv/shared', mode: '0755' }), [])
-  assert.deepEqual(summaries(planDirectory(dir({ mode: '755' }), { path: '/srv/shared', mode: '2755' })), ['mode 755 → 2755'])
+  assert.deepEqual(summaries(planDirectory(dir({ mode: '755' }), { path: '/srv/shared', mode: '2755' })), [
+    'mode 755 → 2755',
+  ])
 })
 
 test('absent removes an empty directory with rmdir', () => {
@@ -33,7 +56,10 @@ test('absent removes an empty directory with rmdir', () => {
 })
 
 test('absent refuses a directory that still holds data', () => {
-  assert.throws(() => planDirectory(dir(), { path: '/srv/data', state: 'absent' }, false), /\/srv\/data is not empty: halab removes only empty directories/)
+  assert.throws(
+    () => planDirectory(dir(), { path: '/srv/data', state: 'absent' }, false),
+    /\/srv\/data is not empty: halab removes only empty directories/,
+  )
 })
 
 test('absent on a missing directory plans nothing', () => {
@@ -41,5 +67,8 @@ test('absent on a missing directory plans nothing', () => {
 })
 
 test('a file in the way is an error, not replaced', () => {
-  assert.throws(() => planDirectory({ exists: true, type: 'file' }, { path: '/srv/www' }), /exists but is a file, not a directory/)
+  assert.throws(
+    () => planDirectory({ exists: true, type: 'file' }, { path: '/srv/www' }),
+    /exists but is a file, not a directory/,
+  )
 })

@@ -8,7 +8,11 @@ const absent = { exists: false } as const
 const present = { exists: true, type: 'file', sha256: 'x', owner: 'root', group: 'root', mode: '644' } as const
 
 test('a new secret file is 0600 from its first byte: mode before content, never 644 on the way', () => {
-  const [c] = planFile(absent as never, { path: '/etc/ha.d/authkeys', content: 's3cret', mode: '0600' }, Buffer.from('s3cret'))
+  const [c] = planFile(
+    absent as never,
+    { path: '/etc/ha.d/authkeys', content: 's3cret', mode: '0600' },
+    Buffer.from('s3cret'),
+  )
   const steps = c.command!.split(' && ')
   const chmod = steps.indexOf('chmod -- 600 "$t"')
   assert.ok(chmod > 0, c.command)
@@ -25,12 +29,22 @@ test('an existing file keeps its owner and mode from the start unless the spec s
 
 test('an owner or group that would be an option of chown is refused, naming the file', () => {
   for (const owner of ['--reference=/etc/shadow', '-R', 'a b', 'root;id', '']) {
-    assert.throws(() => planFile(absent as never, { path: '/etc/x', content: 'x', owner }, Buffer.from('x')), /owner of \/etc\/x: .* is not a user or group name/)
-    assert.throws(() => planFile(present as never, { path: '/etc/x', group: owner }, undefined), /group of \/etc\/x: .* is not a user or group name/)
+    assert.throws(
+      () => planFile(absent as never, { path: '/etc/x', content: 'x', owner }, Buffer.from('x')),
+      /owner of \/etc\/x: .* is not a user or group name/,
+    )
+    assert.throws(
+      () => planFile(present as never, { path: '/etc/x', group: owner }, undefined),
+      /group of \/etc\/x: .* is not a user or group name/,
+    )
   }
-  for (const ok of ['www-data', 'postgres', '_apt', '33', 'svc.user', 'machine$']) assert.doesNotThrow(() => planFile(present as never, { path: '/etc/x', owner: ok, group: ok }, undefined))
+  for (const ok of ['www-data', 'postgres', '_apt', '33', 'svc.user', 'machine$'])
+    assert.doesNotThrow(() => planFile(present as never, { path: '/etc/x', owner: ok, group: ok }, undefined))
 })
 
 test("a relative path is refused: it would land in the remote login's home", () => {
-  assert.throws(() => planFile(absent as never, { path: 'etc/x', content: 'x' }, Buffer.from('x')), /path "etc\/x" is not absolute/)
+  assert.throws(
+    () => planFile(absent as never, { path: 'etc/x', content: 'x' }, Buffer.from('x')),
+    /path "etc\/x" is not absolute/,
+  )
 })

@@ -4,7 +4,14 @@ import { editLines, planLine } from '../../src/ops/line.ts'
 import { sha256 } from '../../src/ops/file.ts'
 import type { FileState } from '../../src/facts/files.ts'
 
-const existing = (content: string): FileState => ({ exists: true, type: 'file', owner: 'root', group: 'root', mode: '644', sha256: sha256(content) })
+const existing = (content: string): FileState => ({
+  exists: true,
+  type: 'file',
+  owner: 'root',
+  group: 'root',
+  mode: '644',
+  sha256: sha256(content),
+})
 const hosts = '127.0.0.1 localhost\n10.0.0.1 old-name\n10.0.0.1 older-name\n'
 
 test('regexp replaces the LAST matching line', () => {
@@ -24,14 +31,25 @@ test('a line already present is left alone, even without a regexp match or a fin
 
 test('absent removes every matching line, or the exact line without a regexp', () => {
   assert.equal(editLines(hosts, { path: '/etc/hosts', regexp: /^10\./g, state: 'absent' }), '127.0.0.1 localhost\n')
-  assert.equal(editLines(hosts, { path: '/etc/hosts', line: '10.0.0.1 old-name', state: 'absent' }), '127.0.0.1 localhost\n10.0.0.1 older-name\n')
+  assert.equal(
+    editLines(hosts, { path: '/etc/hosts', line: '10.0.0.1 old-name', state: 'absent' }),
+    '127.0.0.1 localhost\n10.0.0.1 older-name\n',
+  )
 })
 
 test('planLine updates the file through planFile: diff, atomic write, new content on stdin', () => {
-  const changes = planLine(existing(hosts), hosts, { path: '/etc/hosts', regexp: '^10\\.0\\.0\\.1 ', line: '10.0.0.1 web1' })
+  const changes = planLine(existing(hosts), hosts, {
+    path: '/etc/hosts',
+    regexp: '^10\\.0\\.0\\.1 ',
+    line: '10.0.0.1 web1',
+  })
   assert.equal(changes.length, 1)
   assert.equal(changes[0].summary, 'update /etc/hosts')
-  assert.deepEqual(changes[0].diff, { path: '/etc/hosts', before: hosts, after: '127.0.0.1 localhost\n10.0.0.1 old-name\n10.0.0.1 web1\n' })
+  assert.deepEqual(changes[0].diff, {
+    path: '/etc/hosts',
+    before: hosts,
+    after: '127.0.0.1 localhost\n10.0.0.1 old-name\n10.0.0.1 web1\n',
+  })
   assert.equal(String(changes[0].stdin), changes[0].diff?.after)
   assert.match(changes[0].command ?? '', /^t=\$\(mktemp -p \/etc \.hosts\.halabXXXXXX\).*mv -f "\$t" \/etc\/hosts/)
 })
@@ -40,7 +58,10 @@ test('a missing file is created with the line; create: false makes it an error',
   const changes = planLine({ exists: false }, undefined, { path: '/etc/x.conf', line: 'a = 1' })
   assert.equal(changes[0].summary, 'create /etc/x.conf')
   assert.equal(String(changes[0].stdin), 'a = 1\n')
-  assert.throws(() => planLine({ exists: false }, undefined, { path: '/etc/x.conf', line: 'a = 1', create: false }), /does not exist \(create: false\)/)
+  assert.throws(
+    () => planLine({ exists: false }, undefined, { path: '/etc/x.conf', line: 'a = 1', create: false }),
+    /does not exist \(create: false\)/,
+  )
 })
 
 test('noop: the line is there, or absent and the file is missing', () => {
@@ -50,5 +71,8 @@ test('noop: the line is there, or absent and the file is missing', () => {
 
 test('owner and mode are fixed even when the content is right', () => {
   const changes = planLine(existing(hosts), hosts, { path: '/etc/hosts', line: '127.0.0.1 localhost', mode: '0600' })
-  assert.deepEqual(changes.map((c) => c.command), ['chmod -- 600 /etc/hosts'])
+  assert.deepEqual(
+    changes.map((c) => c.command),
+    ['chmod -- 600 /etc/hosts'],
+  )
 })

@@ -11,7 +11,11 @@ import { REPO } from '../helpers/cli.ts'
 process.env.HEARTBEAT_SECRET ??= 'unit-heartbeat-secret'
 process.env.DRBD_SECRET ??= 'unit-drbd-secret'
 
-async function prepare(topology: string, extraVars: Record<string, unknown> = {}, overlay?: string): Promise<PreparedRun> {
+async function prepare(
+  topology: string,
+  extraVars: Record<string, unknown> = {},
+  overlay?: string,
+): Promise<PreparedRun> {
   const inv = await loadInventory(join(REPO, 'inventory', topology), { extraVars, overlayFile: overlay })
   const { playbook, file } = await loadPlaybook(REPO, 'site')
   return prepareRun(inv, playbook, file, { projectRoot: REPO })
@@ -21,8 +25,7 @@ async function prepare(topology: string, extraVars: Record<string, unknown> = {}
 function rendered(run: PreparedRun, host: string, path: string): string {
   for (const play of run.plays)
     for (const role of play.hosts.get(host) ?? [])
-      for (const t of role.tasks)
-        if (t.name === `template ${path}` && 'rendered' in t) return String(t.rendered)
+      for (const t of role.tasks) if (t.name === `template ${path}` && 'rendered' in t) return String(t.rendered)
   throw new Error(`no template task for ${path} on ${host}`)
 }
 
@@ -50,14 +53,20 @@ test('2-node in the container lab: drbddisk and Filesystem are left out, and the
   const run = await prepare('2-node', {}, join(REPO, 'inventory', '2-node', 'lab.yml'))
   assert.match(rendered(run, 'nodo1', '/etc/ha.d/haresources'), /^nodo1 IPaddr2::192\.168\.0\.29\/24\/eth0 apache2$/m)
   const notes = run.plays.flatMap((p) => p.hosts.get('nodo1') ?? []).flatMap((r) => r.notes)
-  assert.ok(notes.some((n) => /drbddisk and Filesystem left out/.test(n)), notes.join('\n'))
+  assert.ok(
+    notes.some((n) => /drbddisk and Filesystem left out/.test(n)),
+    notes.join('\n'),
+  )
 })
 
 test('2-node: authkeys uses sha1 with the .env secret; the DRBD resource carries the seed values', async () => {
   const run = await prepare('2-node')
   assert.match(rendered(run, 'nodo1', '/etc/ha.d/authkeys'), /^1 sha1 unit-heartbeat-secret$/m)
   const res = rendered(run, 'nodo2', '/etc/drbd.d/r0.res')
-  assert.match(res, /on nodo1 \{\n\t\tdevice \/dev\/drbd0;\n\t\tdisk \/dev\/sda6;\n\t\taddress 192\.168\.0\.27:7793;\n\t\tmeta-disk internal;/)
+  assert.match(
+    res,
+    /on nodo1 \{\n\t\tdevice \/dev\/drbd0;\n\t\tdisk \/dev\/sda6;\n\t\taddress 192\.168\.0\.27:7793;\n\t\tmeta-disk internal;/,
+  )
   assert.match(res, /shared-secret unit-drbd-secret;/)
   assert.match(res, /after-sb-1pri violently-as0p;/)
   assert.match(res, /pri-lost "echo primary DRBD lost \| mail -s 'DRBD Alert' root";/)
@@ -78,5 +87,8 @@ test('crc authentication is accepted only when asked, and then warned about; a m
   assert.match(rendered(run, 'master-cluster', '/etc/ha.d/authkeys'), /^1 crc$/m)
   const notes = run.plays.flatMap((p) => p.hosts.get('master-cluster') ?? []).flatMap((r) => r.notes)
   assert.ok(notes.some((n) => /WARNING authkeys uses crc/.test(n)))
-  await assert.rejects(prepare('2-node-web', { heartbeat_auth_secret: null }), (e: unknown) => e instanceof InventoryError && /field heartbeat_auth_secret/.test(e.render()))
+  await assert.rejects(
+    prepare('2-node-web', { heartbeat_auth_secret: null }),
+    (e: unknown) => e instanceof InventoryError && /field heartbeat_auth_secret/.test(e.render()),
+  )
 })

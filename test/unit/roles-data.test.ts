@@ -15,11 +15,20 @@ import { parseSiteState } from '../../roles/drupal/site-state.ts'
 import { REPO } from '../helpers/cli.ts'
 import { join } from 'node:path'
 
-Object.assign(process.env, { KEEPALIVED_AUTH_PASS: 'vrrp8chr', DRBD_SECRET: 'unit-drbd-secret', DRUPAL_DB_PASSWORD: "db-unit-'pw", DRUPAL_HASH_SALT: 'salt-unit-0123456789abcdef0123456789', DRUPAL_ADMIN_PASSWORD: 'admin-unit' })
+Object.assign(process.env, {
+  KEEPALIVED_AUTH_PASS: 'vrrp8chr',
+  DRBD_SECRET: 'unit-drbd-secret',
+  DRUPAL_DB_PASSWORD: "db-unit-'pw",
+  DRUPAL_HASH_SALT: 'salt-unit-0123456789abcdef0123456789',
+  DRUPAL_ADMIN_PASSWORD: 'admin-unit',
+})
 const ARCHIVE = { drupal_archive_url: 'https://drupal.invalid/drupal.tar.gz', drupal_archive_sha256: 'a'.repeat(64) }
 
 async function prepare(topology: string, extraVars: Record<string, unknown> = ARCHIVE): Promise<PreparedRun> {
-  const inv = await loadInventory(join(REPO, 'inventory', topology), { extraVars, overlayFile: join(REPO, 'inventory', topology, 'lab.yml') })
+  const inv = await loadInventory(join(REPO, 'inventory', topology), {
+    extraVars,
+    overlayFile: join(REPO, 'inventory', topology, 'lab.yml'),
+  })
   const { playbook, file } = await loadPlaybook(REPO, 'site')
   return prepareRun(inv, playbook, file, { projectRoot: REPO })
 }
@@ -38,7 +47,12 @@ const rendered = (run: PreparedRun, host: string, path: string): string => {
 }
 /** A host whose commands answer from a table (first matching pattern). */
 /** A host whose commands and facts answer from `answers` (the first pattern matching the command); `sent` records what ran. */
-function hostAnswering(name: string, answers: [RegExp, string][], check = false, sent: { command: string; stdin?: string | Buffer }[] = []): HostContext {
+function hostAnswering(
+  name: string,
+  answers: [RegExp, string][],
+  check = false,
+  sent: { command: string; stdin?: string | Buffer }[] = [],
+): HostContext {
   const answer = (command: string) => {
     const a = answers.find(([re]) => re.test(command))
     if (!a) throw new Error(`unexpected command ${command}`)
@@ -60,13 +74,20 @@ function hostAnswering(name: string, answers: [RegExp, string][], check = false,
 test('4-node: PostgreSQL runs on protoss only; terran stops and masks the instance, so two servers never share the data', async () => {
   const run = await prepare('4-node')
   const server = tasksOf(run, 'protoss', 'postgresql').map((t) => t.name)
-  assert.deepEqual(server.slice(0, 3), ['unmask postgresql@15-main', 'package present: postgresql', 'cluster 15/main exists'])
+  assert.deepEqual(server.slice(0, 3), [
+    'unmask postgresql@15-main',
+    'package present: postgresql',
+    'cluster 15/main exists',
+  ])
   assert.ok(server.includes('postgresql role drupal') && server.includes('postgresql database drupal'))
   assert.deepEqual(
     tasksOf(run, 'terran', 'postgresql').map((t) => t.name),
     ['postgresql@15-main stopped here (protoss runs PostgreSQL)', 'postgresql@15-main masked here'],
   )
-  assert.equal(rendered(run, 'protoss', '/etc/postgresql/15/main/conf.d/halab.conf').match(/^listen_addresses = .*$/m)?.[0], "listen_addresses = 'localhost,192.168.10.2'")
+  assert.equal(
+    rendered(run, 'protoss', '/etc/postgresql/15/main/conf.d/halab.conf').match(/^listen_addresses = .*$/m)?.[0],
+    "listen_addresses = 'localhost,192.168.10.2'",
+  )
 })
 
 test('pg_hba.conf gets one entry per web server address on the cluster network, for each database owner', async () => {
@@ -80,7 +101,8 @@ test('pg_hba.conf gets one entry per web server address on the cluster network, 
     const plan = await hba.plan({
       mode: { check: false, diff: false },
       prefetch: async () => {},
-      fact: async (f: { key: string }) => (f.key.startsWith('file:') ? { exists: true, type: 'file', sha256: 'x' } : 'local all postgres peer\n'),
+      fact: async (f: { key: string }) =>
+        f.key.startsWith('file:') ? { exists: true, type: 'file', sha256: 'x' } : 'local all postgres peer\n',
     } as unknown as HostContext)
     const after = plan.changes[0].diff!.after
     assert.deepEqual(
@@ -94,7 +116,10 @@ test('pg_hba.conf gets one entry per web server address on the cluster network, 
 
 test('a role is created with a SCRAM verifier on stdin: the password is on no command line and never sent to the server', () => {
   const [create] = planRole({ exists: false }, { name: 'drupal', password: "s3cr'et", createdb: true }, 5432)
-  assert.match(create.stdin!.toString(), /^CREATE ROLE "drupal" LOGIN CREATEDB PASSWORD 'SCRAM-SHA-256\$4096:[^']+';\n$/)
+  assert.match(
+    create.stdin!.toString(),
+    /^CREATE ROLE "drupal" LOGIN CREATEDB PASSWORD 'SCRAM-SHA-256\$4096:[^']+';\n$/,
+  )
   assert.ok(!create.command!.includes("s3cr'et") && !create.stdin!.toString().includes('s3cr'))
   assert.doesNotMatch(create.summary + create.display, /s3cr/)
 })
@@ -129,7 +154,10 @@ test('a database is created from template0 with its owner; another owner is alte
     planDatabase({ exists: false }, spec, 5432).changes.map((c) => c.stdin),
     ['CREATE DATABASE "drupal" OWNER "drupal" ENCODING \'UTF8\' TEMPLATE template0;\n'],
   )
-  assert.deepEqual(planDatabase({ exists: true, owner: 'drupal', encoding: 'UTF8' }, spec, 5432), { changes: [], warnings: [] })
+  assert.deepEqual(planDatabase({ exists: true, owner: 'drupal', encoding: 'UTF8' }, spec, 5432), {
+    changes: [],
+    warnings: [],
+  })
   assert.deepEqual(
     planDatabase({ exists: true, owner: 'postgres', encoding: 'UTF8' }, spec, 5432).changes.map((c) => c.stdin),
     ['ALTER DATABASE "drupal" OWNER TO "drupal";\n'],
@@ -143,29 +171,42 @@ test('the role task reads the role and logs in to check the password (on stdin) 
   const run = await prepare('4-node')
   const role = tasksOf(run, 'protoss', 'postgresql').find((t) => t.name === 'postgresql role drupal')!
   const sent: { command: string; stdin?: string | Buffer }[] = []
-  const right = await role.plan(hostAnswering('protoss', [[/pg_roles.*PGPASSWORD=\$pw psql .* -U drupal /s, 't|t\n1\nlogin-exit=0\n']], false, sent))
+  const right = await role.plan(
+    hostAnswering(
+      'protoss',
+      [[/pg_roles.*PGPASSWORD=\$pw psql .* -U drupal /s, 't|t\n1\nlogin-exit=0\n']],
+      false,
+      sent,
+    ),
+  )
   assert.deepEqual(right.changes, [])
   assert.equal(sent.length, 1, 'one command: the attributes, then the login')
   assert.equal(String(sent[0].stdin), "db-unit-'pw\n")
   assert.ok(!sent[0].command.includes("db-unit-'pw"), 'the password on no command line')
   const wrong = await role.plan(
-    hostAnswering('protoss', [[/pg_roles/, 't|t\npsql: error: FATAL:  password authentication failed for user "drupal"\nlogin-exit=2\n']]),
+    hostAnswering('protoss', [
+      [/pg_roles/, 't|t\npsql: error: FATAL:  password authentication failed for user "drupal"\nlogin-exit=2\n'],
+    ]),
   )
   assert.deepEqual(
     wrong.changes.map((c) => c.summary),
     ['role drupal: password refused at login, set again'],
   )
   await assert.rejects(
-    role.plan(
-      hostAnswering('protoss', [[/pg_roles/, 't|t\nFATAL:  no pg_hba.conf entry for host\nlogin-exit=2\n']]),
-    ),
+    role.plan(hostAnswering('protoss', [[/pg_roles/, 't|t\nFATAL:  no pg_hba.conf entry for host\nlogin-exit=2\n']])),
     /for another reason: FATAL:  no pg_hba/,
   )
   const fresh = await role.plan(hostAnswering('protoss', [[/pg_roles/, 'no-server\n']], true))
   assert.match(fresh.changes[0].summary, /^create role drupal/)
-  assert.match((await role.plan(hostAnswering('protoss', [[/pg_roles/, '\n']]))).changes[0].summary, /^create role drupal/)
+  assert.match(
+    (await role.plan(hostAnswering('protoss', [[/pg_roles/, '\n']]))).changes[0].summary,
+    /^create role drupal/,
+  )
   // A role that cannot log in is altered, and its password set: no login is tried.
-  assert.deepEqual((await role.plan(hostAnswering('protoss', [[/pg_roles/, 'f|t\n']]))).changes.map((c) => c.summary), ['role drupal: LOGIN CREATEDB', 'role drupal: password refused at login, set again'])
+  assert.deepEqual(
+    (await role.plan(hostAnswering('protoss', [[/pg_roles/, 'f|t\n']]))).changes.map((c) => c.summary),
+    ['role drupal: LOGIN CREATEDB', 'role drupal: password refused at login, set again'],
+  )
   // The database's state is a fact, read ahead with the role's other probes.
   const db = tasksOf(run, 'protoss', 'postgresql').find((t) => t.name === 'postgresql database drupal')!
   assert.match(db.facts!(hostAnswering('protoss', []))[0].command, /pg_database WHERE datname = .*drupal/)
@@ -181,16 +222,28 @@ test('identity page: one PHP page reading the database server on every real serv
   assert.match(page, /\$c = require '\/etc\/halab\/identity-db\.php';/)
   for (const rs of ['protoss', 'terran']) {
     const db = rendered(run, rs, '/etc/halab/identity-db.php')
-    assert.match(db, /'host' => '192\.168\.10\.2', 'port' => 5432, 'dbname' => 'drupal', 'user' => 'drupal', 'password' => 'db-unit-\\'pw'/)
+    assert.match(
+      db,
+      /'host' => '192\.168\.10\.2', 'port' => 5432, 'dbname' => 'drupal', 'user' => 'drupal', 'password' => 'db-unit-\\'pw'/,
+    )
     const t = tasksOf(run, rs, 'apache-php').find((t) => t.name === 'template /etc/halab/identity-db.php')!
-    const plan = await t.plan({ mode: { check: false, diff: true }, fact: async () => ({ exists: false }) } as unknown as HostContext)
-    assert.match(plan.changes[0].command!, /chgrp -- www-data "\$t" && chmod -- 640 "\$t" && cat > "\$t" && \( php -l "\$t"/)
+    const plan = await t.plan({
+      mode: { check: false, diff: true },
+      fact: async () => ({ exists: false }),
+    } as unknown as HostContext)
+    assert.match(
+      plan.changes[0].command!,
+      /chgrp -- www-data "\$t" && chmod -- 640 "\$t" && cat > "\$t" && \( php -l "\$t"/,
+    )
     assert.doesNotMatch(plan.changes[0].diff!.after, /db-unit/, 'sensitive: no password in diffs')
   }
   // Only the real servers carry the data tier: a director serving its own page gets none of it.
   const inv = await loadInventory(join(REPO, 'inventory', '4-node'), { extraVars: ARCHIVE })
   assert.equal(inv.hosts.get('zerg')!.vars.apache_identity_db, undefined)
-  assert.equal(inv.hosts.get('protoss')!.origins.apache_identity_db?.replace(/:\d+$/, ''), join(REPO, 'inventory', '4-node', 'group_vars', 'realservers.yml'))
+  assert.equal(
+    inv.hosts.get('protoss')!.origins.apache_identity_db?.replace(/:\d+$/, ''),
+    join(REPO, 'inventory', '4-node', 'group_vars', 'realservers.yml'),
+  )
   const sites = rendered(run, 'terran', '/etc/apache2/sites-available/drupal.conf')
   assert.match(sites, /ServerName drupal\.ha\n\tDocumentRoot \/var\/www\/drupal/)
 })
@@ -202,25 +255,46 @@ test('drupal: same settings.php on every node, pointing at the PostgreSQL server
   assert.match(settings, /'host' => '10\.0\.2\.5',/)
   assert.match(settings, /'password' => 'db-unit-\\'pw',/)
   assert.match(settings, /\$settings\['trusted_host_patterns'\] = \['\^drupal\\\\\.ha\$'\];/)
-  const install = (h: string) => tasksOf(run, h, 'drupal').find((t) => t.name === 'drupal site installed (by empresa2)')!
+  const install = (h: string) =>
+    tasksOf(run, h, 'drupal').find((t) => t.name === 'drupal site installed (by empresa2)')!
   const notInstalled: [RegExp, string][] = [[/status/, 'not-installed\n']]
   const plan = await install('empresa2').plan(hostAnswering('empresa2', notInstalled))
-  assert.match(plan.changes[0].command!, /php \/usr\/local\/lib\/halab\/drupal-site\.php \/var\/www\/drupal install && .* status \| grep -qx installed/)
-  assert.deepEqual(JSON.parse(String(plan.changes[0].stdin)).account, { name: 'admin', mail: 'admin@example.org', pass: 'admin-unit' })
+  assert.match(
+    plan.changes[0].command!,
+    /php \/usr\/local\/lib\/halab\/drupal-site\.php \/var\/www\/drupal install && .* status \| grep -qx installed/,
+  )
+  assert.deepEqual(JSON.parse(String(plan.changes[0].stdin)).account, {
+    name: 'admin',
+    mail: 'admin@example.org',
+    pass: 'admin-unit',
+  })
   assert.ok(!plan.changes[0].command!.includes('admin-unit'), 'the admin password only on stdin')
   assert.deepEqual((await install('empresa3').plan(hostAnswering('empresa3', notInstalled))).changes, [])
   assert.deepEqual((await install('empresa2').plan(hostAnswering('empresa2', [[/status/, 'installed\n']]))).changes, [])
-  await assert.rejects(install('empresa2').plan(hostAnswering('empresa2', [[/status/, 'incomplete\n']])), /half-installed site/)
+  await assert.rejects(
+    install('empresa2').plan(hostAnswering('empresa2', [[/status/, 'incomplete\n']])),
+    /half-installed site/,
+  )
   // The other node may be looking while empresa2 installs: it waits for nothing and fails on nothing.
-  assert.match((await install('empresa3').plan(hostAnswering('empresa3', [[/status/, 'incomplete\n']]))).noop!, /being installed, or cut short: empresa2 runs the installer/)
+  assert.match(
+    (await install('empresa3').plan(hostAnswering('empresa3', [[/status/, 'incomplete\n']]))).noop!,
+    /being installed, or cut short: empresa2 runs the installer/,
+  )
   // Unpacked beside and swapped in by one rename; an existing code base is never unpacked over.
   const unpack = tasksOf(run, 'empresa3', 'drupal').find((t) => t.name === 'unpack the archive into /var/www/drupal')!
-  const fresh = await unpack.plan({ mode: { check: false, diff: false }, fact: async () => false } as unknown as HostContext)
+  const fresh = await unpack.plan({
+    mode: { check: false, diff: false },
+    fact: async () => false,
+  } as unknown as HostContext)
   assert.match(
     fresh.changes[0].command!,
     /tar -xf \/var\/cache\/halab\/drupal-a{16}\.tar -C "\$t" --strip-components=1 .* if rmdir "\$p" 2>\/dev\/null; then mv "\$t" "\$p"; else .*while \[ ! -e "\$p\/index\.php" \].*test -e "\$p\/index\.php"/,
   )
-  assert.deepEqual((await unpack.plan({ mode: { check: false, diff: false }, fact: async () => true } as unknown as HostContext)).changes, [])
+  assert.deepEqual(
+    (await unpack.plan({ mode: { check: false, diff: false }, fact: async () => true } as unknown as HostContext))
+      .changes,
+    [],
+  )
   assert.equal(parseSiteState('warning\ninstalled\n'), 'installed')
   assert.throws(() => parseSiteState('PHP Fatal error'), /unexpected answer/)
 })
@@ -229,14 +303,22 @@ test('drupal: a local archive whose sha256 differs is refused before any connect
   const path = join(REPO, 'test', 'fixtures', 'drupal-fake', 'index.php')
   await assert.rejects(
     prepare('4-node', { drupal_archive_path: path, drupal_archive_sha256: 'b'.repeat(64) }),
-    (e: unknown) => e instanceof InventoryError && /drupal_archive_path: .* has sha256 [0-9a-f]{64}, not drupal_archive_sha256 b{64}/.test(e.message),
+    (e: unknown) =>
+      e instanceof InventoryError &&
+      /drupal_archive_path: .* has sha256 [0-9a-f]{64}, not drupal_archive_sha256 b{64}/.test(e.message),
   )
   const sha = createHash('sha256')
     .update(await import('node:fs').then((fs) => fs.readFileSync(path)))
     .digest('hex')
   const run = await prepare('4-node', { drupal_archive_path: path, drupal_archive_sha256: sha })
   const copy = tasksOf(run, 'terran', 'drupal').find((t) => t.name.startsWith('drupal archive '))!
-  const plan = await copy.plan({ mode: { check: false, diff: false }, fact: async () => ({ exists: false }) } as unknown as HostContext)
+  const plan = await copy.plan({
+    mode: { check: false, diff: false },
+    fact: async () => ({ exists: false }),
+  } as unknown as HostContext)
   assert.match(plan.changes[0].command!, new RegExp(`echo '${sha}  '"\\$t" \\| sha256sum -c --quiet -`))
-  await assert.rejects(prepare('4-node', {}), (e: unknown) => e instanceof InventoryError && /drupal_archive_sha256/.test(e.message))
+  await assert.rejects(
+    prepare('4-node', {}),
+    (e: unknown) => e instanceof InventoryError && /drupal_archive_sha256/.test(e.message),
+  )
 })

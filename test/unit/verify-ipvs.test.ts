@@ -25,9 +25,36 @@ test('a spread matches the weights within one request, and only real servers ans
     ['protoss', 8],
     ['terran', 4],
   ])
-  assert.equal(spreadByWeight(new Map([['protoss', 8], ['terran', 4]]), want), undefined)
-  assert.equal(spreadByWeight(new Map([['protoss', 7], ['terran', 5]]), want), undefined)
-  assert.match(spreadByWeight(new Map([['protoss', 6], ['terran', 6]]), want) ?? '', /expected protoss 8, terran 4; got protoss 6, terran 6/)
+  assert.equal(
+    spreadByWeight(
+      new Map([
+        ['protoss', 8],
+        ['terran', 4],
+      ]),
+      want,
+    ),
+    undefined,
+  )
+  assert.equal(
+    spreadByWeight(
+      new Map([
+        ['protoss', 7],
+        ['terran', 5],
+      ]),
+      want,
+    ),
+    undefined,
+  )
+  assert.match(
+    spreadByWeight(
+      new Map([
+        ['protoss', 6],
+        ['terran', 6],
+      ]),
+      want,
+    ) ?? '',
+    /expected protoss 8, terran 4; got protoss 6, terran 6/,
+  )
   assert.match(spreadByWeight(new Map([['protoss', 12]]), want) ?? '', /got protoss 12, terran 0/)
   assert.match(spreadByWeight(new Map([['zerg', 12]]), want) ?? '', /answers from zerg/)
 })

@@ -17,7 +17,12 @@ export default defineRole({
     return [
       user({ name: vars.workload_user, home, shell: '/bin/bash' }),
       file({ path: vars.workload_log, content: 'halab benchmark log\n', owner: vars.workload_user, mode: '0644' }),
-      file({ path: `${home}/test_file.txt`, src: join(FILES, 'test_file.txt'), owner: vars.workload_user, mode: '0644' }),
+      file({
+        path: `${home}/test_file.txt`,
+        src: join(FILES, 'test_file.txt'),
+        owner: vars.workload_user,
+        mode: '0644',
+      }),
       command({ name: 'command echo hi', command: `echo "hi!" > ${home}/shell-ran`, creates: `${home}/shell-ran` }),
     ]
   },
