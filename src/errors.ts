@@ -1,5 +1,6 @@
 // The small family of errors halab raises on purpose. Each carries a stable code and
 // renders itself for people: what failed, where, and what to do next.
+import { printable } from './output/printable.js'
 
 export type ErrorCode = 'INVENTORY' | 'TEMPLATE' | 'TASK' | 'UNREACHABLE' | 'HOSTKEY' | 'USAGE' | 'LAB'
 
@@ -91,10 +92,10 @@ export class TaskError extends HalabError {
   }
   override render(): string {
     const lines = [this.message]
-    if (this.detail.command) lines.push(`  command: ${this.detail.command}`)
+    if (this.detail.command) lines.push(`  command: ${printable(this.detail.command)}`)
     if (this.detail.exitCode !== undefined)
       lines.push(`  exit code: ${this.detail.exitCode ?? 'none (channel closed)'}${meaning(this.detail.exitCode)}`)
-    const tail = lastLines(this.detail.stderr || this.detail.stdout || '', 8)
+    const tail = printable(lastLines(this.detail.stderr || this.detail.stdout || '', 8))
     if (tail) lines.push('  output:', ...tail.split('\n').map((l) => `    ${l}`))
     if (this.hint) lines.push(`  → ${this.hint}`)
     return lines.join('\n')
@@ -104,6 +105,7 @@ export class TaskError extends HalabError {
 function meaning(code: number | null | undefined): string {
   if (code === 127) return ' (command not found)'
   if (code === 126) return ' (not executable)'
+  if (code === 124) return ' (stopped at its timeout)'
   return ''
 }
 

@@ -1,5 +1,6 @@
 // Secrets: `${NAME}` in any inventory string is replaced by NAME from `.env` beside the
-// inventory (or the process environment). Every value substituted becomes a secret.
+// inventory (or the process environment). Every value substituted becomes a secret, but
+// for the session's own well-known variables (${HOME}, ${USER}…), which are not.
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import dotenv from 'dotenv'
@@ -14,6 +15,9 @@ export function loadEnv(dir: string): Env {
   // The process environment wins, so CI and tests can inject secrets without a file.
   return { ...fromFile, ...process.env }
 }
+
+/** The login session's variables: substituted like any other, but not secrets (${HOME} is a path). */
+const PUBLIC = /^(HOME|USER|LOGNAME|PATH|PWD|SHELL|LANG|LANGUAGE|TERM|HOSTNAME|TMPDIR|TZ|LC_[A-Z_]+|XDG_[A-Z_]+)$/
 
 const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
 
@@ -35,7 +39,7 @@ export function substitute(
         })
         return whole
       }
-      registerSecret(v)
+      if (!PUBLIC.test(name)) registerSecret(v)
       return v
     })
   }
