@@ -92,3 +92,9 @@ test('crc authentication is accepted only when asked, and then warned about; a m
     (e: unknown) => e instanceof InventoryError && /field heartbeat_auth_secret/.test(e.render()),
   )
 })
+
+test('config templates write values as they are: a key with & < > " \' reaches authkeys unescaped', async () => {
+  const key = `a&b<c>"d'e`
+  const run = await prepare('2-node', { heartbeat_auth_secret: key })
+  assert.match(rendered(run, 'nodo1', '/etc/ha.d/authkeys'), new RegExp(`^1 sha1 a&b<c>"d'e$`, 'm'))
+})
