@@ -14,6 +14,7 @@ import type { Playbook } from './playbook.js'
 import { importModule } from './precompiled.js'
 import type { Role, RoleContext } from './role.js'
 import type { Task } from './types.js'
+import { closest, declaredKeys, unknownUnder, type UnknownKey } from './strict-vars.js'
 
 export interface PreparedRole {
   role: string
@@ -125,6 +126,12 @@ export async function prepareRun(
     }
     plays.push(prepared)
   }
+  problems.push(
+    ...misspelledVars(
+      inventory,
+      [...roleCache.values()].filter((r): r is Role => !!r),
+    ),
+  )
   if (problems.length) throw new InventoryError(problems)
   const used = new Set(plays.flatMap((p) => [...p.hosts.keys()]))
   return { plays, roles: [...allRoles], hosts: [...inventory.hosts.keys()].filter((h) => used.has(h)) }
@@ -136,6 +143,47 @@ function selectHostsChecked(inventory: Inventory, pattern: string, where: string
   for (const u of unknown)
     problems.push({ field: where, message: `"${u}" is neither a host nor a group of the inventory ${inventory.file}` })
   return hosts
+}
+
+/** Variables every run or the lab reads, besides the roles' own. */
+const RUNNER_VARS = /^(ansible_|lab_|halab_)|^(configuration_only|interfaces)$/
+
+/**
+ * Misspelled variables: a key inside a role's variable that no role reading that variable
+ * declares (`auth_pas:` in a VRRP instance), and a host variable no role reads that is one
+ * or two letters from one that a role does.
+ */
+function misspelledVars(inventory: Inventory, roles: Role[]): InputProblem[] {
+  const readers = new Map<string, Role[]>()
+  for (const r of roles) for (const k of declaredKeys(r.vars)) readers.set(k, [...(readers.get(k) ?? []), r])
+  const declared = [...readers.keys()]
+  const problems: InputProblem[] = []
+  for (const host of inventory.hosts.values())
+    for (const [key, value] of Object.entries(host.vars)) {
+      const at = { file: host.origins[key] ?? inventory.file, host: host.name }
+      if (RUNNER_VARS.test(key)) continue
+      const by = readers.get(key)
+      if (by) {
+        for (const u of unknownToAll(by, key, value))
+          problems.push({ ...at, field: [...u.path, u.key].join('.'), message: unknownKeyMessage(u) })
+        continue
+      }
+      const suggestion = key.length >= 6 ? closest(key, declared) : undefined
+      if (suggestion)
+        problems.push({ ...at, field: key, message: `no role reads "${key}": did you mean "${suggestion}"?` })
+    }
+  return problems
+}
+
+/** The unknown keys every role that reads `key` reports (roles may share a variable). */
+function unknownToAll(roles: Role[], key: string, value: unknown): UnknownKey[] {
+  const [first, ...rest] = roles.map((r) => unknownUnder(r.vars, key, value))
+  const id = (u: UnknownKey) => [...u.path, u.key].join('\0')
+  return first.filter((u) => rest.every((other) => other.some((o) => id(o) === id(u))))
+}
+
+function unknownKeyMessage(u: UnknownKey): string {
+  return `unknown key "${u.key}"${u.suggestion ? `: did you mean "${u.suggestion}"?` : ' (no role reads it)'}`
 }
 
 /** `configuration_only: [role, ...]`: roles that may only be configured on a host (set by a lab overlay). */
