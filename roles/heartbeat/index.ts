@@ -52,6 +52,12 @@ export default defineRole({
       /** The node that holds the resources when both are up (first in haresources). */
       heartbeat_preferred_node: z.string(),
       heartbeat_resources: z.array(Resource).min(1),
+      /**
+       * verify: how long the peer may take to serve the VIP after heartbeat stopped cleanly on
+       * the preferred node (null: deadtime + 15 s). The real-kernel lab sets more: its guests run
+       * the resource scripts (drbddisk, Filesystem, IPaddr2, apache2) many times slower.
+       */
+      heartbeat_verify_takeover_seconds: z.number().int().positive().nullable().default(null),
       /** Roles that can only be configured on these hosts (a container lab: [drbd]). */
     })
     .refine((v) => v.heartbeat_auth_method === 'crc' || !!v.heartbeat_auth_secret, {

@@ -32,7 +32,7 @@ export async function verifyHeartbeat(hosts: HostContext[]): Promise<CheckResult
   const vip = vipRes.address
   const own = (h: HostContext) => addressOf(h.inventoryHost, { interface: vars.heartbeat_interface })
   // Failover is bounded by deadtime when a node dies; a clean stop hands over at once.
-  const failoverLimit = (vars.heartbeat_deadtime + 15) * 1000
+  const failoverLimit = (vars.heartbeat_verify_takeover_seconds ?? vars.heartbeat_deadtime + 15) * 1000
   const startLimit = ((vars.heartbeat_initdead ?? 60) + vars.heartbeat_deadtime + 30) * 1000
   const pageAt = async (address: string) => servingNode((await httpGet(`http://${address}/`)).body)
   const waitServedBy = (address: string, node: string, limit: number) =>
