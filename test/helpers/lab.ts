@@ -13,6 +13,23 @@ export const labSkip: string | false =
 
 export const lab = (...args: string[]): Promise<CliResult> => runCli(['lab', ...args])
 
+/**
+ * For a test too long for the suite's time budget on a slow host: boots one real-kernel
+ * guest (`lab doctor`) and returns a skip reason, with the figure, when it took longer than
+ * `limitSeconds` to answer SSH. A guest that does not boot at all is no reason to skip:
+ * the test then runs and fails. HALAB_FULL_UML=1 runs the test whatever the figure.
+ */
+export async function realKernelTooSlow(limitSeconds: number, what: string): Promise<string | false> {
+  if (labSkip || process.env.HALAB_FULL_UML === '1') return labSkip
+  const r = await lab('doctor')
+  const m = /a guest answered SSH ([\d.]+) s after start/.exec(r.stdout)
+  if (!m || Number(m[1]) <= limitSeconds) return false
+  return (
+    `one real-kernel guest took ${m[1]} s to answer SSH here (over ${limitSeconds} s): ${what} would not fit the ` +
+    'suite\'s time budget on this host; run it alone with HALAB_FULL_UML=1 npm test'
+  )
+}
+
 /** Run a command on a lab host; stdout when it succeeds. */
 export async function onHost(host: string, command: string): Promise<string> {
   const r = await lab('exec', host, '--', 'sh', '-c', command)
