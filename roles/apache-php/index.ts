@@ -20,17 +20,15 @@ const Site = z.object({
 
 const Vars = z.object({
   apache_packages: z.array(z.string()).default(['apache2', 'libapache2-mod-php', 'php-gd', 'php-pgsql']),
-  apache_sites: z
-    .array(Site)
-    .default([
-      {
-        name: 'ha',
-        document_root: '/var/www/html',
-        options: 'Indexes FollowSymLinks',
-        allow_override: 'None',
-        default: true,
-      },
-    ]),
+  apache_sites: z.array(Site).default([
+    {
+      name: 'ha',
+      document_root: '/var/www/html',
+      options: 'Indexes FollowSymLinks',
+      allow_override: 'None',
+      default: true,
+    },
+  ]),
   apache_disable_default_site: z.boolean().default(true),
   /** Heading of the identity page; the page also names the serving node. */
   apache_identity_text: z.string().optional(),

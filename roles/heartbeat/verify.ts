@@ -66,43 +66,56 @@ export async function verifyHeartbeat(hosts: HostContext[]): Promise<CheckResult
   results.push(await check(`${preferred.name}'s own address serves its page`, servesOwnPage(preferred)))
   const marker = `halab-verify-${Date.now()}`
   // Only a topology with a replicated filesystem has data to follow the VIP.
-  const withData = !!fs
-  const notRunDrbd = () =>
-    new NotRun('drbd is configuration only on these hosts (kernel lacks drbd): no replicated filesystem to check')
-  if (withData)
-    results.push(
-      await check(`DRBD: a file written on ${preferred.name} before failover`, async () => {
-        if (drbdConfigOnly) throw notRunDrbd()
-        await preferred.run(sh`echo ${marker} > ${fs.mountpoint + '/halab-verify.txt'} && sync`)
-        return `${fs.mountpoint}/halab-verify.txt`
-      }),
-    )
+  const data = fs && { file: fs.mountpoint + '/halab-verify.txt', marker, configOnly: drbdConfigOnly }
+  if (data) results.push(await fileWrittenBefore(preferred, data))
   results.push(
     await check(`stop heartbeat on ${preferred.name} → VIP moves to ${other.name}`, async () => {
       const t0 = performance.now()
       await preferred.run('service heartbeat stop')
       await waitServedBy(vip, other.name, failoverLimit)
-      return `${other.name} answered on the VIP ${((performance.now() - t0) / 1000).toFixed(1)} s after the stop (deadtime ${vars.heartbeat_deadtime} s)`
+      return `${other.name} answered on the VIP ${secondsSince(t0)} s after the stop (deadtime ${vars.heartbeat_deadtime} s)`
     }),
   )
   results.push(await check(`${other.name}'s own address serves its page while active`, servesOwnPage(other)))
-  if (withData)
-    results.push(
-      await check(`DRBD: the file is on ${other.name} after failover`, async () => {
-        if (drbdConfigOnly) throw notRunDrbd()
-        const got = (await other.run(sh`cat ${fs.mountpoint + '/halab-verify.txt'}`)).stdout.trim()
-        if (got !== marker) throw new Error(`read "${got}", wrote "${marker}"`)
-        return 'same content'
-      }),
-    )
+  if (data) results.push(await fileThereAfter(other, data))
   results.push(
     await check(`start heartbeat on ${preferred.name} → VIP fails back`, async () => {
       if (!vars.heartbeat_auto_failback) throw new NotRun('auto_failback is off')
       const t0 = performance.now()
       await preferred.run('service heartbeat start')
       await waitServedBy(vip, preferred.name, startLimit)
-      return `${preferred.name} answered on the VIP again ${((performance.now() - t0) / 1000).toFixed(1)} s after the start`
+      return `${preferred.name} answered on the VIP again ${secondsSince(t0)} s after the start`
     }),
   )
   return results
+}
+
+const secondsSince = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1)
+
+/** The replicated file the DRBD checks write before failover and read after it. */
+interface DataFile {
+  file: string
+  marker: string
+  /** drbd is configuration only on these hosts: the checks are not run. */
+  configOnly: boolean
+}
+
+const notRunDrbd = () =>
+  new NotRun('drbd is configuration only on these hosts (kernel lacks drbd): no replicated filesystem to check')
+
+function fileWrittenBefore(preferred: HostContext, { file, marker, configOnly }: DataFile): Promise<CheckResult> {
+  return check(`DRBD: a file written on ${preferred.name} before failover`, async () => {
+    if (configOnly) throw notRunDrbd()
+    await preferred.run(sh`echo ${marker} > ${file} && sync`)
+    return file
+  })
+}
+
+function fileThereAfter(other: HostContext, { file, marker, configOnly }: DataFile): Promise<CheckResult> {
+  return check(`DRBD: the file is on ${other.name} after failover`, async () => {
+    if (configOnly) throw notRunDrbd()
+    const got = (await other.run(sh`cat ${file}`)).stdout.trim()
+    if (got !== marker) throw new Error(`read "${got}", wrote "${marker}"`)
+    return 'same content'
+  })
 }

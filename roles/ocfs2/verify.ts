@@ -30,37 +30,7 @@ export async function verifyStorage(nodes: HostContext[]): Promise<CheckResult[]
   const mountpoint = fsVars.ocfs2_mountpoint
   const results: CheckResult[] = []
 
-  for (const res of resources)
-    results.push(
-      await check(
-        `DRBD ${res.name}: Connected, UpToDate/UpToDate${res.dual_primary ? ', Primary/Primary' : ''} on ${names}`,
-        async () => {
-          const notRun = configOnly('drbd')
-          if (notRun) throw notRun
-          const states: string[] = []
-          for (const n of nodes) {
-            // A resync after a rerun or reboot is short; wait for it rather than fail on it.
-            const { value } = await waitFor(
-              `${res.name} Connected and UpToDate on ${n.name}`,
-              120_000,
-              async () => {
-                const out = (
-                  await n.run(
-                    sh`echo "$(drbdadm cstate ${res.name}) $(drbdadm dstate ${res.name}) $(drbdadm role ${res.name})"`,
-                  )
-                ).stdout.trim()
-                const ok =
-                  /^Connected UpToDate\/UpToDate /.test(out) && (!res.dual_primary || / Primary\/Primary$/.test(out))
-                return ok ? out : undefined
-              },
-              1000,
-            )
-            states.push(`${n.name} ${value}`)
-          }
-          return states.join('; ')
-        },
-      ),
-    )
+  for (const res of resources) results.push(await drbdInSync(res, nodes, configOnly('drbd')))
   results.push(
     await check(`OCFS2 ${fsVars.ocfs2_device} mounted on ${mountpoint} on ${names}`, async () => {
       const notRun = configOnly('ocfs2')
@@ -98,4 +68,38 @@ export async function verifyStorage(nodes: HostContext[]): Promise<CheckResult[]
     ),
   )
   return results
+}
+
+type DrbdResource = ReturnType<typeof drbdRole.vars.parse>['drbd_resources'][number]
+
+/** Every node has the resource Connected and UpToDate (and Primary when dual primary). */
+function drbdInSync(res: DrbdResource, nodes: HostContext[], notRun: NotRun | undefined): Promise<CheckResult> {
+  const names = nodes.map((n) => n.name).join(', ')
+  return check(
+    `DRBD ${res.name}: Connected, UpToDate/UpToDate${res.dual_primary ? ', Primary/Primary' : ''} on ${names}`,
+    async () => {
+      if (notRun) throw notRun
+      const states: string[] = []
+      for (const n of nodes) {
+        // A resync after a rerun or reboot is short; wait for it rather than fail on it.
+        const { value } = await waitFor(
+          `${res.name} Connected and UpToDate on ${n.name}`,
+          120_000,
+          async () => {
+            const out = (
+              await n.run(
+                sh`echo "$(drbdadm cstate ${res.name}) $(drbdadm dstate ${res.name}) $(drbdadm role ${res.name})"`,
+              )
+            ).stdout.trim()
+            const ok =
+              /^Connected UpToDate\/UpToDate /.test(out) && (!res.dual_primary || / Primary\/Primary$/.test(out))
+            return ok ? out : undefined
+          },
+          1000,
+        )
+        states.push(`${n.name} ${value}`)
+      }
+      return states.join('; ')
+    },
+  )
 }
