@@ -167,7 +167,6 @@ export async function buildBundle(root, log = () => {}) {
       ...modules.map((m) => `precompiled.set(${JSON.stringify(m)}, () => import(${JSON.stringify(m)}))`),
     ].join('\n') + '\n',
   )
-  const require = createRequire(join(HALAB_ROOT, 'package.json'))
   const readStamps = new Map()
   let result
   try {
@@ -182,57 +181,10 @@ export async function buildBundle(root, log = () => {}) {
       metafile: true,
       logLevel: 'silent',
       legalComments: 'none',
-      plugins: [
-        {
-          name: 'halab-external',
-          setup(b) {
-            // Externals by absolute path: the bundle may live where node_modules is not above it.
-            const filter = new RegExp(`^(${EXTERNAL.join('|')})(/.*)?$`)
-            b.onResolve({ filter }, (args) => ({ path: require.resolve(args.path), external: true }))
-          },
-        },
-        {
-          name: 'halab-import-meta',
-          setup(b) {
-            // Each source keeps its own import.meta.url/dirname/filename (templates, inventories
-            // and the project root are found relative to the source file, not to the bundle).
-            b.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
-              if (args.path.includes('/node_modules/')) return undefined
-              // Stamped before reading: a source edited while the bundle builds then looks
-              // changed to the next run, which rebuilds, instead of fresh with old content.
-              readStamps.set(args.path, stamp(args.path))
-              const text = readFileSync(args.path, 'utf8')
-                .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
-                .replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path)))
-                .replaceAll('import.meta.filename', JSON.stringify(args.path))
-              return { contents: text, loader: 'ts' }
-            })
-          },
-        },
-      ],
+      plugins: plugins(readStamps),
     })
   } catch (e) {
-    // Remembered with the stamps of every source it may have read, so that runs go straight
-    // to tsx (which names the error) until one of them changes.
-    rmSync(out, { recursive: true, force: true })
-    const inputs = Object.fromEntries(
-      [...sourceFiles(join(HALAB_ROOT, 'src')), ...modules, ...sourceFiles(join(root, 'roles'))].map((f) => [
-        f,
-        stamp(f),
-      ]),
-    )
-    writeManifest(dir, {
-      format: FORMAT,
-      root,
-      build,
-      modules,
-      packages: packagesStamp(),
-      inputs,
-      failed: String(e?.message ?? e)
-        .split('\n')
-        .slice(0, 3)
-        .join(' '),
-    })
+    rememberFailure(root, { dir, out, build, modules }, e)
     throw e
   }
   const inputs = {}
@@ -252,10 +204,71 @@ export async function buildBundle(root, log = () => {}) {
   }
   writeManifest(dir, manifest)
   removeOldBuilds(dir, build)
-  log(
-    `built ${out} (${modules.length} playbooks and roles, ${Object.keys(inputs).length} sources) in ${Math.round(performance.now() - started)} ms`,
-  )
+  const ms = Math.round(performance.now() - started)
+  log(`built ${out} (${modules.length} playbooks and roles, ${Object.keys(inputs).length} sources) in ${ms} ms`)
   return manifest
+}
+
+/**
+ * The esbuild plugins: packages in EXTERNAL stay outside the bundle, and every source keeps its own
+ * import.meta; `readStamps` gets the stamp of each source as it was read.
+ */
+function plugins(readStamps) {
+  const require = createRequire(join(HALAB_ROOT, 'package.json'))
+  return [
+    {
+      name: 'halab-external',
+      setup(b) {
+        // Externals by absolute path: the bundle may live where node_modules is not above it.
+        const filter = new RegExp(`^(${EXTERNAL.join('|')})(/.*)?$`)
+        b.onResolve({ filter }, (args) => ({ path: require.resolve(args.path), external: true }))
+      },
+    },
+    {
+      name: 'halab-import-meta',
+      setup(b) {
+        // Each source keeps its own import.meta.url/dirname/filename (templates, inventories
+        // and the project root are found relative to the source file, not to the bundle).
+        b.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
+          if (args.path.includes('/node_modules/')) return undefined
+          // Stamped before reading: a source edited while the bundle builds then looks
+          // changed to the next run, which rebuilds, instead of fresh with old content.
+          readStamps.set(args.path, stamp(args.path))
+          const text = readFileSync(args.path, 'utf8')
+            .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
+            .replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path)))
+            .replaceAll('import.meta.filename', JSON.stringify(args.path))
+          return { contents: text, loader: 'ts' }
+        })
+      },
+    },
+  ]
+}
+
+/**
+ * A failed build, remembered with the stamps of every source it may have read, so that runs go
+ * straight to tsx (which names the error) until one of them changes.
+ */
+function rememberFailure(root, { dir, out, build, modules }, e) {
+  rmSync(out, { recursive: true, force: true })
+  const inputs = Object.fromEntries(
+    [...sourceFiles(join(HALAB_ROOT, 'src')), ...modules, ...sourceFiles(join(root, 'roles'))].map((f) => [
+      f,
+      stamp(f),
+    ]),
+  )
+  writeManifest(dir, {
+    format: FORMAT,
+    root,
+    build,
+    modules,
+    packages: packagesStamp(),
+    inputs,
+    failed: String(e?.message ?? e)
+      .split('\n')
+      .slice(0, 3)
+      .join(' '),
+  })
 }
 
 function writeManifest(dir, manifest) {

@@ -16,6 +16,7 @@ import {
   requireKernel,
   service,
   sh,
+  type RoleContext,
   type Task,
   template,
   z,
@@ -63,20 +64,26 @@ const Resource = z.object({
   mkfs_options: z.array(z.string()).optional(),
 })
 
+const Vars = z.object({
+  drbd_resources: z.array(Resource).min(1),
+  drbd_global: SectionSchema.default({ 'usage-count': 'no' }),
+  /** The `common { }` section of global_common.conf. */
+  drbd_common: SectionSchema.default({}),
+  /** How long a first bring-up waits for the peer to connect before it gives up (seconds). */
+  drbd_connect_timeout: z.number().int().positive().default(60),
+  /** How long promoting a dual-primary node waits for the initial sync (seconds). */
+  drbd_sync_timeout: z.number().int().positive().default(300),
+  /** At boot, how long a dual-primary resource waits for its peer before giving up (seconds). */
+  drbd_boot_wait: z.number().int().positive().default(120),
+})
+type DrbdVars = z.infer<typeof Vars>
+type DrbdResource = DrbdVars['drbd_resources'][number]
+/** A node of a resource: the host, its backing disk and its replication address. */
+type Node = { name: string; disk: string; address: string }
+
 export default defineRole({
   name: 'drbd',
-  vars: z.object({
-    drbd_resources: z.array(Resource).min(1),
-    drbd_global: SectionSchema.default({ 'usage-count': 'no' }),
-    /** The `common { }` section of global_common.conf. */
-    drbd_common: SectionSchema.default({}),
-    /** How long a first bring-up waits for the peer to connect before it gives up (seconds). */
-    drbd_connect_timeout: z.number().int().positive().default(60),
-    /** How long promoting a dual-primary node waits for the initial sync (seconds). */
-    drbd_sync_timeout: z.number().int().positive().default(300),
-    /** At boot, how long a dual-primary resource waits for its peer before giving up (seconds). */
-    drbd_boot_wait: z.number().int().positive().default(120),
-  }),
+  vars: Vars,
   tasks: ({ vars, hostsOf, configurationOnly, host, render }) => {
     const configOnly = configurationOnly('drbd')
     // A changed config reaches a running resource through `drbdadm adjust` (handler).
@@ -98,29 +105,7 @@ export default defineRole({
         disk: String(h.vars.drbd_disk ?? res.disk),
         address: addressOf(h, { interface: res.interface, network: res.network }),
       }))
-      if (nodes.length < 2)
-        throw new Error(
-          `drbd resource ${res.name}: group "${res.group}" has ${nodes.length} host(s); DRBD replicates between two`,
-        )
-      if (res.initial_primary !== undefined && !nodes.some((n) => n.name === res.initial_primary))
-        throw new Error(
-          `drbd resource ${res.name}: initial_primary "${res.initial_primary}" is not one of its nodes (${nodes.map((n) => n.name).join(', ')})`,
-        )
-      if (res.dual_primary) {
-        const net = { ...sectionOf(vars.drbd_common, 'net'), ...sectionOf(res.options, 'net') }
-        if (net['allow-two-primaries'] !== true && net['allow-two-primaries'] !== 'yes')
-          throw new Error(
-            `drbd resource ${res.name}: dual_primary needs net { allow-two-primaries } in its options or in drbd_common (DRBD refuses a second Primary without it)`,
-          )
-        if (res.filesystem !== undefined)
-          throw new Error(
-            `drbd resource ${res.name}: dual_primary with filesystem ${res.filesystem}: a filesystem mounted on two Primaries must be a cluster filesystem made by its own role (ocfs2), not by the drbd role`,
-          )
-      }
-      if (res.filesystem !== undefined && res.initial_primary === undefined)
-        throw new Error(
-          `drbd resource ${res.name}: filesystem ${res.filesystem} needs initial_primary, the node that makes it on the first bring-up`,
-        )
+      checkResource(res, nodes, vars)
       tasks.push(
         template({
           path: `/etc/drbd.d/${res.name}.res`,
@@ -128,41 +113,14 @@ export default defineRole({
           mode: '0600', // holds the shared secret
           sensitive: true,
           // The candidate with the live global_common.conf, parsed by drbdadm itself.
-          validate:
-            'c=$(mktemp) && { echo \'include "/etc/drbd.d/global_common.conf";\'; echo "include \\"%s\\";"; } > "$c" && drbdadm -c "$c" dump all >/dev/null; r=$?; rm -f "$c"; [ $r -eq 0 ]',
+          validate: VALIDATE_RESOURCE,
           notify,
         }),
       )
       const me = nodes.find((n) => n.name === host.name)
       if (configOnly || !me) continue
-      const spec = {
-        resource: res.name,
-        device: res.device,
-        disk: me.disk,
-        initialPrimary: res.initial_primary,
-        peer: nodes.find((n) => n.name !== host.name)!.name,
-        filesystem: res.filesystem,
-        mkfsOptions: res.mkfs_options ?? (res.filesystem ? defaultMkfsOptions(res.filesystem) : []),
-        connectTimeout: vars.drbd_connect_timeout,
-        dualPrimary: res.dual_primary,
-        syncTimeout: vars.drbd_sync_timeout,
-      }
-      bringUps.push(metadataTask(spec), upTask(spec), initialSyncTask(spec, host.name))
-      if (res.dual_primary) {
-        const unit = `halab-drbd-${res.name}.service`
-        bringUps.push(
-          primaryTask(spec),
-          template({
-            path: `/etc/systemd/system/${unit}`,
-            rendered: render('ready.service.ejs', { res }),
-            mode: '0644',
-          }),
-          daemonReload([unit]),
-          // Started now too: it finds the resource Primary and returns at once, and units
-          // that require it (the cluster filesystem's mount) see it active.
-          service({ name: unit.replace(/\.service$/, ''), state: 'started', enabled: true }),
-        )
-      }
+      const peer = nodes.find((n) => n.name !== host.name)!
+      bringUps.push(...bringUpTasks(res, me, peer, vars, host.name, render))
     }
     if (bringUps.length) {
       tasks.push(moduleTask())
@@ -184,6 +142,75 @@ export default defineRole({
     }),
   }),
 })
+
+/** `drbdadm dump` of a candidate .res file (%s) with the live global_common.conf. */
+const VALIDATE_RESOURCE =
+  'c=$(mktemp) && { echo \'include "/etc/drbd.d/global_common.conf";\'; echo "include \\"%s\\";"; } > "$c" && ' +
+  'drbdadm -c "$c" dump all >/dev/null; r=$?; rm -f "$c"; [ $r -eq 0 ]'
+
+/** A topology the resource cannot have: fewer than two nodes, a stranger as initial_primary, ... */
+function checkResource(res: DrbdResource, nodes: Node[], vars: DrbdVars): void {
+  const where = `drbd resource ${res.name}`
+  if (nodes.length < 2)
+    throw new Error(`${where}: group "${res.group}" has ${nodes.length} host(s); DRBD replicates between two`)
+  if (res.initial_primary !== undefined && !nodes.some((n) => n.name === res.initial_primary))
+    throw new Error(
+      `${where}: initial_primary "${res.initial_primary}" is not one of its nodes ` +
+        `(${nodes.map((n) => n.name).join(', ')})`,
+    )
+  if (res.dual_primary) {
+    const net = { ...sectionOf(vars.drbd_common, 'net'), ...sectionOf(res.options, 'net') }
+    if (net['allow-two-primaries'] !== true && net['allow-two-primaries'] !== 'yes')
+      throw new Error(
+        `${where}: dual_primary needs net { allow-two-primaries } in its options or in drbd_common ` +
+          '(DRBD refuses a second Primary without it)',
+      )
+    if (res.filesystem !== undefined)
+      throw new Error(
+        `${where}: dual_primary with filesystem ${res.filesystem}: a filesystem mounted on two Primaries ` +
+          'must be a cluster filesystem made by its own role (ocfs2), not by the drbd role',
+      )
+  }
+  if (res.filesystem !== undefined && res.initial_primary === undefined)
+    throw new Error(
+      `${where}: filesystem ${res.filesystem} needs initial_primary, the node that makes it on the first bring-up`,
+    )
+}
+
+/** This node's bring-up of one resource; for a dual-primary one, also its promotion and boot unit. */
+function bringUpTasks(
+  res: DrbdResource,
+  me: Node,
+  peer: Node,
+  vars: DrbdVars,
+  hostName: string,
+  render: RoleContext<DrbdVars>['render'],
+): Task[] {
+  const spec = {
+    resource: res.name,
+    device: res.device,
+    disk: me.disk,
+    initialPrimary: res.initial_primary,
+    peer: peer.name,
+    filesystem: res.filesystem,
+    mkfsOptions: res.mkfs_options ?? (res.filesystem ? defaultMkfsOptions(res.filesystem) : []),
+    connectTimeout: vars.drbd_connect_timeout,
+    dualPrimary: res.dual_primary,
+    syncTimeout: vars.drbd_sync_timeout,
+  }
+  const tasks = [metadataTask(spec), upTask(spec), initialSyncTask(spec, hostName)]
+  if (!res.dual_primary) return tasks
+  const unit = `halab-drbd-${res.name}.service`
+  return [
+    ...tasks,
+    primaryTask(spec),
+    template({ path: `/etc/systemd/system/${unit}`, rendered: render('ready.service.ejs', { res }), mode: '0644' }),
+    daemonReload([unit]),
+    // Started now too: it finds the resource Primary and returns at once, and units
+    // that require it (the cluster filesystem's mount) see it active.
+    service({ name: unit.replace(/\.service$/, ''), state: 'started', enabled: true }),
+  ]
+}
 
 function sectionOf(section: Section, name: string): Section {
   const v = section[name]

@@ -79,38 +79,12 @@ export default defineRole({
       },
       inventory.dir,
     )
-    const db = vars.drupal_db
-    const settings = render('settings.php.ejs', {
-      db: {
-        name: phpString(db.name),
-        user: phpString(db.user),
-        password: phpString(db.password),
-        host: phpString(dbHost),
-        port: String(db.port ?? server?.port ?? 5432),
-        prefix: phpString(db.prefix),
-      },
-      hashSalt: phpString(vars.drupal_hash_salt),
-      configSync: phpString(sync),
-      trustedHosts: `[${phpString(`^${vars.drupal_server_name.replace(/[.\\]/g, '\\$&')}$`)}]`,
-    })
+    const settings = render('settings.php.ejs', settingsValues(vars, dbHost, server?.port, sync))
     return [
       directory({ path: vars.drupal_archive_cache, mode: '0755' }),
       ...archive.tasks,
       directory({ path: root, owner, group: owner, mode: '0755' }),
-      command({
-        name: `unpack the archive into ${root}`,
-        // Unpacked beside, then swapped for the empty document root by one rename: with a
-        // shared document root (OCFS2), the other node either finds nothing or the whole
-        // tree, never half of it, and never unpacks over it.
-        command:
-          sh`p=${root}; t=$(mktemp -d -p "$(dirname "$p")" .drupal-unpack.XXXXXX) && trap 'rm -rf "$t"' EXIT && ` +
-          sh`tar -xf ${archive.path} -C "$t" --strip-components=1 --no-same-owner && chown -R ${`${owner}:${owner}`} "$t" && chmod 755 "$t" && ` +
-          // rmdir fails when another node sharing the document root won the swap a moment
-          // ago (its rename may still be on its way): wait for its index.php, never race it.
-          `if rmdir "$p" 2>/dev/null; then mv "$t" "$p"; else i=0; while [ ! -e "$p/index.php" ] && [ "$i" -lt 60 ]; do sleep 1; i=$((i+1)); done; ` +
-          `test -e "$p/index.php" || { echo "$p is not empty and holds no index.php (waited 60 s for another node's copy): not unpacking over it" >&2; exit 1; }; fi`,
-        creates: `${root}/index.php`,
-      }),
+      unpackTask(root, archive.path, owner),
       directory({ path: `${root}/sites/default/files`, owner, group: owner, mode: '0755' }),
       directory({ path: sync.replace(/\/[^/]*$/, ''), owner, group: owner, mode: '0750' }),
       directory({ path: sync, owner, group: owner, mode: '0750' }),
@@ -147,3 +121,39 @@ export default defineRole({
     ]
   },
 })
+
+/** The release archive unpacked into the document root, unless it holds index.php. */
+function unpackTask(root: string, archivePath: string, owner: string) {
+  return command({
+    name: `unpack the archive into ${root}`,
+    // Unpacked beside, then swapped for the empty document root by one rename: with a
+    // shared document root (OCFS2), the other node either finds nothing or the whole
+    // tree, never half of it, and never unpacks over it.
+    command:
+      sh`p=${root}; t=$(mktemp -d -p "$(dirname "$p")" .drupal-unpack.XXXXXX) && trap 'rm -rf "$t"' EXIT && ` +
+      sh`tar -xf ${archivePath} -C "$t" --strip-components=1 --no-same-owner && chown -R ${`${owner}:${owner}`} "$t" && chmod 755 "$t" && ` +
+      // rmdir fails when another node sharing the document root won the swap a moment
+      // ago (its rename may still be on its way): wait for its index.php, never race it.
+      `if rmdir "$p" 2>/dev/null; then mv "$t" "$p"; else i=0; while [ ! -e "$p/index.php" ] && [ "$i" -lt 60 ]; do sleep 1; i=$((i+1)); done; ` +
+      `test -e "$p/index.php" || { echo "$p is not empty and holds no index.php (waited 60 s for another node's copy): not unpacking over it" >&2; exit 1; }; fi`,
+    creates: `${root}/index.php`,
+  })
+}
+
+/** settings.php's values, each a PHP literal: the database, the hash salt, the config sync directory, trusted hosts. */
+function settingsValues(vars: z.infer<typeof Vars>, dbHost: string, serverPort: number | undefined, sync: string) {
+  const db = vars.drupal_db
+  return {
+    db: {
+      name: phpString(db.name),
+      user: phpString(db.user),
+      password: phpString(db.password),
+      host: phpString(dbHost),
+      port: String(db.port ?? serverPort ?? 5432),
+      prefix: phpString(db.prefix),
+    },
+    hashSalt: phpString(vars.drupal_hash_salt),
+    configSync: phpString(sync),
+    trustedHosts: `[${phpString(`^${vars.drupal_server_name.replace(/[.\\]/g, '\\$&')}$`)}]`,
+  }
+}

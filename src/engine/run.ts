@@ -28,60 +28,24 @@ export async function runPlaybook(
       { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0, notes: [] } as HostRecap,
     ]),
   )
-  // Facts read ahead (below) stay valid while no host has changed anything.
-  let changedSinceReadAhead = false
+  // Facts read ahead (by connectAll) stay valid while no host has changed anything.
+  const readAhead = { stale: false }
   const tally: Emit = (e) => {
     if (e.type === 'task-end') recap[e.host][e.status]++
-    if (e.type === 'task-end' && e.status === 'changed' && !opts.check) changedSinceReadAhead = true
+    if (e.type === 'task-end' && e.status === 'changed' && !opts.check) readAhead.stale = true
     if (e.type === 'host-note' && !recap[e.host].notes.includes(e.note)) recap[e.host].notes.push(e.note)
     emit(e)
   }
-  emit({
-    type: 'run-start',
-    hosts: prepared.hosts,
-    check: opts.check,
-    plays: prepared.plays.map((p) => ({
-      name: p.name,
-      hosts: Object.fromEntries(
-        [...p.hosts].map(([h, roles]) => [h, roles.map((r) => ({ role: r.role, tasks: r.tasks.map((t) => t.name) }))]),
-      ),
-    })),
-  })
+  emit(runStart(prepared, opts))
 
-  const contexts = new Map<string, HostContext>()
-  const dead = new Set<string>()
-  await pool(prepared.hosts, opts.forks, async (name) => {
-    const t0 = performance.now()
-    try {
-      const transport = await opts.connect(name)
-      const host = new HostContext(
-        inventory.hosts.get(name)!,
-        transport,
-        { check: opts.check, diff: opts.diff },
-        inventory.hosts,
-      )
-      contexts.set(name, host)
-      emit({ type: 'host-connected', host: name, ms: Math.round(performance.now() - t0) })
-      // Read ahead: every fact of every role this run gives the host, in one round trip.
-      // On a rerun with nothing to change it is the host's only one (measured in
-      // docs/bench.md). A task failing on a fact still fails where it reads it.
-      await host
-        .prefetch(prepared.plays.flatMap((p) => (p.hosts.get(name) ?? []).flatMap((r) => roleFacts(r, host))))
-        .catch(() => {})
-    } catch (e) {
-      dead.add(name)
-      recap[name].unreachable = 1
-      emit({ type: 'host-unreachable', host: name, error: renderError(e) })
-    }
-  })
-
+  const { contexts, dead } = await connectAll(inventory, prepared, opts, emit, recap)
   try {
     for (const play of prepared.plays) {
       // Plays are barriers: once any host changed something, what was read ahead may be
       // stale (a peer's change can show on this host), so each role reads again at its start.
-      if (changedSinceReadAhead) {
+      if (readAhead.stale) {
         for (const c of contexts.values()) c.invalidateFacts()
-        changedSinceReadAhead = false
+        readAhead.stale = false
       }
       emit({ type: 'play-start', play: play.name })
       await pool(
@@ -110,6 +74,61 @@ export async function runPlaybook(
     })
   emit({ type: 'run-end', ms: Math.round(performance.now() - started), recap })
   return recap
+}
+
+/** The run's first event: its hosts, and per play, host and role the names of the tasks. */
+function runStart(prepared: PreparedRun, opts: RunOptions): Parameters<Emit>[0] {
+  return {
+    type: 'run-start',
+    hosts: prepared.hosts,
+    check: opts.check,
+    plays: prepared.plays.map((p) => ({
+      name: p.name,
+      hosts: Object.fromEntries(
+        [...p.hosts].map(([h, roles]) => [h, roles.map((r) => ({ role: r.role, tasks: r.tasks.map((t) => t.name) }))]),
+      ),
+    })),
+  }
+}
+
+/**
+ * Connects to every host (at most `forks` at once) and reads ahead its facts. A host that cannot be
+ * reached is counted unreachable and returned in `dead`, which the plays skip.
+ */
+async function connectAll(
+  inventory: Inventory,
+  prepared: PreparedRun,
+  opts: RunOptions,
+  emit: Emit,
+  recap: Recap,
+): Promise<{ contexts: Map<string, HostContext>; dead: Set<string> }> {
+  const contexts = new Map<string, HostContext>()
+  const dead = new Set<string>()
+  await pool(prepared.hosts, opts.forks, async (name) => {
+    const t0 = performance.now()
+    try {
+      const transport = await opts.connect(name)
+      const host = new HostContext(
+        inventory.hosts.get(name)!,
+        transport,
+        { check: opts.check, diff: opts.diff },
+        inventory.hosts,
+      )
+      contexts.set(name, host)
+      emit({ type: 'host-connected', host: name, ms: Math.round(performance.now() - t0) })
+      // Read ahead: every fact of every role this run gives the host, in one round trip.
+      // On a rerun with nothing to change it is the host's only one (measured in
+      // docs/bench.md). A task failing on a fact still fails where it reads it.
+      await host
+        .prefetch(prepared.plays.flatMap((p) => (p.hosts.get(name) ?? []).flatMap((r) => roleFacts(r, host))))
+        .catch(() => {})
+    } catch (e) {
+      dead.add(name)
+      recap[name].unreachable = 1
+      emit({ type: 'host-unreachable', host: name, error: renderError(e) })
+    }
+  })
+  return { contexts, dead }
 }
 
 async function runRole(host: HostContext, role: PreparedRole, emit: Emit): Promise<boolean> {

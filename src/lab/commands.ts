@@ -31,125 +31,30 @@ export function registerLabCommands(program: Command): void {
       '--kernel <kernel>',
       "what runs hosts without a lab_kernel var: nspawn (this machine's kernel, the default) or uml (user-mode-linux: its own kernel, with ip_vs, drbd, ocfs2)",
     )
-    .action((topology: string | undefined, opts: { kernel?: string }, cmd: Command) =>
-      run(async () => {
-        const inventory = resolveInventory(topology, givenInventory(cmd))
-        const { LAB_KERNELS, isLabKernel } = await import('./uml-backend.js')
-        if (opts.kernel !== undefined && !isLabKernel(opts.kernel))
-          throw new LabError(
-            `--kernel ${opts.kernel}: unknown kernel`,
-            `use --kernel ${LAB_KERNELS.join(' or --kernel ')}`,
-          )
-        const { labUp } = await import('./up.js')
-        const { renderLab } = await import('./table.js')
-        const { kernelFeatures } = await import('./doctor.js')
-        const r = await labUp({ inventory, log, kernel: opts.kernel })
-        process.stdout.write(renderLab(r.state) + '\n')
-        process.stdout.write(
-          r.alreadyUp ? 'this lab was already up: nothing changed\n' : `lab up in ${r.seconds.toFixed(1)} s\n`,
-        )
-        const lacking = (await kernelFeatures()).filter((f) => f.available !== 'yes')
-        if (lacking.length && r.state.hosts.some((h) => h.kernel !== 'uml'))
-          log(
-            `this kernel lacks ${lacking.map((f) => f.feature).join(', ')}: roles needing them cannot start here (run-playbook lab doctor)`,
-          )
-      }),
-    )
+    .action(labUpAction)
 
   lab
     .command('status')
     .description('the lab that is up, each host checked now; or what a crashed lab left behind')
-    .action(() =>
-      run(async () => {
-        const { labStatus } = await import('./status.js')
-        const { renderLab } = await import('./table.js')
-        const s = await labStatus()
-        if (!s.state) {
-          if (!s.leftovers.length) return void process.stdout.write('no lab is up\n')
-          process.stdout.write(
-            `no lab is up, but an earlier lab left:\n${s.leftovers.map((l) => `  - ${l}`).join('\n')}\n`,
-          )
-          throw new LabError(
-            'leftovers of an earlier lab are on this machine',
-            'run `run-playbook lab down` to remove them',
-          )
-        }
-        process.stdout.write(renderLab(s.state, s.hosts) + '\n')
-        if (s.state.phase !== 'up')
-          throw new LabError(
-            'this lab is still starting, or its lab up did not finish',
-            'wait for lab up, or run `run-playbook lab down`',
-          )
-        // Hosts powered off by `lab stop` are a state the user chose, not a fault.
-        const poweredOff = s.state.hosts.filter((h) => h.status === 'stopped').map((h) => h.name)
-        if (poweredOff.length)
-          process.stdout.write(`powered off by lab stop: ${poweredOff.join(', ')} (run-playbook lab start HOST)\n`)
-        const notUp = [...s.hosts]
-          .filter(([k, v]) => v !== 'up' && !poweredOff.includes(k))
-          .map(([k, v]) => `${k} (${v})`)
-        if (notUp.length)
-          throw new LabError(`not up: ${notUp.join(', ')}`, 'run `run-playbook lab down`, then lab up again')
-      }),
-    )
+    .action(labStatusAction)
 
   lab
     .command('down')
     .description('stop every host and remove everything the lab made (also after a crash; safe to repeat)')
-    .action(() =>
-      run(async () => {
-        const { requireRoot } = await import('./safety.js')
-        requireRoot('lab down')
-        const { ensureSbinOnPath } = await import('./deps.js')
-        ensureSbinOnPath()
-        const { withLabLock } = await import('./state.js')
-        const { teardown } = await import('./down.js')
-        const r = await withLabLock(teardown)
-        if (!r.stopped.length && !r.removed.length)
-          return void process.stdout.write('no lab was up: nothing to remove\n')
-        process.stdout.write(
-          `lab down in ${r.seconds.toFixed(1)} s: stopped ${r.stopped.length} process(es), removed ${r.removed.length} item(s)\n`,
-        )
-      }),
-    )
+    .action(labDownAction)
 
   lab
     .command('stop')
     .description('power a host off (a clean shutdown; --hard pulls the plug), keeping its root and disks for lab start')
     .argument('<host>', 'host name from the inventory')
     .option('--hard', 'kill it at once, as a crashed machine: its peers get no goodbye')
-    .action((host: string, opts: { hard?: boolean }) =>
-      run(async () => {
-        const { requireRoot } = await import('./safety.js')
-        requireRoot(`lab stop ${host}`)
-        const { labStop } = await import('./power.js')
-        const r = await labStop(host, opts)
-        process.stdout.write(
-          r.already
-            ? `${host} was already stopped\n`
-            : `${host} stopped${opts.hard ? ' (hard)' : ''} in ${r.seconds.toFixed(1)} s; \`run-playbook lab start ${host}\` powers it on again\n`,
-        )
-      }),
-    )
+    .action(labStopAction)
 
   lab
     .command('start')
     .description('power a stopped host on again, with the root and disks it had, and wait for its sshd')
     .argument('<host>', 'host name from the inventory')
-    .action((host: string) =>
-      run(async () => {
-        const { requireRoot } = await import('./safety.js')
-        requireRoot(`lab start ${host}`)
-        const { ensureSbinOnPath } = await import('./deps.js')
-        ensureSbinOnPath()
-        const { labStart } = await import('./power.js')
-        const r = await labStart(host)
-        process.stdout.write(
-          r.already
-            ? `${host} was already running\n`
-            : `${host} up again: ssh answered ${r.seconds.toFixed(1)} s after the start\n`,
-        )
-      }),
-    )
+    .action(labStartAction)
 
   lab
     .command('ssh')
@@ -178,25 +83,108 @@ export function registerLabCommands(program: Command): void {
         'then boots one real-kernel (user-mode-linux) guest to its SSH banner and reports the time (needs root; builds its image once)',
     )
     .option('--no-boot', 'skip the real-kernel boot check')
-    .action((opts: { boot: boolean }) =>
-      run(async () => {
-        const { ensureSbinOnPath } = await import('./deps.js')
-        ensureSbinOnPath()
-        const { kernelFeatures, labPrerequisites, renderDoctor } = await import('./doctor.js')
-        const prerequisites = labPrerequisites()
-        process.stdout.write(renderDoctor(await kernelFeatures(), prerequisites) + '\n')
-        if (prerequisites.some((p) => !p.startsWith('packages') && !p.startsWith('loop'))) process.exitCode = 1
-        if (!opts.boot) return
-        const { checkRealKernelBoot, renderBootCheck } = await import('./doctor-boot.js')
-        if (typeof process.getuid === 'function' && process.getuid() !== 0)
-          return void process.stdout.write(
-            renderBootCheck({ skipped: 'it needs root (sudo npx run-playbook lab doctor)' }) + '\n',
-          )
-        const r = await checkRealKernelBoot(log)
-        process.stdout.write(renderBootCheck(r) + '\n')
-        if ('ok' in r && !r.ok) process.exitCode = 1
-      }),
+    .action(labDoctorAction)
+}
+
+async function labUpAction(topology: string | undefined, opts: { kernel?: string }, cmd: Command): Promise<void> {
+  const inventory = resolveInventory(topology, givenInventory(cmd))
+  const { LAB_KERNELS, isLabKernel } = await import('./uml-backend.js')
+  if (opts.kernel !== undefined && !isLabKernel(opts.kernel))
+    throw new LabError(`--kernel ${opts.kernel}: unknown kernel`, `use --kernel ${LAB_KERNELS.join(' or --kernel ')}`)
+  const { labUp } = await import('./up.js')
+  const { renderLab } = await import('./table.js')
+  const { kernelFeatures } = await import('./doctor.js')
+  const r = await labUp({ inventory, log, kernel: opts.kernel })
+  process.stdout.write(renderLab(r.state) + '\n')
+  process.stdout.write(
+    r.alreadyUp ? 'this lab was already up: nothing changed\n' : `lab up in ${r.seconds.toFixed(1)} s\n`,
+  )
+  const lacking = (await kernelFeatures()).filter((f) => f.available !== 'yes')
+  if (lacking.length && r.state.hosts.some((h) => h.kernel !== 'uml'))
+    log(
+      `this kernel lacks ${lacking.map((f) => f.feature).join(', ')}: roles needing them cannot start here (run-playbook lab doctor)`,
     )
+}
+
+async function labStatusAction(): Promise<void> {
+  const { labStatus } = await import('./status.js')
+  const { renderLab } = await import('./table.js')
+  const s = await labStatus()
+  if (!s.state) {
+    if (!s.leftovers.length) return void process.stdout.write('no lab is up\n')
+    process.stdout.write(`no lab is up, but an earlier lab left:\n${s.leftovers.map((l) => `  - ${l}`).join('\n')}\n`)
+    throw new LabError('leftovers of an earlier lab are on this machine', 'run `run-playbook lab down` to remove them')
+  }
+  process.stdout.write(renderLab(s.state, s.hosts) + '\n')
+  if (s.state.phase !== 'up')
+    throw new LabError(
+      'this lab is still starting, or its lab up did not finish',
+      'wait for lab up, or run `run-playbook lab down`',
+    )
+  // Hosts powered off by `lab stop` are a state the user chose, not a fault.
+  const poweredOff = s.state.hosts.filter((h) => h.status === 'stopped').map((h) => h.name)
+  if (poweredOff.length)
+    process.stdout.write(`powered off by lab stop: ${poweredOff.join(', ')} (run-playbook lab start HOST)\n`)
+  const notUp = [...s.hosts].filter(([k, v]) => v !== 'up' && !poweredOff.includes(k)).map(([k, v]) => `${k} (${v})`)
+  if (notUp.length) throw new LabError(`not up: ${notUp.join(', ')}`, 'run `run-playbook lab down`, then lab up again')
+}
+
+async function labDownAction(): Promise<void> {
+  const { requireRoot } = await import('./safety.js')
+  requireRoot('lab down')
+  const { ensureSbinOnPath } = await import('./deps.js')
+  ensureSbinOnPath()
+  const { withLabLock } = await import('./state.js')
+  const { teardown } = await import('./down.js')
+  const r = await withLabLock(teardown)
+  if (!r.stopped.length && !r.removed.length) return void process.stdout.write('no lab was up: nothing to remove\n')
+  process.stdout.write(
+    `lab down in ${r.seconds.toFixed(1)} s: stopped ${r.stopped.length} process(es), removed ${r.removed.length} item(s)\n`,
+  )
+}
+
+async function labStopAction(host: string, opts: { hard?: boolean }): Promise<void> {
+  const { requireRoot } = await import('./safety.js')
+  requireRoot(`lab stop ${host}`)
+  const { labStop } = await import('./power.js')
+  const r = await labStop(host, opts)
+  process.stdout.write(
+    r.already
+      ? `${host} was already stopped\n`
+      : `${host} stopped${opts.hard ? ' (hard)' : ''} in ${r.seconds.toFixed(1)} s; \`run-playbook lab start ${host}\` powers it on again\n`,
+  )
+}
+
+async function labStartAction(host: string): Promise<void> {
+  const { requireRoot } = await import('./safety.js')
+  requireRoot(`lab start ${host}`)
+  const { ensureSbinOnPath } = await import('./deps.js')
+  ensureSbinOnPath()
+  const { labStart } = await import('./power.js')
+  const r = await labStart(host)
+  process.stdout.write(
+    r.already
+      ? `${host} was already running\n`
+      : `${host} up again: ssh answered ${r.seconds.toFixed(1)} s after the start\n`,
+  )
+}
+
+async function labDoctorAction(opts: { boot: boolean }): Promise<void> {
+  const { ensureSbinOnPath } = await import('./deps.js')
+  ensureSbinOnPath()
+  const { kernelFeatures, labPrerequisites, renderDoctor } = await import('./doctor.js')
+  const prerequisites = labPrerequisites()
+  process.stdout.write(renderDoctor(await kernelFeatures(), prerequisites) + '\n')
+  if (prerequisites.some((p) => !p.startsWith('packages') && !p.startsWith('loop'))) process.exitCode = 1
+  if (!opts.boot) return
+  const { checkRealKernelBoot, renderBootCheck } = await import('./doctor-boot.js')
+  if (typeof process.getuid === 'function' && process.getuid() !== 0)
+    return void process.stdout.write(
+      renderBootCheck({ skipped: 'it needs root (sudo npx run-playbook lab doctor)' }) + '\n',
+    )
+  const r = await checkRealKernelBoot(log)
+  process.stdout.write(renderBootCheck(r) + '\n')
+  if ('ok' in r && !r.ok) process.exitCode = 1
 }
 
 /** -i given on the command line, to `lab up` or to the program (whose own -i has a default). */

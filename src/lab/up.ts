@@ -61,24 +61,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
     const [base, key] = await Promise.all([ensureBaseImage(log), ensureLabKey()])
     const umlImage = uml ? (await ensureUmlImage(log)).image : ''
 
-    const state: LabState = {
-      version: 1,
-      inventoryDir: topo.inventoryDir,
-      startedAt: new Date().toISOString(),
-      phase: 'starting',
-      bridges: topo.bridges,
-      hosts: topo.hosts.map((h) => ({
-        name: h.name,
-        netns: h.kernel === 'uml' ? '' : h.netns,
-        root: hostPaths(h.name).root,
-        sshAddress: h.sshAddress,
-        interfaces: h.interfaces,
-        disks: [],
-        kernel: h.kernel,
-        memory: h.memory,
-        status: 'starting',
-      })),
-    }
+    const state = startingState(topo)
     writeState(state)
     try {
       await createNetwork(topo)
@@ -87,25 +70,12 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
       writeState(state)
 
       const bootedAt = new Map<string, number>()
+      const images = { base, uml: umlImage, publicKey: key.publicKey }
       const known = await Promise.all(
         topo.hosts.map(async (spec, i) => {
-          const h = state.hosts[i]
-          const bridge = topo.bridges.find((b) => b.name === spec.interfaces[0].bridge)!
-          const aptProxy = `http://${bridge.address}:${state.aptProxy!.port}`
-          if (spec.kernel === 'uml') {
-            const hostKey = await startUmlHost(spec, h, { image: umlImage, publicKey: key.publicKey, aptProxy })
-            bootedAt.set(h.name, Date.now())
-            return { name: h.name, addresses: h.interfaces.map((i) => i.address), hostKey }
-          }
-          await mountOverlay(h.name, base)
-          const hostKey = await makeHostKeys(h.root)
-          writeHostFiles({ root: h.root, host: spec, publicKey: key.publicKey, aptProxy })
-          const { disks, problem } = await attachDisks(spec)
-          h.disks = disks
-          h.diskProblem = problem
-          h.pid = bootHost(h)
-          bootedAt.set(h.name, Date.now())
-          return { name: h.name, addresses: h.interfaces.map((i) => i.address), hostKey }
+          const hostKey = await startHost(spec, state.hosts[i], images, aptProxyFor(topo, state, spec))
+          bootedAt.set(spec.name, Date.now())
+          return { name: spec.name, addresses: state.hosts[i].interfaces.map((a) => a.address), hostKey }
         }),
       )
       writeState(state)
@@ -126,6 +96,55 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
       throw err
     }
   })
+}
+
+/** The state file's first version: every host starting, no process or disk yet. */
+function startingState(topo: LabTopology): LabState {
+  return {
+    version: 1,
+    inventoryDir: topo.inventoryDir,
+    startedAt: new Date().toISOString(),
+    phase: 'starting',
+    bridges: topo.bridges,
+    hosts: topo.hosts.map((h) => ({
+      name: h.name,
+      netns: h.kernel === 'uml' ? '' : h.netns,
+      root: hostPaths(h.name).root,
+      sshAddress: h.sshAddress,
+      interfaces: h.interfaces,
+      disks: [],
+      kernel: h.kernel,
+      memory: h.memory,
+      status: 'starting',
+    })),
+  }
+}
+
+/** The lab's apt-cacher-ng as the host reaches it: on the bridge of its first interface. */
+function aptProxyFor(topo: LabTopology, state: LabState, spec: LabTopology['hosts'][number]): string {
+  const bridge = topo.bridges.find((b) => b.name === spec.interfaces[0].bridge)!
+  return `http://${bridge.address}:${state.aptProxy!.port}`
+}
+
+/**
+ * Boots one host, its files written first: a UML guest from the UML image, a container on an
+ * overlay of the base image with its disks attached. Returns its SSH host key.
+ */
+async function startHost(
+  spec: LabTopology['hosts'][number],
+  h: HostState,
+  images: { base: string; uml: string; publicKey: string },
+  aptProxy: string,
+): Promise<string> {
+  if (spec.kernel === 'uml') return startUmlHost(spec, h, { image: images.uml, publicKey: images.publicKey, aptProxy })
+  await mountOverlay(h.name, images.base)
+  const hostKey = await makeHostKeys(h.root)
+  writeHostFiles({ root: h.root, host: spec, publicKey: images.publicKey, aptProxy })
+  const { disks, problem } = await attachDisks(spec)
+  h.disks = disks
+  h.diskProblem = problem
+  h.pid = bootHost(h)
+  return hostKey
 }
 
 /**
