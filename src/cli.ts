@@ -49,7 +49,8 @@ export function buildProgram(setCode: (code: number) => void): Command {
   program
     .command('verify')
     .description(
-      "run the seeds' own tests against the live cluster (VIP failover, pages, data; in the lab also a host powered off and a failed disk) and print a table",
+      "run the seeds' own tests against the live cluster (VIP failover, pages, " +
+        'data; in the lab also a host powered off and a failed disk) and print a table',
     )
     .option('-i, --inventory <path>', 'inventory directory or file', 'inventory/2-node')
     .option('-e, --extra-vars <vars>', 'extra variables, as for a playbook run', (v: string, prev: string[] = []) => [
@@ -59,7 +60,8 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('--accept-new-hosts', 'trust and record unknown SSH host keys')
     .option(
       '--load [seconds]',
-      "also measure HTTP load through the VIP with ab (apache2-utils), 1 and 2 real servers in service, beside the seed's figures (default 10 s each)",
+      'also measure HTTP load through the VIP with ab (apache2-utils), ' +
+        "1 and 2 real servers in service, beside the seed's figures (default 10 s each)",
     )
     .action(async (opts) => setCode(await verifyCommand(opts)))
   return program

@@ -47,7 +47,8 @@ const Vars = z.object({
       query: z
         .string()
         .default(
-          "SELECT 'PostgreSQL ' || split_part(current_setting('server_version'), ' ', 1) || ' at ' || host(inet_server_addr())",
+          "SELECT 'PostgreSQL ' || split_part(current_setting('server_version'), " +
+            "' ', 1) || ' at ' || host(inet_server_addr())",
         ),
     })
     .optional(),

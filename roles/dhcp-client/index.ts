@@ -33,7 +33,9 @@ const Interface = z
       ctx.addIssue({
         code: 'custom',
         path: ['mac'],
-        message: `${i.name} has dhcp: true but no mac: the DHCP server pins its address by MAC (mac: "52:54:00:…", quoted)`,
+        message:
+          `${i.name} has dhcp: true but no mac: ` +
+          `the DHCP server pins its address by MAC (mac: "52:54:00:…", quoted)`,
       })
     else if (typeof i.mac !== 'string')
       ctx.addIssue({
@@ -173,7 +175,8 @@ function leaseOf(iface: string, seconds: number): Fact<Lease[]> {
   return {
     key: `dhcp-lease:${iface}`,
     command:
-      sh`n=${seconds * 2}; i=0; while [ $i -lt $n ]; do ip -4 -o addr show dev ${iface} 2>/dev/null | grep -q ' dynamic ' && break; sleep 0.5; i=$((i+1)); done; ` +
+      sh`n=${seconds * 2}; i=0; while [ $i -lt $n ]; ` +
+      sh`do ip -4 -o addr show dev ${iface} 2>/dev/null | grep -q ' dynamic ' && break; sleep 0.5; i=$((i+1)); done; ` +
       sh`ip -4 -o addr show dev ${iface}`,
     parse: ({ code, stdout, stderr }) => {
       if (code !== 0) throw new Error(`cannot read the addresses of ${iface}: ${stderr.trim()}`)
@@ -194,7 +197,8 @@ function checkLease(iface: DhcpInterface, path: string, seconds: number, restart
       const applied = (await host.fact(networkdLink(iface.name))).networkFile
       if (applied !== path)
         throw new Error(
-          `networkd applies ${applied ?? 'no file'} to ${iface.name}, not ${path}: a .network file that sorts earlier matches ${iface.name} ` +
+          `networkd applies ${applied ?? 'no file'} to ${iface.name}, ` +
+            `not ${path}: a .network file that sorts earlier matches ${iface.name} ` +
             `(networkctl status ${iface.name}); remove it or make it match something else`,
         )
       const leases = await host.fact(leaseOf(iface.name, seconds))
@@ -202,22 +206,29 @@ function checkLease(iface: DhcpInterface, path: string, seconds: number, restart
       if (!nic) throw new Error(`${host.name} has no interface ${iface.name}`)
       if (nic.mac && nic.mac.toLowerCase() !== iface.mac)
         throw new Error(
-          `${iface.name} has MAC ${nic.mac} but the inventory says ${iface.mac}: the DHCP server's host entry will never match this node; fix mac in the inventory`,
+          `${iface.name} has MAC ${nic.mac} but the inventory says ${iface.mac}: ` +
+            `the DHCP server's host entry will never match this node; fix mac in the inventory`,
         )
       if (!leases.length)
         throw new Error(
-          `${iface.name} leased no address within ${seconds} s (it has: ${nic.addresses.map((a) => a.cidr).join(', ') || 'none'}). ` +
-            `Check that the DHCP server runs and serves this subnet (play "dhcp server"), and the journal: journalctl -u systemd-networkd`,
+          `${iface.name} leased no address within ${seconds} s (it ` +
+            `has: ${nic.addresses.map((a) => a.cidr).join(', ') || 'none'}). ` +
+            `Check that the DHCP server runs and serves this subnet (play "dhcp server"), ` +
+            `and the journal: journalctl -u systemd-networkd`,
         )
       const got = leases.find((l) => l.address === iface.address)
       if (!got)
         throw new Error(
-          `${iface.name} leased ${leases.map((l) => `${l.address}/${l.prefix}`).join(', ')} but the inventory says ${iface.address}: ` +
-            `the DHCP server that answered has no host entry for ${iface.mac} (dhcp_server_hosts_group must include ${host.name}), or another DHCP server answers on this network`,
+          `${iface.name} leased ${leases.map((l) => `${l.address}/${l.prefix}`).join(', ')} but ` +
+            `the inventory says ${iface.address}: ` +
+            `the DHCP server that answered has no host entry ` +
+            `for ${iface.mac} (dhcp_server_hosts_group must include ${host.name}), ` +
+            `or another DHCP server answers on this network`,
         )
       if (iface.prefix !== undefined && got.prefix !== iface.prefix)
         throw new Error(
-          `${iface.name} leased ${got.address}/${got.prefix} but the inventory says prefix ${iface.prefix}: the DHCP server's subnet netmask differs`,
+          `${iface.name} leased ${got.address}/${got.prefix} but the inventory says prefix ${iface.prefix}: ` +
+            `the DHCP server's subnet netmask differs`,
         )
       return {
         changes: [],

@@ -116,11 +116,13 @@ export function inventoryHosts(inventory: Inventory, group: string): FixedHost[]
       const field = `host ${h.name}, field interfaces[${i}]`
       if (iface.mac === undefined || iface.mac === null)
         throw new Error(
-          `${field}.mac: ${iface.name} has dhcp: true but no mac; dhcpd pins the address by MAC (mac: "52:54:00:…", quoted)`,
+          `${field}.mac: ${iface.name} has dhcp: true but no mac; ` +
+            `dhcpd pins the address by MAC (mac: "52:54:00:…", quoted)`,
         )
       if (typeof iface.mac !== 'string')
         throw new Error(
-          `${field}.mac: quote the MAC address (YAML 1.1 reads an all-digit one such as 52:54:00:00:02:03 as a base-60 number)`,
+          `${field}.mac: quote the MAC address (YAML 1.1 reads an ` +
+            `all-digit one such as 52:54:00:00:02:03 as a base-60 number)`,
         )
       if (!MAC.test(iface.mac))
         throw new Error(`${field}.mac: "${iface.mac}" is not a MAC address such as 52:54:00:12:34:56`)
@@ -153,12 +155,14 @@ function checkHosts(hosts: FixedHost[], vars: DhcpServerVars, note: (text: strin
     const subnet = vars.dhcp_server_subnets.find((s) => inNetwork(h.address, s.network))
     if (!subnet)
       throw new Error(
-        `${h.name}: fixed address ${h.address} is in none of dhcp_server_subnets (${vars.dhcp_server_subnets.map((s) => s.network).join(', ')}): dhcpd would never answer it`,
+        `${h.name}: fixed address ${h.address} is in none of dhcp_server_subnets ` +
+          `(${vars.dhcp_server_subnets.map((s) => s.network).join(', ')}): dhcpd would never answer it`,
       )
     const pool = subnet.ranges.find((r) => toInt(r.start) <= toInt(h.address) && toInt(h.address) <= toInt(r.end))
     if (pool)
       note(
-        `dhcp-server: WARNING ${h.address} (${h.name}) is inside the dynamic range ${pool.start}–${pool.end}: dhcpd may lease it to another machine while ${h.name} is off`,
+        `dhcp-server: WARNING ${h.address} (${h.name}) is inside the dynamic range ${pool.start}–${pool.end}: ` +
+          `dhcpd may lease it to another machine while ${h.name} is off`,
       )
   }
 }

@@ -74,7 +74,8 @@ export function planUp(state: DrbdState, spec: Pick<BringUpSpec, 'resource'>): P
   const warnings =
     state.cstate === 'StandAlone'
       ? [
-          `${spec.resource} is StandAlone: it does not try to reach its peer (split brain?). See drbdadm status ${spec.resource}; halab does not reconnect it`,
+          `${spec.resource} is StandAlone: it does not try to reach its peer (split brain?). ` +
+            `See drbdadm status ${spec.resource}; halab does not reconnect it`,
         ]
       : undefined
   return {
@@ -112,15 +113,18 @@ export function planInitialSync(
     return { changes: [], noop: `${r} holds UpToDate data (${state.disk}/${state.peerDisk}): no overwrite, no mkfs` }
   if (!isConnected(state))
     throw new Error(
-      `${r} on ${opts.host} did not connect to ${spec.peer} within ${spec.connectTimeout} s (cstate ${state.cstate}, dstate ${state.disk}/${state.peerDisk}), so whether ${spec.peer} holds data is unknown. ` +
-        `Nothing was overwritten. The first bring-up needs both nodes: run site on both (no --limit), or check the replication network (drbdadm status ${r})`,
+      `${r} on ${opts.host} did not connect to ${spec.peer} within ${spec.connectTimeout} s (cstate ${state.cstate}, ` +
+        `dstate ${state.disk}/${state.peerDisk}), so whether ${spec.peer} holds data is unknown. ` +
+        `Nothing was overwritten. The first bring-up needs both nodes: ` +
+        `run site on both (no --limit), or check the replication network (drbdadm status ${r})`,
     )
   if (state.disk !== 'Inconsistent' || state.peerDisk !== 'Inconsistent')
     return {
       changes: [],
       noop: `${r} is ${state.disk}/${state.peerDisk}: not a first bring-up`,
       warnings: [
-        `${r} is ${state.disk}/${state.peerDisk} and neither node is UpToDate: halab does not choose whose data wins; promote the right node by hand (drbdadm primary ${r})`,
+        `${r} is ${state.disk}/${state.peerDisk} and neither node is UpToDate: ` +
+          `halab does not choose whose data wins; promote the right node by hand (drbdadm primary ${r})`,
       ],
     }
   if (!fs?.readable)
@@ -129,20 +133,27 @@ export function planInitialSync(
     )
   if (fs.blkid === 0)
     throw new Error(
-      `${r} was never synced (Inconsistent on both nodes), but ${spec.disk} on ${opts.host} holds a ${fs.fstype ?? 'unknown'} filesystem: halab does not overwrite it. ` +
-        `To keep this node's data, run drbdadm primary --force ${r} here by hand; to discard it, wipe it (wipefs -a) and run site again`,
+      `${r} was never synced (Inconsistent on both nodes), ` +
+        `but ${spec.disk} on ${opts.host} holds a ${fs.fstype ?? 'unknown'} filesystem: halab does not overwrite it. ` +
+        `To keep this node's data, run drbdadm primary --force ${r} here by hand; ` +
+        `to discard it, wipe it (wipefs -a) and run site again`,
     )
   if (fs.blkid !== 2)
     throw new Error(
-      `blkid could not tell whether ${spec.disk} on ${opts.host} holds a filesystem (exit ${fs.blkid}): ${r} is not overwritten`,
+      `blkid could not tell whether ${spec.disk} on ${opts.host} holds ` +
+        `a filesystem (exit ${fs.blkid}): ${r} is not overwritten`,
     )
 
   const steps = [sh`drbdadm primary --force ${r}`]
-  let summary = `first bring-up of ${r}: ${opts.host} overwrites ${spec.peer} (both Inconsistent, no filesystem on ${spec.disk})`
+  let summary =
+    `first bring-up of ${r}: ${opts.host} overwrites ${spec.peer} (both Inconsistent, ` +
+    `no filesystem on ${spec.disk})`
   if (spec.filesystem) {
     // The same guard once more on the device itself, now readable as Primary.
     steps.push(
-      sh`if blkid -p -u filesystem ${spec.device} >/dev/null 2>&1; then echo ${`${spec.device} already holds a filesystem: not formatting it`} >&2; drbdadm secondary ${r}; exit 1; fi`,
+      sh`if blkid -p -u filesystem ${spec.device} >/dev/null 2>&1; ` +
+        sh`then echo ${`${spec.device} already holds a filesystem: not formatting it`} >&2; ` +
+        sh`drbdadm secondary ${r}; exit 1; fi`,
       sh`mkfs -t ${spec.filesystem} ${spec.mkfsOptions} ${spec.device}`,
     )
     summary += `, mkfs.${spec.filesystem} ${spec.device}`
@@ -189,7 +200,9 @@ export function planPrimary(
   if (opts.check && state.disk === 'Inconsistent' && state.peerDisk === 'Inconsistent')
     return { changes: [{ summary: `promote ${r} to Primary once the initial sync is done`, command: ':' }] }
   throw new Error(
-    `${r} on ${opts.host} is ${state.cstate}, ${state.disk}/${state.peerDisk} after waiting ${spec.syncTimeout ?? '?'} s: halab promotes a dual-primary node only when it is Connected ` +
+    `${r} on ${opts.host} is ${state.cstate}, ${state.disk}/${state.peerDisk} after ` +
+      `waiting ${spec.syncTimeout ?? '?'} s: ` +
+      `halab promotes a dual-primary node only when it is Connected ` +
       `to ${spec.peer} and both disks are UpToDate. Nothing was changed. See drbdadm status ${r} on both nodes`,
   )
 }

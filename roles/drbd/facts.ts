@@ -32,11 +32,14 @@ function probe(resource: string): string {
   return (
     sh`r=${resource}; ` +
     `if cs=$(drbdadm cstate "$r" 2>/dev/null); then echo up=yes; echo "cstate=$cs"; ` +
-    `echo "dstate=$(drbdadm dstate "$r" 2>/dev/null)"; echo "role=$(drbdadm role "$r" 2>/dev/null)"; else echo up=no; fi; ` +
+    `echo "dstate=$(drbdadm dstate "$r" 2>/dev/null)"; ` +
+    `echo "role=$(drbdadm role "$r" 2>/dev/null)"; else echo up=no; fi; ` +
     // drbdmeta refuses a disk the kernel holds (exit 20, "Exclusive open failed"): only
     // ask when the resource is down or diskless. stdout (the whole bitmap) is not needed.
-    `case "$(drbdadm dstate "$r" 2>/dev/null)" in Diskless*|'') ;; *) [ "$cs" ] && { echo attached=yes; exit 0; } ;; esac; ` +
-    `err=$(drbdadm dump-md "$r" 2>&1 >/dev/null </dev/null); echo "dumpmd=$?"; printf '%s\\n' "$err" | head -n 5 | sed 's/^/says=/'`
+    `case "$(drbdadm dstate "$r" 2>/dev/null)" in Diskless*|'') ` +
+    `;; *) [ "$cs" ] && { echo attached=yes; exit 0; } ;; esac; ` +
+    `err=$(drbdadm dump-md "$r" 2>&1 >/dev/null </dev/null); ` +
+    `echo "dumpmd=$?"; printf '%s\\n' "$err" | head -n 5 | sed 's/^/says=/'`
   )
 }
 
@@ -73,7 +76,8 @@ export function parseDrbdState(resource: string, stdout: string): DrbdState {
   if (/unclean|apply-al/i.test(says)) return { ...state, metadata: 'present' }
   // Anything else (cannot open the disk, unknown resource…) is never a reason to create-md.
   throw new Error(
-    `cannot tell whether ${resource} has DRBD metadata: drbdadm dump-md ${resource} exited ${field('dumpmd') ?? '?'}${says ? `: ${says}` : ''}`,
+    `cannot tell whether ${resource} has DRBD metadata: ` +
+      `drbdadm dump-md ${resource} exited ${field('dumpmd') ?? '?'}${says ? `: ${says}` : ''}`,
   )
 }
 
@@ -136,7 +140,8 @@ export function backingFilesystem(device: string): Fact<BackingFilesystem> {
     key: `drbd-backing-fs:${device}`,
     command:
       sh`d=${device}; ` +
-      `if dd if="$d" of=/dev/null bs=4096 count=1 2>/dev/null; then echo readable=yes; blockdev --flushbufs "$d" 2>/dev/null; ` +
+      `if dd if="$d" of=/dev/null bs=4096 count=1 2>/dev/null; ` +
+      `then echo readable=yes; blockdev --flushbufs "$d" 2>/dev/null; ` +
       `t=$(blkid -p -u filesystem -o value -s TYPE "$d" 2>/dev/null); echo "blkid=$?"; echo "type=$t"; fi`,
     parse: ({ stdout }) => {
       const field = (k: string): string | undefined =>

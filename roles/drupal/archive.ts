@@ -40,7 +40,8 @@ export function archiveOnHost(spec: ArchiveSpec, inventoryDir: string): { path: 
       command({
         name: `drupal archive ${onHost} from ${spec.url}`,
         command:
-          sh`t=$(mktemp -p ${spec.cacheDir}) && trap 'rm -f "$t"' EXIT && curl -fsSL --retry 2 -o "$t" ${spec.url} && ` +
+          sh`t=$(mktemp -p ${spec.cacheDir}) ` +
+          sh`&& trap 'rm -f "$t"' EXIT && curl -fsSL --retry 2 -o "$t" ${spec.url} && ` +
           check('"$t"') +
           sh` && chmod 644 "$t" && mv "$t" ${onHost} && trap - EXIT`,
         creates: onHost,

@@ -65,7 +65,9 @@ export default defineRole({
     const installNode = vars.drupal_install_node ?? server?.node
     if (!installNode || !inventory.hosts.has(installNode))
       throw new Error(
-        `drupal_install_node ${installNode ? `"${installNode}" is no host of the inventory` : 'is not set (nor postgresql_server_node)'}`,
+        installNode
+          ? `drupal_install_node "${installNode}" is no host of the inventory`
+          : 'drupal_install_node is not set (nor postgresql_server_node)',
       )
     const root = vars.drupal_document_root.replace(/\/+$/, '')
     const sync = vars.drupal_config_sync_directory ?? `${root}-config/sync`
@@ -131,11 +133,15 @@ function unpackTask(root: string, archivePath: string, owner: string) {
     // tree, never half of it, and never unpacks over it.
     command:
       sh`p=${root}; t=$(mktemp -d -p "$(dirname "$p")" .drupal-unpack.XXXXXX) && trap 'rm -rf "$t"' EXIT && ` +
-      sh`tar -xf ${archivePath} -C "$t" --strip-components=1 --no-same-owner && chown -R ${`${owner}:${owner}`} "$t" && chmod 755 "$t" && ` +
+      sh`tar -xf ${archivePath} -C "$t" --strip-components=1 --no-same-owner ` +
+      sh`&& chown -R ${`${owner}:${owner}`} "$t" && chmod 755 "$t" && ` +
       // rmdir fails when another node sharing the document root won the swap a moment
       // ago (its rename may still be on its way): wait for its index.php, never race it.
-      `if rmdir "$p" 2>/dev/null; then mv "$t" "$p"; else i=0; while [ ! -e "$p/index.php" ] && [ "$i" -lt 60 ]; do sleep 1; i=$((i+1)); done; ` +
-      `test -e "$p/index.php" || { echo "$p is not empty and holds no index.php (waited 60 s for another node's copy): not unpacking over it" >&2; exit 1; }; fi`,
+      `if rmdir "$p" 2>/dev/null; then mv "$t" "$p"; else i=0; ` +
+      `while [ ! -e "$p/index.php" ] && [ "$i" -lt 60 ]; do sleep 1; i=$((i+1)); done; ` +
+      `test -e "$p/index.php" || { echo "$p is not empty and ` +
+      `holds no index.php (waited 60 s for another node's copy): ` +
+      `not unpacking over it" >&2; exit 1; }; fi`,
     creates: `${root}/index.php`,
   })
 }

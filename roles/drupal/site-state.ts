@@ -31,7 +31,8 @@ function siteState(spec: InstallSpec): Fact<SiteState> {
     key: `drupal-site:${spec.documentRoot}`,
     // Before the first run (or in --check) the driver or PHP may not be there yet: no site.
     command:
-      sh`[ -f ${spec.driver} ] && command -v php >/dev/null && [ -f ${spec.documentRoot + '/sites/default/settings.php'} ] || { echo not-installed; exit 0; }; ` +
+      sh`[ -f ${spec.driver} ] && command -v php >/dev/null && [ ` +
+      sh`-f ${spec.documentRoot + '/sites/default/settings.php'} ] || { echo not-installed; exit 0; }; ` +
       php(spec, 'status'),
     parse: ({ code, stdout, stderr }) => {
       if (code !== 0) throw new Error(`cannot tell whether the site is installed: ${(stderr || stdout).trim()}`)
@@ -51,11 +52,14 @@ export function installTask(spec: InstallSpec): Task {
       if (host.name !== spec.installNode)
         return {
           changes: [],
-          noop: `${state === 'incomplete' ? 'being installed, or cut short' : 'not installed yet'}: ${spec.installNode} runs the installer and reports it`,
+          noop:
+            `${state === 'incomplete' ? 'being installed, or cut short' : 'not installed yet'}: ` +
+            `${spec.installNode} runs the installer and reports it`,
         }
       if (state === 'incomplete')
         throw new Error(
-          'the database holds a half-installed site (install_task is not done): drop its tables (or restore a backup) and run again; halab never installs over it',
+          'the database holds a half-installed site (install_task is not done): ' +
+            'drop its tables (or restore a backup) and run again; halab never installs over it',
         )
       return {
         changes: [

@@ -63,7 +63,8 @@ export default defineRole({
     .refine((v) => v.heartbeat_auth_method === 'crc' || !!v.heartbeat_auth_secret, {
       path: ['heartbeat_auth_secret'],
       message:
-        'sha1/md5 authentication needs a secret: set heartbeat_auth_secret: "${HEARTBEAT_SECRET}" and HEARTBEAT_SECRET in .env',
+        'sha1/md5 authentication needs a secret: set heartbeat_auth_secret: ' +
+        '"${HEARTBEAT_SECRET}" and HEARTBEAT_SECRET in .env',
     }),
   tasks: ({ vars, hostsOf, configurationOnly, host, render, note }) => {
     const peers = hostsOf(vars.heartbeat_group)
@@ -84,7 +85,8 @@ export default defineRole({
     }
     if (vars.heartbeat_auth_method === 'crc')
       note(
-        'heartbeat: WARNING authkeys uses crc — no authentication; any host on the network can join or forge the cluster',
+        'heartbeat: WARNING authkeys uses crc — no authentication; ' +
+          'any host on the network can join or forge the cluster',
       )
     const services = resources.flatMap((r) => (r.type === 'service' ? [r.name] : []))
 

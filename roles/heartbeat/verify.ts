@@ -73,7 +73,10 @@ export async function verifyHeartbeat(hosts: HostContext[]): Promise<CheckResult
       const t0 = performance.now()
       await preferred.run('service heartbeat stop')
       await waitServedBy(vip, other.name, failoverLimit)
-      return `${other.name} answered on the VIP ${secondsSince(t0)} s after the stop (deadtime ${vars.heartbeat_deadtime} s)`
+      return (
+        `${other.name} answered on the VIP ${secondsSince(t0)} s ` +
+        `after the stop (deadtime ${vars.heartbeat_deadtime} s)`
+      )
     }),
   )
   results.push(await check(`${other.name}'s own address serves its page while active`, servesOwnPage(other)))

@@ -88,7 +88,8 @@ const VrrpInstance = z.object({
     .string()
     .max(
       8,
-      'VRRP PASS authentication carries at most 8 characters (keepalived would silently cut it): choose a shorter KEEPALIVED_AUTH_PASS',
+      'VRRP PASS authentication carries at most 8 characters (keepalived would silently cut it): ' +
+        'choose a shorter KEEPALIVED_AUTH_PASS',
     )
     .regex(
       /^[^\s#!"'\\{}]+$/,
@@ -146,13 +147,17 @@ const Vars = z
         ctx.addIssue({
           code: 'custom',
           path: ['keepalived_state'],
-          message: `vrrp_instance ${inst.name} has no state: set keepalived_state (MASTER or BACKUP) in this director's host_vars`,
+          message:
+            `vrrp_instance ${inst.name} has no state: ` +
+            `set keepalived_state (MASTER or BACKUP) in this director's host_vars`,
         })
       if (!inst.priority && !v.keepalived_priority)
         ctx.addIssue({
           code: 'custom',
           path: ['keepalived_priority'],
-          message: `vrrp_instance ${inst.name} has no priority: set keepalived_priority in this director's host_vars (the MASTER's highest)`,
+          message:
+            `vrrp_instance ${inst.name} has no priority: ` +
+            `set keepalived_priority in this director's host_vars (the MASTER's highest)`,
         })
     }
   })
@@ -234,7 +239,8 @@ function checkPeers(host: InventoryHost, inventory: Inventory, mine: EffectiveIn
     .filter((h) => h.groups.includes(group) && h.name !== host.name)
     .flatMap((h) => {
       const parsed = Vars.safeParse(h.vars)
-      return parsed.success ? [{ name: h.name, instances: effectiveInstances(parsed.data) }] : [] // its own problems are reported on that host
+      // A peer whose variables do not parse: its own problems are reported on that host.
+      return parsed.success ? [{ name: h.name, instances: effectiveInstances(parsed.data) }] : []
     })
   for (const inst of mine) {
     const others = peers.flatMap((p) =>
@@ -247,12 +253,16 @@ function checkPeers(host: InventoryHost, inventory: Inventory, mine: EffectiveIn
     if (!master || master.priority <= inst.priority) continue
     if (master.advert_int !== inst.advert_int)
       throw new Error(
-        `vrrp_instance ${inst.name} has advert_int ${inst.advert_int} on ${host.name} but ${master.advert_int} on ${master.host}: VRRPv2 drops adverts with another interval, ` +
-          `so both directors would become MASTER and hold the VIP. Use one keepalived_advert_int for the group "${group}"`,
+        `vrrp_instance ${inst.name} has ` +
+          `advert_int ${inst.advert_int} on ${host.name} but ${master.advert_int} on ${master.host}: ` +
+          `VRRPv2 drops adverts with another interval, ` +
+          `so both directors would become MASTER and hold the VIP. ` +
+          `Use one keepalived_advert_int for the group "${group}"`,
       )
     if (master.virtual_router_id !== inst.virtual_router_id)
       throw new Error(
-        `vrrp_instance ${inst.name} has virtual_router_id ${inst.virtual_router_id} on ${host.name} but ${master.virtual_router_id} on ${master.host}: the directors of one instance share its router id`,
+        `vrrp_instance ${inst.name} has virtual_router_id ${inst.virtual_router_id} on ${host.name} ` +
+          `but ${master.virtual_router_id} on ${master.host}: the directors of one instance share its router id`,
       )
   }
 }
@@ -288,7 +298,8 @@ export function realServers(
   const hosts = [...inventory.hosts.values()].filter((h) => h.groups.includes(group))
   if (!hosts.length)
     throw new Error(
-      `virtual_server ${vs.ip}:${vs.port} has no real_servers and group "${group}" (keepalived_real_servers_group) has no host`,
+      `virtual_server ${vs.ip}:${vs.port} has no real_servers and ` +
+        `group "${group}" (keepalived_real_servers_group) has no host`,
     )
   return hosts.map((h) => {
     const weight = h.vars.keepalived_real_server_weight ?? vs.real_server_weight

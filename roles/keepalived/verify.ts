@@ -61,7 +61,8 @@ async function clusterOf(directors: HostContext[], realServers: HostContext[], e
   const backup = directors.find((d) => d !== master)
   if (!master || !backup)
     throw new Error(
-      `verify needs a MASTER and a BACKUP director (have ${directors.map((d) => `${d.name}=${stateOf(d)}`).join(', ')})`,
+      `verify needs a MASTER and a BACKUP director ` +
+        `(have ${directors.map((d) => `${d.name}=${stateOf(d)}`).join(', ')})`,
     )
   const advert = instance.advert_int ?? first.keepalived_advert_int ?? 1
   const limit = (advert * 3 + 10) * 1000

@@ -34,7 +34,8 @@ export default defineRole({
     const realServer = host.groups.includes(vars.lvs_nat_realservers_group)
     if (director === realServer)
       throw new Error(
-        `${host.name} must be in exactly one of "${vars.lvs_nat_directors_group}" and "${vars.lvs_nat_realservers_group}" (it is in ${director ? 'both' : 'neither'})`,
+        `${host.name} must be in exactly one of "${vars.lvs_nat_directors_group}" and ` +
+          `"${vars.lvs_nat_realservers_group}" (it is in ${director ? 'both' : 'neither'})`,
       )
     if (realServer) return unitTasks('halab-lvs-nat-gateway', render('halab-lvs-nat-gateway.service.ejs'))
     return [

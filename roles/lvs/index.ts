@@ -58,11 +58,13 @@ export default defineRole({
     const realServer = host.groups.includes(vars.lvs_realservers_group)
     if (director && realServer)
       throw new Error(
-        `${host.name} is in both "${vars.lvs_directors_group}" and "${vars.lvs_realservers_group}": a DR real server holds the VIPs on loopback and ignores ARP for them, which a director must not`,
+        `${host.name} is in both "${vars.lvs_directors_group}" and "${vars.lvs_realservers_group}": ` +
+          `a DR real server holds the VIPs on loopback and ignores ARP for them, which a director must not`,
       )
     if (!director && !realServer)
       throw new Error(
-        `${host.name} is in neither "${vars.lvs_directors_group}" nor "${vars.lvs_realservers_group}": the lvs role does not know which end to configure`,
+        `${host.name} is in neither "${vars.lvs_directors_group}" nor "${vars.lvs_realservers_group}": ` +
+          `the lvs role does not know which end to configure`,
       )
     return director
       ? directorTasks(vars, render, configurationOnly())
@@ -92,7 +94,8 @@ function directorTasks(vars: LvsVars, render: Render, configOnly: boolean): Task
     }),
     file({
       path: '/etc/modules-load.d/ipvs.conf',
-      content: `# Managed by halab (role lvs): loaded at boot by systemd-modules-load\n${vars.lvs_modules.join('\n')}\n`,
+      content:
+        '# Managed by halab (role lvs): loaded at boot by systemd-modules-load\n' + vars.lvs_modules.join('\n') + '\n',
       mode: '0644',
     }),
   ]

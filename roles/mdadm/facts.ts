@@ -52,7 +52,8 @@ export interface MemberDisk {
 export function memberDisks(devices: string[]): Fact<MemberDisk[]> {
   const probe = (d: string): string =>
     sh`echo ${`== ${d}`}; if [ -b ${d} ] && dd if=${d} of=/dev/null bs=4096 count=1 2>/dev/null; then echo readable; ` +
-    sh`mdadm --examine ${d} 2>/dev/null | sed -n 's/^ *Array UUID : /uuid=/p'; echo "other=$(blkid -p -o value -s TYPE ${d} 2>/dev/null)"; fi`
+    sh`mdadm --examine ${d} 2>/dev/null | sed -n 's/^ *Array UUID : ` +
+    sh`/uuid=/p'; echo "other=$(blkid -p -o value -s TYPE ${d} 2>/dev/null)"; fi`
   return {
     key: `md-members:${devices.join(',')}`,
     command: devices.map(probe).join('; '),
@@ -75,7 +76,10 @@ export function parseMemberDisks(stdout: string): MemberDisk[] {
   return out
 }
 
-/** `ARRAY /dev/md0 metadata=1.2 name=nas:0 UUID=…` for mdadm.conf (as --detail --scan gives it), or undefined when not running. */
+/**
+ * `ARRAY /dev/md0 metadata=1.2 name=nas:0 UUID=…` for mdadm.conf (as --detail --scan gives it),
+ * or undefined when not running.
+ */
 export function mdScanLine(device: string): Fact<string | undefined> {
   return {
     key: `md-scan:${device}`,

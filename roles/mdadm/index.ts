@@ -72,34 +72,44 @@ export function planArray(spec: MdArraySpec, array: MdArray, members: MemberDisk
   const d = spec.device
   if (array.active) {
     const degraded = (array.failedDevices ?? 0) > 0 || (array.activeDevices ?? 0) < (array.raidDevices ?? 0)
-    const noop = `${d} runs: RAID ${array.level?.replace(/^raid/, '')}, ${array.activeDevices}/${array.raidDevices} devices active, ${array.state}`
+    const noop =
+      `${d} runs: RAID ${array.level?.replace(/^raid/, '')}, ${array.activeDevices}/${array.raidDevices} devices ` +
+      `active, ${array.state}`
     if (!degraded) return { changes: [], noop }
     return {
       changes: [],
       noop,
       warnings: [
-        `${d} is degraded (${array.state}; ${array.activeDevices} of ${array.raidDevices} devices active): halab leaves it as it is. Replace the disk by hand: mdadm ${d} --remove FAILED --add NEW`,
+        `${d} is degraded (${array.state}; ${array.activeDevices} of ${array.raidDevices} devices active): ` +
+          `halab leaves it as it is. Replace the disk by hand: mdadm ${d} --remove FAILED --add NEW`,
       ],
     }
   }
   const unreadable = members.filter((m) => !m.readable).map((m) => m.device)
   if (unreadable.length)
     throw new Error(
-      `${d}: cannot read ${unreadable.join(', ')} on ${host}: whether they hold data is unknown, so ${d} is neither created nor assembled`,
+      `${d}: cannot read ${unreadable.join(', ')} on ${host}: ` +
+        `whether they hold data is unknown, so ${d} is neither created nor assembled`,
     )
   const used = members.filter((m) => m.other)
   if (used.length)
     throw new Error(
-      `${d}: ${used.map((m) => `${m.device} holds ${m.other}`).join(', ')} on ${host}: halab does not build an array over data. Wipe those disks (wipefs -a) if their data is not wanted, then run site again`,
+      `${d}: ${used.map((m) => `${m.device} holds ${m.other}`).join(', ')} on ${host}: ` +
+        `halab does not build an array over data. Wipe those disks (wipefs -a) ` +
+        `if their data is not wanted, then run site again`,
     )
   const uuids = [...new Set(members.map((m) => m.arrayUuid).filter(Boolean))]
   const withSuperblock = members.filter((m) => m.arrayUuid)
   if (withSuperblock.length === 0) {
-    const create = sh`mdadm --create ${d} --run --level=${spec.level} --raid-devices=${String(spec.devices.length)} ${spec.devices} </dev/null`
+    const create =
+      sh`mdadm --create ${d} --run ` +
+      sh`--level=${spec.level} --raid-devices=${String(spec.devices.length)} ${spec.devices} </dev/null`
     return {
       changes: [
         {
-          summary: `create RAID ${spec.level} ${d} over ${spec.devices.join(', ')} (no member holds an md superblock or any data)`,
+          summary:
+            `create RAID ${spec.level} ${d} over ${spec.devices.join(', ')} (no ` +
+            `member holds an md superblock or any data)`,
           command: sh`modprobe ${LEVEL_MODULE[spec.level]} && ` + create,
         },
       ],
@@ -107,15 +117,20 @@ export function planArray(spec: MdArraySpec, array: MdArray, members: MemberDisk
   }
   if (uuids.length > 1)
     throw new Error(
-      `${d}: the member disks on ${host} belong to different arrays (${uuids.join(', ')}): halab does not mix them; check with mdadm --examine`,
+      `${d}: the member disks on ${host} belong to different arrays (${uuids.join(', ')}): ` +
+        `halab does not mix them; check with mdadm --examine`,
     )
   const missing = members.filter((m) => !m.arrayUuid).map((m) => m.device)
   // Members of one array: assemble it (degraded when some are missing), never re-create it.
   return {
     changes: [
       {
-        summary: `assemble ${d} from the member disks that carry its superblock (array ${uuids[0]})${missing.length ? `, without ${missing.join(', ')} (no superblock)` : ''}`,
-        command: sh`modprobe ${LEVEL_MODULE[spec.level]} && mdadm --assemble --run ${d} ${withSuperblock.map((m) => m.device)}`,
+        summary:
+          `assemble ${d} from the member disks that carry its superblock ` +
+          `(array ${uuids[0]})${missing.length ? `, without ${missing.join(', ')} (no superblock)` : ''}`,
+        command:
+          sh`modprobe ${LEVEL_MODULE[spec.level]} && mdadm --assemble ` +
+          sh`--run ${d} ${withSuperblock.map((m) => m.device)}`,
       },
     ],
   }
@@ -146,7 +161,9 @@ export function planFilesystem(
       {
         summary: `mkfs.${spec.filesystem} ${d} (blkid finds nothing on it)`,
         // The same guard once more right before mkfs, on the device itself.
-        command: sh`if blkid -p ${d} >/dev/null 2>&1; then echo ${`${d} already holds something: not formatting it`} >&2; exit 1; fi && mkfs -t ${spec.filesystem} ${spec.mkfs_options} ${d}`,
+        command:
+          sh`if blkid -p ${d} >/dev/null 2>&1; then echo ${`${d} already holds something: not formatting it`} >&2; ` +
+          sh`exit 1; fi && mkfs -t ${spec.filesystem} ${spec.mkfs_options} ${d}`,
       },
     ],
   }

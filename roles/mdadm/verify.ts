@@ -98,7 +98,10 @@ async function shareServed({ nas, array, mounts }: NasArray, tag: string): Promi
   } finally {
     await mounts[0].client.run(sh`rm -f ${`${mounts[0].path}/${name}`}`, { allowFailure: true })
   }
-  return `written on ${mounts[0].client.name}, read on ${[...mounts.slice(1).map((m) => m.client.name), nas.name].join(', ')}`
+  return (
+    `written on ${mounts[0].client.name}, ` +
+    `read on ${[...mounts.slice(1).map((m) => m.client.name), nas.name].join(', ')}`
+  )
 }
 
 function arrayRuns({ nas, array }: NasArray): Promise<CheckResult> {

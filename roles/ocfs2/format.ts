@@ -28,7 +28,8 @@ export function deviceFilesystem(device: string, seconds: number): Fact<DeviceFi
     key: `ocfs2-device-fs:${device}:${seconds}`,
     command:
       sh`d=${device}; n=${seconds}; i=0; ` +
-      `while :; do blockdev --flushbufs "$d" 2>/dev/null; t=$(blkid -p -u filesystem -o value -s TYPE "$d" 2>/dev/null); rc=$?; ` +
+      `while :; do blockdev --flushbufs "$d" 2>/dev/null; ` +
+      `t=$(blkid -p -u filesystem -o value -s TYPE "$d" 2>/dev/null); rc=$?; ` +
       `[ "$rc" -ne 2 ] || [ "$i" -ge "$n" ] && break; sleep 1; i=$((i+1)); done; ` +
       `dd if="$d" of=/dev/null bs=4096 count=1 2>/dev/null && echo readable=yes; echo "blkid=$rc"; echo "type=$t"`,
     parse: ({ stdout }) => {
@@ -51,7 +52,8 @@ export function mkfsCommand(spec: FormatSpec): string {
   const label = spec.label ? sh` -L ${spec.label}` : ''
   // </dev/null: should mkfs.ocfs2 find something and ask, it gets no answer and refuses.
   return (
-    sh`if blkid -p -u filesystem ${spec.device} >/dev/null 2>&1; then echo ${`${spec.device} already holds a filesystem: not formatting it`} >&2; exit 1; fi && ` +
+    sh`if blkid -p -u filesystem ${spec.device} >/dev/null 2>&1; ` +
+    sh`then echo ${`${spec.device} already holds a filesystem: not formatting it`} >&2; exit 1; fi && ` +
     sh`mkfs.ocfs2 -q -N ${String(spec.slots)} --cluster-stack=o2cb --cluster-name=${spec.cluster}` +
     label +
     sh` ${spec.device} </dev/null`
@@ -69,14 +71,16 @@ export function planFormat(fs: DeviceFilesystem, spec: FormatSpec, host: string,
         ],
       }
     throw new Error(
-      `cannot read ${d} on ${host} (a DRBD device must be Primary): whether it holds a filesystem is unknown, so it is not formatted`,
+      `cannot read ${d} on ${host} (a DRBD device must be Primary): ` +
+        `whether it holds a filesystem is unknown, so it is not formatted`,
     )
   }
   if (fs.blkid === 0 && fs.fstype === 'ocfs2')
     return { changes: [], noop: `${d} holds an ocfs2 filesystem: not formatted again` }
   if (fs.blkid === 0)
     throw new Error(
-      `${d} on ${host} holds a ${fs.fstype ?? 'unknown'} filesystem, not ocfs2: halab does not format it. Wipe it yourself (wipefs -a) if its data is not wanted`,
+      `${d} on ${host} holds a ${fs.fstype ?? 'unknown'} filesystem, not ocfs2: ` +
+        `halab does not format it. Wipe it yourself (wipefs -a) if its data is not wanted`,
     )
   if (fs.blkid !== 2)
     throw new Error(
@@ -100,7 +104,9 @@ export function planAwaitFilesystem(fs: DeviceFilesystem, spec: FormatSpec, host
   if (fs.fstype)
     throw new Error(`${spec.device} on ${host} holds a ${fs.fstype} filesystem, not ocfs2: not mounting it`)
   throw new Error(
-    `no ocfs2 filesystem on ${spec.device} on ${host} after ${spec.waitSeconds} s${fs.readable ? '' : ' (the device is not readable: is DRBD Primary here?)'}: ${spec.formatNode} (ocfs2_format_node) makes it — run site on both nodes`,
+    `no ocfs2 filesystem on ${spec.device} on ${host} after ${spec.waitSeconds} s` +
+      (fs.readable ? '' : ' (the device is not readable: is DRBD Primary here?)') +
+      `: ${spec.formatNode} (ocfs2_format_node) makes it — run site on both nodes`,
   )
 }
 

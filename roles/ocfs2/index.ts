@@ -65,11 +65,13 @@ export default defineRole({
     const members = hostsOf(vars.ocfs2_group)
     if (!members.some((h) => h.name === host.name))
       throw new Error(
-        `${host.name} is not in group "${vars.ocfs2_group}" (ocfs2_group): it is not a node of cluster ${vars.ocfs2_cluster_name}`,
+        `${host.name} is not in group "${vars.ocfs2_group}" (ocfs2_group): ` +
+          `it is not a node of cluster ${vars.ocfs2_cluster_name}`,
       )
     if (!members.some((h) => h.name === vars.ocfs2_format_node))
       throw new Error(
-        `ocfs2_format_node "${vars.ocfs2_format_node}" is not in group "${vars.ocfs2_group}" (${members.map((h) => h.name).join(', ')})`,
+        `ocfs2_format_node "${vars.ocfs2_format_node}" is not in group ` +
+          `"${vars.ocfs2_group}" (${members.map((h) => h.name).join(', ')})`,
       )
     const nodes = members.map((h, i) => ({
       name: h.name,
@@ -79,7 +81,8 @@ export default defineRole({
     const numbers = nodes.map((n) => n.number)
     if (new Set(numbers).size !== numbers.length)
       throw new Error(
-        `ocfs2 nodes share a number (${nodes.map((n) => `${n.name}=${n.number}`).join(', ')}): set distinct ocfs2_node_number host vars`,
+        `ocfs2 nodes share a number (${nodes.map((n) => `${n.name}=${n.number}`).join(', ')}): ` +
+          `set distinct ocfs2_node_number host vars`,
       )
 
     const tasks: Task[] = [

@@ -91,14 +91,17 @@ export function cibComparison(v: PacemakerVars, text: string, ids: string[]): Fa
   return {
     key: `pacemaker-cib:${text}`,
     command: [
-      sh`t=${String(v.pacemaker_ready_timeout)}; while [ "$t" -gt 0 ] && ! crm_mon -1 2>/dev/null | grep -q 'Current DC: [^N]'; do sleep 2; t=$((t-2)); done`,
+      sh`t=${String(v.pacemaker_ready_timeout)}; ` +
+        sh`while [ "$t" -gt 0 ] && ! crm_mon -1 2>/dev/null | grep -q 'Current DC: [^N]'; do sleep 2; t=$((t-2)); done`,
       sh`if [ "$t" -le 0 ]; then echo ${`${MARK}notready`}; exit 0; fi`,
       // The shadow gets the properties too: an empty CIB has STONITH on and crmsh's check
       // would refuse resources in it; -F commits to the shadow despite quorum warnings.
       sh`w=$(mktemp); printf '%s' ${propertyLine(v) + text} > "$w"`,
       sh`echo ${`${MARK}live`}; crm configure show ${ids} 2>/dev/null`,
-      sh`crm -F cib new halab-wanted empty >/dev/null 2>&1 && crm -F -c halab-wanted configure load update "$w" >/dev/null 2>&1`,
-      sh`echo ${`${MARK}wanted`}; crm -c halab-wanted configure show ${ids} 2>/dev/null; crm -F cib delete halab-wanted >/dev/null 2>&1; rm -f "$w"`,
+      sh`crm -F cib new halab-wanted empty >/dev/null 2>&1 && crm ` +
+        sh`-F -c halab-wanted configure load update "$w" >/dev/null 2>&1`,
+      sh`echo ${`${MARK}wanted`}; crm -c halab-wanted configure show ${ids} 2>/dev/null; ` +
+        sh`crm -F cib delete halab-wanted >/dev/null 2>&1; rm -f "$w"`,
       ...props.map(
         (p) =>
           sh`echo ${`${MARK}property ${p}`}; crm_attribute --type crm_config --name ${p} --query --quiet 2>/dev/null`,
@@ -125,7 +128,8 @@ export function planCib(v: PacemakerVars, text: string, cib: CibComparison, chec
   if (!cib.ready) {
     if (check) return { changes: [{ summary: 'configure the cluster once it runs', command: ':' }] }
     throw new Error(
-      `the cluster did not elect a DC within ${v.pacemaker_ready_timeout} s (crm_mon -1): corosync and pacemaker must run on the group's nodes; see crm_mon -1 and journalctl -u corosync -u pacemaker`,
+      `the cluster did not elect a DC within ${v.pacemaker_ready_timeout} s (crm_mon -1): ` +
+        `corosync and pacemaker must run on the group's nodes; see crm_mon -1 and journalctl -u corosync -u pacemaker`,
     )
   }
   if (!cib.wanted)

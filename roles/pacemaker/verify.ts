@@ -61,7 +61,10 @@ function groupOnOneDirector(c: LvsNatPair): Promise<CheckResult> {
         const theirs = (await other.run('ip -o -4 addr show')).stdout
         for (const ip of ips) if (theirs.includes(`inet ${ip}/`)) throw new Error(`${ip} is on ${other.name} too`)
       }
-      return `on ${active}${ms > 1000 ? ` (after ${(ms / 1000).toFixed(1)} s)` : ''}; the other director holds neither VIP`
+      return (
+        `on ${active}${ms > 1000 ? ` (after ${(ms / 1000).toFixed(1)} s)` : ''}; ` +
+        `the other director holds neither VIP`
+      )
     },
   )
 }
@@ -263,7 +266,9 @@ async function measureLoad(c: LvsNatPair, env: VerifyEnv): Promise<CheckResult[]
 
 /** One row of `--load`: ab through the VIP with the first `n` real servers in service. */
 function loadWith(c: LvsNatPair, env: VerifyEnv, n: number, measured: Map<number, number>): Promise<CheckResult> {
-  const title = `load through ${c.url} with ${n} real server${n > 1 ? 's' : ''}: ab -c ${LOAD_CONCURRENCY} for ${env.loadSeconds} s`
+  const title =
+    `load through ${c.url} with ${n} real server${n > 1 ? 's' : ''}: ` +
+    `ab -c ${LOAD_CONCURRENCY} for ${env.loadSeconds} s`
   return check(title, async () => {
     const keep = c.everyHost.slice(0, n)
     const down = c.everyHost.slice(n)

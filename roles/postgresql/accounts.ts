@@ -71,7 +71,9 @@ export function planDatabase(
       changes: [
         stmt(
           `create database ${spec.name} owned by ${spec.owner}`,
-          `CREATE DATABASE ${ident(spec.name)} OWNER ${ident(spec.owner)} ENCODING ${literal(spec.encoding)} TEMPLATE template0;`,
+          `CREATE ` +
+            `DATABASE ${ident(spec.name)} OWNER ${ident(spec.owner)} ENCODING ${literal(spec.encoding)} TEMPLATE ` +
+            `template0;`,
         ),
       ],
       warnings: [],
@@ -90,7 +92,8 @@ export function planDatabase(
     state.encoding.toUpperCase() === spec.encoding.toUpperCase()
       ? []
       : [
-          `database ${spec.name} is ${state.encoding}, not ${spec.encoding}: left as it is (re-encoding needs a dump and restore)`,
+          `database ${spec.name} is ${state.encoding}, not ${spec.encoding}: ` +
+            `left as it is (re-encoding needs a dump and restore)`,
         ]
   return { changes, warnings }
 }
@@ -112,7 +115,8 @@ async function readRole(
   // -w: never prompt. The login's answer follows the attributes' line, then its exit code.
   const login = sh`psql -X -w -A -t -h ${loginHost} -p ${port} -U ${spec.name} -d postgres -c 'SELECT 1' 2>&1`
   const r = await host.run(
-    `IFS= read -r pw; a=$(${query}) || exit $?; printf '%s\\n' "$a"; case "$a" in t\\|*) PGPASSWORD=$pw ${login}; echo "login-exit=$?";; esac`,
+    `IFS= read -r pw; a=$(${query}) || exit $?; printf '%s\\n' "$a"; ` +
+      `case "$a" in t\\|*) PGPASSWORD=$pw ${login}; echo "login-exit=$?";; esac`,
     {
       stdin: spec.password + '\n',
       display: `psql: role ${spec.name}'s attributes, then a login to ${loginHost} as ${spec.name} (password on stdin)`,
@@ -134,7 +138,8 @@ export function parseRoleState(stdout: string, name: string, server: string): Ro
   if (/password authentication failed/.test(said))
     return { exists: true, login: true, createdb: bool(createdb), password: 'wrong' }
   throw new Error(
-    `cannot tell whether role ${name}'s password is right: logging in to ${server} failed for another reason: ${said || '(no answer)'}`,
+    `cannot tell whether role ${name}'s password is right: ` +
+      `logging in to ${server} failed for another reason: ${said || '(no answer)'}`,
   )
 }
 

@@ -87,6 +87,9 @@ export default defineRole({
       [...new Set(clients)].map((a) => `host\t${d.name}\t${d.owner}\t${a}/32\t${vars.postgresql_auth_method}`),
     )
     const postgres = `/usr/lib/postgresql/${vars.postgresql_version}/bin/postgres`
+    const dataWithoutConfig =
+      `${dataDir} holds a cluster but ${configDir}/postgresql.conf is missing: ` +
+      'restore the configuration, halab will not initialise over data'
 
     return [
       // A node that was a client before holds a masked unit: this node runs the server now.
@@ -99,7 +102,9 @@ export default defineRole({
       command({
         name: `cluster ${vars.postgresql_version}/${vars.postgresql_cluster} exists`,
         // Never over existing data: PG_VERSION without configuration is for a person to sort out.
-        command: sh`if [ -e ${dataDir + '/PG_VERSION'} ]; then echo ${`${dataDir} holds a cluster but ${configDir}/postgresql.conf is missing: restore the configuration, halab will not initialise over data`} >&2; exit 1; fi; pg_createcluster ${vars.postgresql_version} ${vars.postgresql_cluster} -d ${dataDir}`,
+        command:
+          sh`if [ -e ${dataDir + '/PG_VERSION'} ]; then echo ${dataWithoutConfig} >&2; exit 1; fi; ` +
+          sh`pg_createcluster ${vars.postgresql_version} ${vars.postgresql_cluster} -d ${dataDir}`,
         creates: `${configDir}/postgresql.conf`,
       }),
       template({
@@ -111,7 +116,9 @@ export default defineRole({
         validate:
           sh`v=$(mktemp) && { echo ${`include '${configDir}/postgresql.conf'`}; echo "include '"` +
           '%s' +
-          sh`"'"; } >"$v" && chmod 644 "$v" && runuser -u postgres -- ${postgres} --config-file="$v" -C listen_addresses >/dev/null; r=$?; rm -f "$v"; exit $r`,
+          sh`"'"; } >"$v" && chmod 644 "$v" && ` +
+          sh`runuser -u postgres -- ${postgres} --config-file="$v" -C listen_addresses >/dev/null; ` +
+          sh`r=$?; rm -f "$v"; exit $r`,
         notify: ['restart postgresql'],
       }),
       block({
@@ -142,7 +149,8 @@ export default defineRole({
  */
 function reloadChecked(instance: string, port: number): Task {
   const command =
-    sh`systemctl reload ${instance} && sleep 0.5 && e=$(runuser -u postgres -- psql -X -A -t -p ${port} -d postgres -c 'SELECT line_number, error FROM pg_hba_file_rules WHERE error IS NOT NULL') && ` +
+    sh`systemctl reload ${instance} && sleep 0.5 && e=$(runuser -u postgres -- psql -X -A -t -p ${port} -d postgres ` +
+    sh`-c 'SELECT line_number, error FROM pg_hba_file_rules WHERE error IS NOT NULL') && ` +
     `{ [ -z "$e" ] || { echo "pg_hba.conf has errors, PostgreSQL keeps its previous rules: $e" >&2; exit 1; }; }`
   return {
     name: `reload ${instance}, pg_hba.conf loaded`,

@@ -32,7 +32,8 @@ export function databaseServer(
   const node = inventory.hosts.get(v.postgresql_server_node)
   if (!node)
     throw new Error(
-      `postgresql_server_node (for ${asker.name}${where(asker)}) is "${v.postgresql_server_node}", which is no host of ${inventory.file}`,
+      `postgresql_server_node (for ${asker.name}${where(asker)}) ` +
+        `is "${v.postgresql_server_node}", which is no host of ${inventory.file}`,
     )
   return { node: node.name, address: addressOf(node, { network: v.postgresql_network }), port: v.postgresql_port }
 }

@@ -75,7 +75,8 @@ export async function verifyData(
         const title = /<title>([^<]*)<\/title>/.exec(body)?.[1]
         if (status !== 200 || !title?.includes(d.drupal_site_name))
           throw new Error(
-            `HTTP ${status}, title ${JSON.stringify(title ?? null)} (expected the site name ${JSON.stringify(d.drupal_site_name)})`,
+            `HTTP ${status}, title ${JSON.stringify(title ?? null)} (expected ` +
+              `the site name ${JSON.stringify(d.drupal_site_name)})`,
           )
         return `HTTP 200, "${title}"`
       }),

@@ -31,7 +31,8 @@ export function sharedCopyState(p: SharedPath, seconds: number): Fact<SharedCopy
     command:
       sh`s=${p.shared}; l=${p.path}; n=${seconds}; i=0; ` +
       `while [ ! -d "$s" ] && [ "$i" -lt "$n" ]; do sleep 1; i=$((i+1)); done; ` +
-      `[ -d "$s" ] && echo shared=yes; [ -d "$l" ] && echo local=yes; mountpoint -q "$l" 2>/dev/null && echo mounted=yes; true`,
+      `[ -d "$s" ] && echo shared=yes; [ -d "$l" ] && echo local=yes; ` +
+      `mountpoint -q "$l" 2>/dev/null && echo mounted=yes; true`,
     parse: ({ stdout }) => {
       const words = new Set(stdout.split('\n').map((l) => l.trim()))
       return { shared: words.has('shared=yes'), local: words.has('local=yes'), mounted: words.has('mounted=yes') }
@@ -44,7 +45,8 @@ export function planCopy(state: SharedCopyState, p: SharedPath, host: string, ch
   if (state.shared) return { changes: [], noop: `${p.shared} exists: not copied again` }
   if (state.mounted)
     throw new Error(
-      `${p.path} on ${host} is a mount point but ${p.shared} does not exist: not copying a mount; see findmnt ${p.path}`,
+      `${p.path} on ${host} is a mount point but ${p.shared} does not exist: ` +
+        `not copying a mount; see findmnt ${p.path}`,
     )
   // --check on a fresh host: the package that makes the directory is not installed yet.
   if (!state.local && check)
@@ -63,7 +65,9 @@ export function planCopy(state: SharedCopyState, p: SharedPath, host: string, ch
         // consistent, and started again after it, as it was.
         command:
           (p.services?.length
-            ? sh`was=$(systemctl list-units --type=service --state=active --plain --no-legend ${p.services.map(unitPattern)} | awk '{print $1}'); [ -z "$was" ] || systemctl stop $was; `
+            ? sh`was=$(systemctl list-units --type=service --state=active --plain ` +
+              sh`--no-legend ${p.services.map(unitPattern)} | awk '{print $1}'); ` +
+              sh`[ -z "$was" ] || systemctl stop $was; `
             : '') +
           sh`mkdir -p "$(dirname ${p.shared})" && rm -rf ${tmp} && cp -a ${p.path} ${tmp} && mv ${tmp} ${p.shared}` +
           (p.services?.length ? '; r=$?; [ -z "$was" ] || systemctl start $was; exit $r' : ''),
@@ -83,7 +87,8 @@ export function planAwaitCopy(
   if (state.shared || check)
     return { changes: [], noop: state.shared ? `${p.shared} exists` : `${copier} copies ${p.path} to ${p.shared}` }
   throw new Error(
-    `${p.shared} does not exist after ${seconds} s: ${copier} (shared_state_copy_node) copies it there — run site on every node`,
+    `${p.shared} does not exist after ${seconds} s: ${copier} (shared_state_copy_node) ` +
+      `copies it there — run site on every node`,
   )
 }
 

@@ -71,7 +71,9 @@ export default defineRole({
           unit,
           paths: paths.filter((p) => p.services.includes(unit)).map((p) => p.path),
           role: 'shared-state',
-          why: 'starts only once its state on the shared volume is mounted in place (the bind mounts, which follow the cluster filesystem).',
+          why:
+            'starts only once its state on the shared volume is mounted in place (the bind mounts, ' +
+            'which follow the cluster filesystem).',
         }),
       )
     return tasks
@@ -83,7 +85,9 @@ export default defineRole({
       handlers[`restart ${unit} where it runs`] = command({
         name: `restart ${unit} where it runs`,
         command: unit.endsWith('@')
-          ? sh`for u in $(systemctl list-units --state=active --plain --no-legend ${unit + '*.service'} | awk '{print $1}'); do systemctl restart "$u"; done`
+          ? sh`for u in $(systemctl list-units --state=active --plain ` +
+            sh`--no-legend ${unit + '*.service'} | awk '{print $1}'); ` +
+            sh`do systemctl restart "$u"; done`
           : sh`if systemctl -q is-active ${unitFile(unit)}; then systemctl restart ${unitFile(unit)}; fi`,
       })
     return handlers

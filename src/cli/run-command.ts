@@ -33,7 +33,10 @@ export async function runCommand(
   const { prepared, inventory } = ctx
   if (!prepared.hosts.length) {
     sink.err(
-      `no hosts matched (inventory ${inventory.file}${o.limit ? `, --limit ${o.limit}` : ''}${o.roles ? `, --roles ${o.roles}` : ''}): nothing to do\n`,
+      `no hosts matched (inventory ${inventory.file}` +
+        (o.limit ? `, --limit ${o.limit}` : '') +
+        (o.roles ? `, --roles ${o.roles}` : '') +
+        '): nothing to do\n',
     )
     return 0
   }

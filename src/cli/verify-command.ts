@@ -52,13 +52,15 @@ export async function verifyCommand(o: VerifyOptions, sink: Sink = processSink):
   const suites = all.filter((s) => hostsWith(s.role).length)
   if (!suites.length) {
     sink.err(
-      `nothing to verify: no role with live checks (${all.map((s) => s.role).join(', ')}) runs on ${ctx.inventory.file}\n`,
+      `nothing to verify: no role with live checks (${all.map((s) => s.role).join(', ')}) ` +
+        `runs on ${ctx.inventory.file}\n`,
     )
     return 0
   }
   if (loadSeconds !== undefined && !suites.some((s) => s.role === 'pacemaker'))
     sink.err(
-      `--load: it measures through the VIP of an LVS-NAT pair under Pacemaker (inventory/6-node), and no host of ${ctx.inventory.file} runs one: no load measured\n`,
+      `--load: it measures through the VIP of an LVS-NAT pair under Pacemaker (inventory/6-node), ` +
+        `and no host of ${ctx.inventory.file} runs one: no load measured\n`,
     )
   return runSuites(ctx, suites, [...rolesOf.keys()], hostsWith, loadSeconds, sink)
 }

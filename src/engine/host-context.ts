@@ -81,8 +81,14 @@ class FactError {
 
 function nextStep(host: string, code: number | null): string {
   if (code === 127)
-    return `the command is not installed on ${host}: add its package to an earlier task (or base_packages), then run again`
+    return (
+      `the command is not installed on ${host}: ` +
+      `add its package to an earlier task (or base_packages), then run again`
+    )
   if (code === null)
     return `the connection to ${host} was lost: check the host (run-playbook lab status for the lab) and run again`
-  return `fix the cause shown above on ${host}, then run again (--limit ${host} reruns just this host; --check shows what would change)`
+  return (
+    `fix the cause shown above on ${host}, ` +
+    `then run again (--limit ${host} reruns just this host; --check shows what would change)`
+  )
 }

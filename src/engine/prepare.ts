@@ -111,7 +111,9 @@ export async function prepareRun(
         if (!misnamed.has(roleName))
           problems.push({
             file: `roles/${roleName}/index.ts`,
-            message: `defineRole({ name: "${role.name}" }) in the folder roles/${roleName}: a role's name is its folder's`,
+            message:
+              `defineRole({ name: "${role.name}" }) ` +
+              `in the folder roles/${roleName}: a role's name is its folder's`,
           })
         misnamed.add(roleName)
         continue
@@ -254,7 +256,8 @@ function unknownNotifies(role: PreparedRole): string[] {
       .filter((n) => !known.includes(n))
       .map(
         (n) =>
-          `task "${t.name}" notifies "${n}", which is not a handler of the role (it has: ${known.join(', ') || 'none'})`,
+          `task "${t.name}" notifies "${n}", ` +
+          `which is not a handler of the role (it has: ${known.join(', ') || 'none'})`,
       ),
   )
 }

@@ -6,7 +6,10 @@ export interface PackageStates {
   installed: Set<string>
   /** Packages apt knows (in the current lists): an unknown name is a typo or a missing update. */
   available: Set<string>
-  /** Seconds since the apt lists were last refreshed; Infinity when never, or when not probed (every package installed). */
+  /**
+   * Seconds since the apt lists were last refreshed; Infinity when never, or when not probed
+   * (every package installed).
+   */
   listsAge: number
 }
 
@@ -27,8 +30,10 @@ export function packageStates(names: string[]): Fact<PackageStates> {
     // apt-cache (it reads every list: ~30 ms) and the lists' age matter only when a package
     // is missing: with all of them installed (a rerun), both are skipped.
     command:
-      sh`s=$(dpkg-query -W -f ${'${db:Status-Status} ${Package}\n'} ${sorted} 2>/dev/null); printf '%s\\n---\\n' "$s"; ` +
-      `if [ "$(printf '%s\\n' "$s" | awk '$1 == "installed" { i[$2] } END { n = 0; for (k in i) n++; print n }')" -lt ${sorted.length} ]; then ` +
+      sh`s=$(dpkg-query -W -f ${'${db:Status-Status} ${Package}\n'} ${sorted} 2>/dev/null); ` +
+      sh`printf '%s\\n---\\n' "$s"; ` +
+      `if [ "$(printf '%s\\n' "$s" | awk '$1 == "installed" { i[$2] } END { n = 0; ` +
+      `for (k in i) n++; print n }')" -lt ${sorted.length} ]; then ` +
       sh`LC_ALL=C apt-cache policy ${sorted} 2>/dev/null | grep -E '^[^ ].*:$|Candidate:' ; echo ---; ` +
       sh`l=$(ls -t ${APT_UPDATE_STAMP} /var/lib/apt/lists/*_Packages* 2>/dev/null | head -n1); ` +
       `if [ -n "$l" ]; then echo $(( $(date +%s) - $(stat -c %Y "$l") )); else echo never; fi; else echo ---; fi`,

@@ -18,7 +18,10 @@ export function fileState(path: string): Fact<FileState> {
     key: `file:${path}`,
     // The hash is read from stdin: no file name in sha256sum's answer (it escapes names
     // holding a backslash or a newline), and no `cut` process per file.
-    command: sh`p=${path}; if [ -e "$p" ] || [ -L "$p" ]; then stat -c '%F|%U|%G|%a' -- "$p" && { [ ! -f "$p" ] || [ -L "$p" ] || sha256sum <"$p"; }; else echo absent; fi`,
+    command:
+      sh`p=${path}; if [ -e "$p" ] || [ -L "$p" ]; ` +
+      sh`then stat -c '%F|%U|%G|%a' -- "$p" && { [ ! -f "$p" ] || [ -L "$p" ] || sha256sum <"$p"; ` +
+      sh`}; else echo absent; fi`,
     parse: ({ code, stdout, stderr }) => {
       if (code !== 0) throw new Error(`cannot stat ${path}: ${stderr.trim()}`)
       const [first, hash] = stdout.trim().split('\n')

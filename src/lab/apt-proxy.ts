@@ -90,8 +90,11 @@ async function startOnce(
     return {
       retry: false,
       error: new LabError(
-        `port ${APT_PROXY_PORT} is taken by another process (${foreign.map((l) => `pid ${l.pid ?? '?'} on ${l.address}`).join(', ')}), so the lab's apt-cacher-ng cannot listen on its bridges`,
-        `stop that process (a system-wide apt-cacher-ng? stop it and keep it from listening on every address), then run lab up again`,
+        `port ${APT_PROXY_PORT} is taken by another process ` +
+          `(${foreign.map((l) => `pid ${l.pid ?? '?'} on ${l.address}`).join(', ')}), ` +
+          `so the lab's apt-cacher-ng cannot listen on its bridges`,
+        `stop that process (a system-wide apt-cacher-ng? stop it and ` +
+          `keep it from listening on every address), then run lab up again`,
       ),
     }
   const why = [
@@ -102,7 +105,8 @@ async function startOnce(
     .filter(Boolean)
     .join('\n')
   const error = new LabError(
-    `apt-cacher-ng did not listen on ${addresses.join(', ')} port ${APT_PROXY_PORT} within ${LISTEN_TIMEOUT_MS / 1000} s${why ? `:\n${why}` : ''}`,
+    `apt-cacher-ng did not listen ` +
+      `on ${addresses.join(', ')} port ${APT_PROXY_PORT} within ${LISTEN_TIMEOUT_MS / 1000} s${why ? `:\n${why}` : ''}`,
     `see ${LOGS}; run lab down, then lab up again`,
   )
   // Whatever stopped it (the port still held a moment by the last lab's daemon, an exit

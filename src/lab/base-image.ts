@@ -48,7 +48,8 @@ export async function ensureBaseImage(log: (line: string) => void): Promise<stri
   if (r.exitCode !== 0) {
     writeFileSync(`${tmp}.log`, r.stdout + r.stderr)
     throw new LabError(
-      `debootstrap failed (exit ${r.exitCode}) building the base image:\n${(r.stdout + r.stderr).trim().split('\n').slice(-8).join('\n')}`,
+      `debootstrap failed (exit ${r.exitCode}) ` +
+        `building the base image:\n${(r.stdout + r.stderr).trim().split('\n').slice(-8).join('\n')}`,
       `check that this machine reaches ${MIRROR} (full log: ${tmp}.log), then run lab up again`,
     )
   }

@@ -29,7 +29,8 @@ export function registerLabCommands(program: Command): void {
     .option('-i, --inventory <dir>', 'inventory directory (or its hosts.yml)')
     .option(
       '--kernel <kernel>',
-      "what runs hosts without a lab_kernel var: nspawn (this machine's kernel, the default) or uml (user-mode-linux: its own kernel, with ip_vs, drbd, ocfs2)",
+      "what runs hosts without a lab_kernel var: nspawn (this machine's kernel, " +
+        'the default) or uml (user-mode-linux: its own kernel, with ip_vs, drbd, ocfs2)',
     )
     .action(labUpAction)
 
@@ -79,8 +80,10 @@ export function registerLabCommands(program: Command): void {
   lab
     .command('doctor')
     .description(
-      "which kernel features the topologies' roles need (ip_vs, drbd, ocfs2+configfs, md, nfsd) and whether this kernel has them; " +
-        'then boots one real-kernel (user-mode-linux) guest to its SSH banner and reports the time (needs root; builds its image once)',
+      "which kernel features the topologies' roles need (ip_vs, drbd, " +
+        'ocfs2+configfs, md, nfsd) and whether this kernel has them; ' +
+        'then boots one real-kernel (user-mode-linux) ' +
+        'guest to its SSH banner and reports the time (needs root; builds its image once)',
     )
     .option('--no-boot', 'skip the real-kernel boot check')
     .action(labDoctorAction)
@@ -102,7 +105,8 @@ async function labUpAction(topology: string | undefined, opts: { kernel?: string
   const lacking = (await kernelFeatures()).filter((f) => f.available !== 'yes')
   if (lacking.length && r.state.hosts.some((h) => h.kernel !== 'uml'))
     log(
-      `this kernel lacks ${lacking.map((f) => f.feature).join(', ')}: roles needing them cannot start here (run-playbook lab doctor)`,
+      `this kernel lacks ${lacking.map((f) => f.feature).join(', ')}: ` +
+        `roles needing them cannot start here (run-playbook lab doctor)`,
     )
 }
 
@@ -139,7 +143,8 @@ async function labDownAction(): Promise<void> {
   const r = await withLabLock(teardown)
   if (!r.stopped.length && !r.removed.length) return void process.stdout.write('no lab was up: nothing to remove\n')
   process.stdout.write(
-    `lab down in ${r.seconds.toFixed(1)} s: stopped ${r.stopped.length} process(es), removed ${r.removed.length} item(s)\n`,
+    `lab down in ${r.seconds.toFixed(1)} s: ` +
+      `stopped ${r.stopped.length} process(es), removed ${r.removed.length} item(s)\n`,
   )
 }
 
@@ -151,7 +156,8 @@ async function labStopAction(host: string, opts: { hard?: boolean }): Promise<vo
   process.stdout.write(
     r.already
       ? `${host} was already stopped\n`
-      : `${host} stopped${opts.hard ? ' (hard)' : ''} in ${r.seconds.toFixed(1)} s; \`run-playbook lab start ${host}\` powers it on again\n`,
+      : `${host} stopped${opts.hard ? ' (hard)' : ''} in ${r.seconds.toFixed(1)} s; ` +
+          `\`run-playbook lab start ${host}\` powers it on again\n`,
   )
 }
 

@@ -55,7 +55,8 @@ export async function ensureHostPackages(log: (line: string) => void, extra: Nee
     const r = await sh`apt-get install -y -qq --no-install-recommends ${missing.map((m) => m.pkg)}`
     if (r.exitCode !== 0)
       throw new LabError(
-        `apt-get could not install ${missing.map((m) => m.pkg).join(' ')}:\n${r.stderr.trim().split('\n').slice(-6).join('\n')}`,
+        `apt-get could not ` +
+          `install ${missing.map((m) => m.pkg).join(' ')}:\n${r.stderr.trim().split('\n').slice(-6).join('\n')}`,
         'check that this machine reaches its Debian mirror, then run lab up again',
       )
   } finally {

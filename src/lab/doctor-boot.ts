@@ -70,8 +70,14 @@ export function renderBootCheck(r: BootCheck | { skipped: string }): string {
   const head = `real-kernel hosts (user-mode-linux, ${UML_KERNEL}):`
   if ('skipped' in r) return `${head} not tried: ${r.skipped}`
   if (r.ok)
-    return `${head} ok — a guest answered SSH ${r.seconds.toFixed(1)} s after start (lab up of one host: ${r.upSeconds.toFixed(1)} s)`
-  return `${head} CANNOT run here: ${r.why}\n  → ${r.hint}\nRoles that need ip_vs, drbd, ocfs2, md or nfsd then run only as configuration (container hosts share this machine's kernel).`
+    return (
+      `${head} ok — a guest answered SSH ${r.seconds.toFixed(1)} s ` +
+      `after start (lab up of one host: ${r.upSeconds.toFixed(1)} s)`
+    )
+  return (
+    `${head} CANNOT run here: ${r.why}\n  → ${r.hint}\nRoles that need ip_vs, drbd, ocfs2, ` +
+    `md or nfsd then run only as configuration (container hosts share this machine's kernel).`
+  )
 }
 
 function readText(file: string): string {

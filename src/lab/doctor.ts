@@ -9,6 +9,8 @@ import { missingPackages } from './deps.js'
 import { cgroupRoots } from './host.js'
 
 export type Availability = 'yes' | 'loadable' | 'no'
+/** How renderDoctor marks a feature: 3 columns wide. */
+const MARK: Record<Availability, string> = { yes: 'ok ', loadable: 'mod', no: 'NO ' }
 
 export interface FeatureReport {
   feature: string
@@ -101,14 +103,17 @@ export function renderDoctor(features: FeatureReport[], prerequisites: string[])
   const w = Math.max(...features.map((f) => f.feature.length))
   for (const f of features)
     lines.push(
-      `  ${f.available === 'yes' ? 'ok ' : f.available === 'loadable' ? 'mod' : 'NO '}  ${f.feature.padEnd(w)}  ${f.detail}`,
+      `  ${MARK[f.available]}  ${f.feature.padEnd(w)}  ${f.detail}`,
       `       ${' '.repeat(w)}  needed by: ${f.neededBy}`,
     )
   const missing = features.filter((f) => f.available === 'no')
   lines.push('')
   if (missing.length)
     lines.push(
-      `Roles that need ${missing.map((f) => f.feature).join(', ')} cannot run for real in this lab: their config can be written and checked (keepalived -t, drbdadm dump), not started. Use a machine whose kernel has them, or real-kernel hosts: "lab up --kernel uml" (checked below).`,
+      `Roles that need ${missing.map((f) => f.feature).join(', ')} cannot run for real in this lab: ` +
+        `their config can be written and checked (keepalived -t, ` +
+        `drbdadm dump), not started. Use a machine whose kernel has them, ` +
+        `or real-kernel hosts: "lab up --kernel uml" (checked below).`,
     )
   lines.push(
     prerequisites.length

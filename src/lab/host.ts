@@ -61,7 +61,8 @@ export function bootHost(h: { name: string; netns: string; root: string; disks: 
   ]
   // The shell moves itself into the host's cgroups, then becomes nspawn (same PID).
   const script =
-    'for c in "$@"; do [ "$c" = -- ] && break; echo $$ > "$c/cgroup.procs" || exit 1; done; while [ "$1" != -- ]; do shift; done; shift; exec "$@"'
+    'for c in "$@"; do [ "$c" = -- ] && break; echo $$ > "$c/cgroup.procs" || exit 1; ' +
+    'done; while [ "$1" != -- ]; do shift; done; shift; exec "$@"'
   const log = openSync(hostPaths(h.name).console, 'w')
   const child = spawn('/bin/sh', ['-c', script, 'halab-boot', ...cgroups, '--', ...nspawn], {
     detached: true,

@@ -67,7 +67,8 @@ async function ipBatch(lines: string[]): Promise<void> {
   if (r.exitCode !== 0)
     throw new LabError(
       `setting up the lab network failed: ${r.stderr.trim()}`,
-      'run `run-playbook lab down` to remove what was made, then `lab up` again; `run-playbook lab doctor` checks this kernel',
+      'run `run-playbook lab down` to remove what was made, ' +
+        'then `lab up` again; `run-playbook lab doctor` checks this kernel',
     )
 }
 

@@ -29,7 +29,9 @@ export function writeHostFiles({ root, host, publicKey, aptProxy }: RootfsInput)
   for (const i of host.interfaces)
     put(
       `etc/systemd/network/10-halab-${i.name}.network`,
-      `# written by halab's lab: ${i.name} on the lab bridge for its subnet\n[Match]\nName=${i.name}\n\n[Network]\nAddress=${i.address}/${i.prefix}\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n`,
+      `# written by halab's lab: ${i.name} on the lab bridge for its subnet\n` +
+        `[Match]\nName=${i.name}\n\n` +
+        `[Network]\nAddress=${i.address}/${i.prefix}\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n`,
     )
 
   mkdirSync(join(root, 'root/.ssh'), { recursive: true, mode: 0o700 })
@@ -38,7 +40,8 @@ export function writeHostFiles({ root, host, publicKey, aptProxy }: RootfsInput)
 
   put(
     'etc/apt/apt.conf.d/01halab-proxy',
-    `// the lab's apt-cacher-ng: hosts have no route off the lab\nAcquire::http::Proxy "${aptProxy}";\nAcquire::Retries "3";\n`,
+    `// the lab's apt-cacher-ng: ` +
+      `hosts have no route off the lab\nAcquire::http::Proxy "${aptProxy}";\nAcquire::Retries "3";\n`,
   )
   put(
     'etc/apt/sources.list',

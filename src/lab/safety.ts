@@ -39,7 +39,11 @@ export async function checkNoRouteOverlap(topo: LabTopology): Promise<void> {
     if (subnet)
       existing.push({
         subnet,
-        what: `route ${r.type && r.type !== 'unicast' ? r.type + ' ' : ''}${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}${r.dev ? ` dev ${r.dev}` : ''}${r.table && r.table !== 'main' ? ` table ${r.table}` : ''}`,
+        what:
+          `route ${r.type && r.type !== 'unicast' ? r.type + ' ' : ''}${r.dst}` +
+          (r.gateway ? ` via ${r.gateway}` : '') +
+          (r.dev ? ` dev ${r.dev}` : '') +
+          (r.table && r.table !== 'main' ? ` table ${r.table}` : ''),
       })
   }
   for (const a of addrs) {
@@ -62,7 +66,9 @@ export async function checkNoRouteOverlap(topo: LabTopology): Promise<void> {
   }
   if (conflicts.length)
     throw new LabError(
-      `the lab refuses to start: a lab subnet overlaps a network this machine already reaches, so lab traffic could leave the machine:\n${conflicts.map((c) => `  - ${c}`).join('\n')}`,
-      'change those addresses in the inventory (interfaces: address/prefix), or run the lab on a machine without that route',
+      `the lab refuses to start: a lab subnet overlaps a network this machine already reaches, ` +
+        `so lab traffic could leave the machine:\n${conflicts.map((c) => `  - ${c}`).join('\n')}`,
+      'change those addresses in the inventory (interfaces: ' +
+        'address/prefix), or run the lab on a machine without that route',
     )
 }

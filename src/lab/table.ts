@@ -21,12 +21,15 @@ export function renderLab(state: LabState, liveStatus?: Map<string, string>): st
   )
   if (state.aptProxy)
     out.push(
-      `apt inside hosts goes through apt-cacher-ng on ${state.aptProxy.addresses.map((a) => `${a}:${state.aptProxy!.port}`).join(', ')}`,
+      `apt inside hosts goes through apt-cacher-ng ` +
+        `on ${state.aptProxy.addresses.map((a) => `${a}:${state.aptProxy!.port}`).join(', ')}`,
     )
   for (const h of state.hosts) {
     if (h.kernel === 'uml')
       out.push(
-        `${h.name}: user-mode-linux guest (its own kernel)${h.bootSeconds ? `, ssh ${h.bootSeconds.toFixed(1)} s after start` : ''}, console ${hostPaths(h.name).console}`,
+        `${h.name}: user-mode-linux guest (its own ` +
+          `kernel)${h.bootSeconds ? `, ssh ${h.bootSeconds.toFixed(1)} s after start` : ''}, ` +
+          `console ${hostPaths(h.name).console}`,
       )
     if (h.disks.length && !h.diskProblem)
       out.push(`${h.name}: disks ${h.disks.map((d) => `${d.name} (${d.size}, ${d.loop ?? d.ubd})`).join(', ')}`)

@@ -97,7 +97,9 @@ export function topologyFromInventory(inv: Inventory, opts: { kernel?: LabKernel
       else if (interfaces.length)
         at(
           'ansible_host',
-          `${String(ansibleHost)} is not one of this host's interface addresses (${interfaces.map((i) => i.address).join(', ')}); the lab only reaches its own addresses, so set ansible_host to one of them`,
+          `${String(ansibleHost)} is not one of this host's interface ` +
+            `addresses (${interfaces.map((i) => i.address).join(', ')}); ` +
+            `the lab only reaches its own addresses, so set ansible_host to one of them`,
         )
     }
     const kernel = hostKernel(h.vars.lab_kernel, opts.kernel ?? 'nspawn', at)
@@ -120,7 +122,8 @@ function readInterfaces(h: InventoryHost, hostIndex: number, at: At): LabInterfa
   if (!Array.isArray(raw) || raw.length === 0) {
     at(
       'interfaces',
-      'a lab host needs `interfaces: [{ name: eth0, address: 192.168.0.27, prefix: 24 }]` (one entry per network interface)',
+      'a lab host needs `interfaces: [{ name: eth0, address: ' +
+        '192.168.0.27, prefix: 24 }]` (one entry per network interface)',
     )
     return []
   }
@@ -230,7 +233,9 @@ function planBridges(hosts: LabHostSpec[], inv: Inventory, problems: InputProble
       if (overlaps(subnets[i].subnet, subnets[j].subnet))
         problems.push({
           file: inv.dir,
-          message: `subnets ${formatSubnet(subnets[i].subnet)} and ${formatSubnet(subnets[j].subnet)} overlap: use the same prefix for hosts of one network`,
+          message:
+            `subnets ${formatSubnet(subnets[i].subnet)} and ${formatSubnet(subnets[j].subnet)} overlap: ` +
+            `use the same prefix for hosts of one network`,
         })
 
   return subnets.map(({ subnet, members }, index) => {
@@ -239,7 +244,9 @@ function planBridges(hosts: LabHostSpec[], inv: Inventory, problems: InputProble
     if (gateways.length > 1)
       problems.push({
         file: inv.dir,
-        message: `hosts on ${formatSubnet(subnet)} name different gateways (${gateways.join(', ')}): one subnet has one gateway`,
+        message:
+          `hosts on ${formatSubnet(subnet)} name different gateways (${gateways.join(', ')}): ` +
+          `one subnet has one gateway`,
       })
     const used = new Set(members.map((m) => parseIPv4(m.iface.address)!))
     let address = gateways[0]

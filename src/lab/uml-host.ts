@@ -69,7 +69,8 @@ export async function prepareUmlHost({
   for (const i of spec.interfaces)
     put(
       `etc/systemd/network/10-halab-${i.name}.link`,
-      `# written by halab's lab: the UML vector interface with this MAC is ${i.name}\n[Match]\nMACAddress=${umlMac(spec.name, i)}\nOriginalName=vec*\n\n[Link]\nName=${i.name}\n`,
+      `# written by halab's lab: the UML vector interface with this MAC ` +
+        `is ${i.name}\n[Match]\nMACAddress=${umlMac(spec.name, i)}\nOriginalName=vec*\n\n[Link]\nName=${i.name}\n`,
     )
 
   put(UML_NET_BATCH, umlNetBatch(spec.interfaces))

@@ -176,7 +176,8 @@ export async function ensureUmlImage(log: (line: string) => void): Promise<{ ima
   const started = Date.now()
   const base = await ensureBaseImage(log)
   log(
-    `building the user-mode-linux image in ${UML_IMAGE_DIR} (once; a few minutes): the base plus ${UML_PACKAGES.join(' ')}`,
+    `building the user-mode-linux image in ${UML_IMAGE_DIR} (once; ` +
+      `a few minutes): the base plus ${UML_PACKAGES.join(' ')}`,
   )
   const tmp = `${UML_IMAGE_DIR}.building`
   await unmountUnder(tmp)
@@ -266,7 +267,8 @@ async function withChroot(root: string, fn: (inRoot: InRoot) => Promise<void>): 
       const r = await $({ quiet: true, nothrow: true, env })`chroot ${root} ${argv}`
       if (r.exitCode !== 0)
         throw new LabError(
-          `building the UML image: ${what} failed (exit ${r.exitCode}):\n${(r.stdout + r.stderr).trim().split('\n').slice(-10).join('\n')}`,
+          `building the UML image: ${what} failed ` +
+            `(exit ${r.exitCode}):\n${(r.stdout + r.stderr).trim().split('\n').slice(-10).join('\n')}`,
           'check that this machine reaches deb.debian.org, then run lab up --kernel uml again (the build starts over)',
         )
     })
@@ -339,7 +341,8 @@ function installInit(root: string): void {
     '[ -e /proc/self ] || mount -t proc proc /proc',
     `[ -b ${UML_CONFIG_DEVICE} ] || mount -t devtmpfs devtmpfs /dev`,
     `if [ ! -e ${UML_CONFIG_MARKER} ]; then`,
-    `  tar -x --no-overwrite-dir -f ${UML_CONFIG_DEVICE} -C / && : > ${UML_CONFIG_MARKER} || echo "halab-uml-init: cannot unpack ${UML_CONFIG_DEVICE}" >&2`,
+    `  tar -x --no-overwrite-dir -f ${UML_CONFIG_DEVICE} -C / && : ` +
+      `> ${UML_CONFIG_MARKER} || echo "halab-uml-init: cannot unpack ${UML_CONFIG_DEVICE}" >&2`,
     '  # names and addresses now, so sshd answers before udev and networkd have run',
     `  [ -f /${UML_NET_BATCH} ] && ip -batch /${UML_NET_BATCH}`,
     'fi',

@@ -87,7 +87,8 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
       for (const h of state.hosts)
         if (h.diskProblem)
           log(
-            `${h.name}: lab_disks not provided: ${h.diskProblem} (roles that need them, such as DRBD, cannot run there)`,
+            `${h.name}: lab_disks not provided: ${h.diskProblem} (roles that need them, ` +
+              `such as DRBD, cannot run there)`,
           )
       return { state, alreadyUp: false, seconds: state.upSeconds }
     } catch (err) {
@@ -171,14 +172,17 @@ function checkSameLab(current: LabState, topo: LabTopology): LabState {
     )
   if (shape(current.hosts) !== shape(topo.hosts))
     throw new LabError(
-      `the lab that is up was made from an earlier version of ${topo.inventoryDir} (hosts, interfaces or kernels changed)`,
+      `the lab that is up was made from an earlier version of ${topo.inventoryDir} (hosts, ` +
+        `interfaces or kernels changed)`,
       'run `run-playbook lab down`, then lab up again',
     )
   const stopped = current.hosts.filter((h) => !h.pid || !isAlive(h.pid))
   if (stopped.length)
     throw new LabError(
       `the lab for ${topo.inventoryDir} is up but ${stopped.map((h) => h.name).join(', ')} stopped`,
-      `start ${stopped.length > 1 ? 'them' : 'it'} with ${stopped.map((h) => `\`run-playbook lab start ${h.name}\``).join(', ')}, or run \`run-playbook lab down\` and lab up again`,
+      `start ${stopped.length > 1 ? 'them' : 'it'} with ` +
+        stopped.map((h) => `\`run-playbook lab start ${h.name}\``).join(', ') +
+        ', or run `run-playbook lab down` and lab up again',
     )
   return current
 }
@@ -196,7 +200,9 @@ export async function awaitHost(h: HostState, bootedAt: number): Promise<void> {
     const kernel = h.kernel === 'uml' ? 'its user-mode-linux kernel' : 'systemd-nspawn'
     const why = {
       exited: `${kernel} exited`,
-      stalled: `no SSH banner on ${h.sshAddress}:22, and no new console output for ${wait.stallMs / 1000} s: the boot stopped progressing`,
+      stalled:
+        `no SSH banner on ${h.sshAddress}:22, ` +
+        `and no new console output for ${wait.stallMs / 1000} s: the boot stopped progressing`,
       capped: `still no SSH banner on ${h.sshAddress}:22 after ${wait.capMs / 1000} s`,
     }[booted.how]
     throw new LabError(
@@ -208,7 +214,8 @@ export async function awaitHost(h: HostState, bootedAt: number): Promise<void> {
     'hostname',
     ...h.disks.map(
       (d) =>
-        `if [ -b ${d.name} ] && dd if=${d.name} of=/dev/null bs=4096 count=1 2>/dev/null; then echo disk-ok ${d.name}; else echo disk-bad ${d.name}; fi`,
+        `if [ -b ${d.name} ] && dd if=${d.name} of=/dev/null bs=4096 count=1 2>/dev/null; ` +
+        `then echo disk-ok ${d.name}; else echo disk-bad ${d.name}; fi`,
     ),
   ].join('; ')
   const r = await runOnHost(h, ['sh', '-c', script], 'capture')
@@ -222,7 +229,9 @@ export async function awaitHost(h: HostState, bootedAt: number): Promise<void> {
   }
   const bad = lines.filter((l) => l.startsWith('disk-bad ')).map((l) => l.slice('disk-bad '.length))
   if (bad.length)
-    h.diskProblem = `${bad.join(', ')} cannot be read inside the host (the device policy of systemd-nspawn or this kernel does not allow it)`
+    h.diskProblem =
+      `${bad.join(', ')} cannot be read inside the host (the device ` +
+      `policy of systemd-nspawn or this kernel does not allow it)`
   h.bootSeconds = (Date.now() - bootedAt) / 1000
   h.status = 'up'
 }

@@ -41,7 +41,8 @@ function age(seconds: number): string {
 function knownCheck(names: string[], host: string): string {
   return (
     sh`for p in ${names}; do LC_ALL=C apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [^(]' || ` +
-    sh`{ echo "package $p is unknown to apt on "${host}" (even after apt-get update): check its name and the apt sources" >&2; exit 100; }; done`
+    sh`{ echo "package $p is unknown to apt on "${host}" (even after apt-get update): ` +
+    sh`check its name and the apt sources" >&2; exit 100; }; done`
   )
 }
 
@@ -61,7 +62,8 @@ export function planPackages(states: PackageStates, spec: PackageSpec, opts: { h
   const unknown = missing.filter((n) => !states.available.has(n))
   if (unknown.length && !refresh)
     throw new TaskError(
-      `package${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} unknown to apt on ${opts.host} (lists ${age(states.listsAge)})`,
+      `package${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} unknown ` +
+        `to apt on ${opts.host} (lists ${age(states.listsAge)})`,
       {},
       'check the name and the apt sources; cacheValidTime: 0 forces a refresh',
     )
@@ -72,7 +74,8 @@ export function planPackages(states: PackageStates, spec: PackageSpec, opts: { h
       summary: `refresh apt lists (${age(states.listsAge)})`,
       command: sh`apt-get update -q && mkdir -p ${posix.dirname(APT_UPDATE_STAMP)} && touch ${APT_UPDATE_STAMP}`,
     })
-  const install = sh`${APT} ${KEEP_CONFIG} install ${spec.installRecommends ? '--install-recommends' : '--no-install-recommends'} ${missing}`
+  const recommends = spec.installRecommends ? '--install-recommends' : '--no-install-recommends'
+  const install = sh`${APT} ${KEEP_CONFIG} install ${recommends} ${missing}`
   const later = unknown.length ? ` (${unknown.join(', ')} not in the current lists yet)` : ''
   changes.push({
     summary: `install ${missing.join(' ')}${later}`,
@@ -88,7 +91,9 @@ export function packages(spec: PackageSpec): Task {
   if (!names.length) throw new Error('package: `names` is empty')
   if (bad.length)
     throw new Error(
-      `package: invalid package name${bad.length > 1 ? 's' : ''} ${bad.map((n) => JSON.stringify(n)).join(', ')} (plain Debian names only, no version pins or :arch)`,
+      `package: invalid package ` +
+        `name${bad.length > 1 ? 's' : ''} ${bad.map((n) => JSON.stringify(n)).join(', ')} (plain ` +
+        `Debian names only, no version pins or :arch)`,
     )
   if (spec.cacheValidTime !== undefined && !(spec.cacheValidTime >= 0))
     throw new Error('package: `cacheValidTime` must be a number of seconds ≥ 0')

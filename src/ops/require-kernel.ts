@@ -16,13 +16,16 @@ export function requireKernel(spec: { role: string; modules: string[]; configura
           changes: [],
           noop: 'configuration only',
           notes: [
-            `${spec.role}: configuration only${missing.length ? ` (kernel lacks ${missing.join(', ')})` : ''} — not brought up`,
+            `${spec.role}: configuration ` +
+              `only${missing.length ? ` (kernel lacks ${missing.join(', ')})` : ''} — not brought up`,
           ],
         }
       if (missing.length)
         throw new Error(
-          `${spec.role} needs the kernel module${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which ${host.name}'s kernel does not have (checked /proc/modules and modprobe -n). ` +
-            `Nothing was changed. Install a kernel with ${missing.join(', ')} (e.g. drbd-dkms / linux-image), use a real-kernel lab (lab up --kernel uml), ` +
+          `${spec.role} needs the kernel module${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, ` +
+            `which ${host.name}'s kernel does not have (checked /proc/modules and modprobe -n). ` +
+            `Nothing was changed. Install a kernel with ${missing.join(', ')} (e.g. ` +
+            `drbd-dkms / linux-image), use a real-kernel lab (lab up --kernel uml), ` +
             `or mark the role configuration only for this host: configuration_only: [${spec.role}]`,
         )
       return { changes: [], noop: `${spec.modules.join(', ')} available` }

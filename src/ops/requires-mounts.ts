@@ -23,7 +23,9 @@ export const unitFile = (unit: string): string => (/\.[a-z]+$/.test(unit) ? unit
 
 export function requiresMounts(spec: RequiresMountsSpec): Task[] {
   const dir = `/etc/systemd/system/${unitFile(spec.unit)}.d`
-  const content = `# Managed by halab (role ${spec.role}): ${unitFile(spec.unit)} ${spec.why}\n[Unit]\nRequiresMountsFor=${spec.paths.join(' ')}\n`
+  const content =
+    `# Managed by halab ` +
+    `(role ${spec.role}): ${unitFile(spec.unit)} ${spec.why}\n[Unit]\nRequiresMountsFor=${spec.paths.join(' ')}\n`
   return [
     directory({ path: dir, mode: '0755' }),
     file({ path: `${dir}/halab-${spec.role}.conf`, content, mode: '0644', notify: [RELOAD] }),

@@ -66,7 +66,8 @@ export function planService(current: ServiceState, spec: ServiceSpec, ctx: Servi
     if (!ctx.check) {
       const what = current.manager === 'systemd' ? `unit ${name}.service` : `init script /etc/init.d/${name}`
       throw new Error(
-        `cannot ${needed.join(' and ')} ${name}: ${what} is missing on ${ctx.host} (install its package first, or check the name)`,
+        `cannot ${needed.join(' and ')} ${name}: ${what} is missing ` +
+          `on ${ctx.host} (install its package first, or check the name)`,
       )
     }
     return needed.map((verb) => ({

@@ -41,7 +41,8 @@ export async function waitFor<T>(
     }
     if (performance.now() - t0 > timeoutMs)
       throw new Error(
-        `${what}: not within ${(timeoutMs / 1000).toFixed(0)} s${last ? ` (last error: ${(last as Error).message})` : ''}`,
+        `${what}: not ` +
+          `within ${(timeoutMs / 1000).toFixed(0)} s${last ? ` (last error: ${(last as Error).message})` : ''}`,
       )
     await new Promise((r) => setTimeout(r, everyMs))
   }

@@ -27,6 +27,9 @@ export function spreadByWeight(counts: Map<string, number>, want: Map<string, nu
   if (strangers.length) return `answers from ${strangers.join(', ')}, not a real server of the virtual server`
   const off = [...want].filter(([n, w]) => Math.abs((counts.get(n) ?? 0) - w) > 1)
   if (off.length)
-    return `expected ${[...want].map(([n, w]) => `${n} ${w}`).join(', ')}; got ${[...want.keys()].map((n) => `${n} ${counts.get(n) ?? 0}`).join(', ')}`
+    return (
+      `expected ${[...want].map(([n, w]) => `${n} ${w}`).join(', ')}; ` +
+      `got ${[...want.keys()].map((n) => `${n} ${counts.get(n) ?? 0}`).join(', ')}`
+    )
   return undefined
 }

@@ -52,7 +52,10 @@ export function parseAb(stdout: string): AbResult {
   }
 }
 
-/** `ab -t SECONDS -c 10` against `url`. ab stops at 10 000 requests per second of duration, the seed's -n 100000 for 10 s. */
+/**
+ * `ab -t SECONDS -c 10` against `url`. ab stops at 10 000 requests per second of duration,
+ * the seed's -n 100000 for 10 s.
+ */
 export function runAb(url: string, seconds: number): Promise<AbResult> {
   // -n after -t: ab's -t sets its own request count, the last flag wins.
   const args = [
@@ -78,7 +81,8 @@ export function runAb(url: string, seconds: number): Promise<AbResult> {
       if (err)
         return reject(
           new Error(
-            `ab ${args.join(' ')} failed (${err.message.split('\n')[0]}): ${stderr.trim() || stdout.trim().slice(-400)}`,
+            `ab ${args.join(' ')} failed ` +
+              `(${err.message.split('\n')[0]}): ${stderr.trim() || stdout.trim().slice(-400)}`,
           ),
         )
       try {
@@ -105,7 +109,8 @@ export function loadTable(what: string, measured: Map<number, number>, reference
       .join('   ')
       .trimEnd() + '\n'
   const note = reference
-    ? `* ${reference.source}: other hardware, other software versions; compare the ratio between rows, not the figures.\n`
+    ? `* ${reference.source}: other hardware, other software versions; ` +
+      `compare the ratio between rows, not the figures.\n`
     : ''
   return `\nLOAD ${what}\n${line(header)}${rows.map(line).join('')}${note}`
 }
