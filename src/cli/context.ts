@@ -11,7 +11,7 @@ import { loadPlaybook, prepareRun, type PreparedRun } from '../engine/prepare.js
 import { connectHost } from '../transport/connect.js'
 import type { Transport } from '../transport/types.js'
 import { labConnectionFor } from '../lab/state.js'
-import { labBackendFor, labOverlayFile } from '../lab/uml-backend.js'
+import { labBackendFor, labOverlayFile } from '../lab/backend.js'
 import { parseExtraVars } from './extra-vars.js'
 
 export interface ContextOptions {

@@ -91,7 +91,7 @@ export function registerLabCommands(program: Command): void {
 
 async function labUpAction(topology: string | undefined, opts: { kernel?: string }, cmd: Command): Promise<void> {
   const inventory = resolveInventory(topology, givenInventory(cmd))
-  const { LAB_KERNELS, isLabKernel } = await import('./uml-backend.js')
+  const { LAB_KERNELS, isLabKernel } = await import('./backend.js')
   if (opts.kernel !== undefined && !isLabKernel(opts.kernel))
     throw new LabError(`--kernel ${opts.kernel}: unknown kernel`, `use --kernel ${LAB_KERNELS.join(' or --kernel ')}`)
   const { labUp } = await import('./up.js')

@@ -8,7 +8,7 @@ import { teardown } from './down.js'
 import { LabError } from './errors.js'
 import { readState, withLabLock } from './state.js'
 import { labUp } from './up.js'
-import { UML_KERNEL } from './uml-paths.js'
+import { UML_KERNEL } from './uml/paths.js'
 
 export type BootCheck = { ok: true; seconds: number; upSeconds: number } | { ok: false; why: string; hint: string }
 

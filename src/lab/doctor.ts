@@ -6,7 +6,7 @@ import { release } from 'node:os'
 import { dirname } from 'node:path'
 import { $ } from 'zx'
 import { missingPackages } from './deps.js'
-import { cgroupRoots } from './host.js'
+import { cgroupRoots } from './nspawn/host.js'
 
 export type Availability = 'yes' | 'loadable' | 'no'
 /** How renderDoctor marks a feature: 3 columns wide. */

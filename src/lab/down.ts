@@ -6,13 +6,20 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { $ } from 'zx'
 import { aptProxyPids } from './apt-proxy.js'
-import { detachLabLoops } from './disks.js'
-import { anyNspawnRunning, cgroupRoots, labMounts, labNspawnPids, removeCgroups, removeHostDirs } from './host.js'
+import { detachLabLoops } from './nspawn/disks.js'
+import {
+  anyNspawnRunning,
+  cgroupRoots,
+  labMounts,
+  labNspawnPids,
+  removeCgroups,
+  removeHostDirs,
+} from './nspawn/host.js'
 import { removeNetwork } from './network.js'
 import { HOSTS_DIR, LINK_PREFIX, NETNS_PREFIX, RULE_PRIORITY, STATE_DIR } from './paths.js'
 import { isAlive, stopProcesses } from './processes.js'
 import { readState, removeState } from './state.js'
-import { labUmlPids, labUmlProcesses } from './uml-processes.js'
+import { labUmlPids, labUmlProcesses } from './uml/processes.js'
 
 export interface TeardownReport {
   stopped: number[]

@@ -2,14 +2,14 @@
 // (overlay upper layer or UML COW file), its disks and its network, as a machine that
 // failed and came back. Verification uses it to take a cluster node away for real.
 import { LabError } from './errors.js'
-import { bootHost, drainHostCgroups } from './host.js'
+import { bootHost, drainHostCgroups } from './nspawn/host.js'
 import { isAlive, stopProcesses } from './processes.js'
 import { findHost } from './ssh.js'
 import { readState, withLabLock, writeState, type HostState, type LabState } from './state.js'
 import { awaitHost } from './up.js'
-import { bootUmlHost } from './uml-host.js'
-import { UML_IMAGE } from './uml-paths.js'
-import { labUmlProcesses } from './uml-processes.js'
+import { bootUmlHost } from './uml/host.js'
+import { UML_IMAGE } from './uml/paths.js'
+import { labUmlProcesses } from './uml/processes.js'
 
 export interface PowerResult {
   host: HostState

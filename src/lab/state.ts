@@ -15,7 +15,7 @@ import { LabError } from './errors.js'
 import { isAlive } from './processes.js'
 import { KEY_PATH, KNOWN_HOSTS_PATH, LOCK_FILE, STATE_DIR, STATE_FILE } from './paths.js'
 import type { LabBridge, LabDisk, LabInterface } from './topology.js'
-import type { LabKernel } from './uml-backend.js'
+import type { LabKernel } from './backend.js'
 
 export interface DiskState extends LabDisk {
   /** Backing file on the controller. */

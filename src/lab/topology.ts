@@ -15,7 +15,7 @@ import {
   type Subnet,
 } from './ipv4.js'
 import { bridgeName, netnsName, vethName } from './paths.js'
-import { hostKernel, type LabKernel } from './uml-backend.js'
+import { hostKernel, type LabKernel } from './backend.js'
 
 export interface LabInterface {
   /** Name inside the host, as the inventory says (eth0, ens18, enp0s3…). */

@@ -1,7 +1,7 @@
 // What the user-mode-linux backend needs on this machine beyond the lab's own tools;
 // `lab up` installs what is missing with apt-get and says so (deps.ts).
-import type { Need } from './deps.js'
-import { UML_KERNEL } from './uml-paths.js'
+import type { Need } from '../deps.js'
+import { UML_KERNEL } from './paths.js'
 
 export const UML_HOST_PACKAGES: Need[] = [
   {

@@ -8,11 +8,11 @@ import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { $ } from 'zx'
-import { LabError } from './errors.js'
-import { makeHostKeys } from './keys.js'
-import { writeHostFiles } from './rootfs.js'
-import type { DiskState, HostState } from './state.js'
-import type { LabHostSpec, LabInterface } from './topology.js'
+import { LabError } from '../errors.js'
+import { makeHostKeys } from '../keys.js'
+import { writeHostFiles } from '../rootfs.js'
+import type { DiskState, HostState } from '../state.js'
+import type { LabHostSpec, LabInterface } from '../topology.js'
 import {
   UML_FIRST_DISK_INDEX,
   UML_INIT,
@@ -21,7 +21,7 @@ import {
   ubdDevice,
   umlHostPaths,
   type UmlHostPaths,
-} from './uml-paths.js'
+} from './paths.js'
 
 /** Guest memory. LAB.md: four guests at 256M ran the whole cluster stack on this machine. */
 export const UML_MEMORY = '256M'

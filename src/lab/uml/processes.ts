@@ -2,8 +2,8 @@
 // each one gets under the lab's hosts directory, so `lab down` finds them also after a
 // crash, without state.json.
 import { readFileSync } from 'node:fs'
-import { HOSTS_DIR } from './paths.js'
-import { listProcesses } from './processes.js'
+import { HOSTS_DIR } from '../paths.js'
+import { listProcesses } from '../processes.js'
 
 /**
  * The lab's UML kernels, found by their uml_dir under the lab's hosts directory (also

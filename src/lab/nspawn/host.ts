@@ -10,16 +10,15 @@ import {
   readdirSync,
   rmSync,
   rmdirSync,
-  statSync,
   writeFileSync,
 } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { $ } from 'zx'
-import { LabError } from './errors.js'
-import { CGROUP_ROOTS, HOSTS_DIR, STATE_DIR, hostPaths } from './paths.js'
-import { listProcesses, sleep } from './processes.js'
-import type { DiskState } from './state.js'
+import { LabError } from '../errors.js'
+import { CGROUP_ROOTS, HOSTS_DIR, STATE_DIR, hostPaths } from '../paths.js'
+import { listProcesses, sleep } from '../processes.js'
+import type { DiskState } from '../state.js'
 
 export async function mountOverlay(name: string, base: string): Promise<string> {
   const p = hostPaths(name)
@@ -77,25 +76,6 @@ export function bootHost(h: { name: string; netns: string; root: string; disks: 
       'check that systemd-container is installed (run-playbook lab doctor)',
     )
   return child.pid
-}
-
-export function consoleTail(name: string, lines = 15): string {
-  const file = hostPaths(name).console
-  if (!existsSync(file)) return ''
-  // eslint-disable-next-line no-control-regex
-  const text = readFileSync(file, 'utf8').replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
-  // systemd's progress spinner redraws one line with \r: keep only what stood last.
-  const shown = text.split('\n').map((l) => l.split('\r').filter(Boolean).pop() ?? '')
-  return shown.join('\n').trimEnd().split('\n').slice(-lines).join('\n')
-}
-
-/** The console log's size: it grows while the host boots. */
-export function consoleSize(name: string): number {
-  try {
-    return statSync(hostPaths(name).console).size
-  } catch {
-    return 0
-  }
 }
 
 /** PIDs of systemd-nspawn processes running a root under the lab's state directory. */

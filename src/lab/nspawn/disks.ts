@@ -4,9 +4,9 @@
 import { existsSync, mkdirSync, openSync, closeSync, ftruncateSync } from 'node:fs'
 import { join } from 'node:path'
 import { $ } from 'zx'
-import { STATE_DIR, hostPaths } from './paths.js'
-import type { DiskState } from './state.js'
-import type { LabHostSpec } from './topology.js'
+import { STATE_DIR, hostPaths } from '../paths.js'
+import type { DiskState } from '../state.js'
+import type { LabHostSpec } from '../topology.js'
 
 /** Attach each disk of a host; a failure is reported, not thrown: the host starts without them. */
 export async function attachDisks(host: LabHostSpec): Promise<{ disks: DiskState[]; problem?: string }> {

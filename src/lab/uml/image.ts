@@ -19,8 +19,8 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import { $ } from 'zx'
-import { ensureBaseImage } from './base-image.js'
-import { LabError } from './errors.js'
+import { ensureBaseImage } from '../base-image.js'
+import { LabError } from '../errors.js'
 import {
   UML_IMAGE,
   UML_IMAGE_DIR,
@@ -29,7 +29,7 @@ import {
   UML_MODULES_DIR,
   UML_CONFIG_DEVICE,
   UML_NET_BATCH,
-} from './uml-paths.js'
+} from './paths.js'
 
 /**
  * What the roles install (base, drbd, heartbeat, apache-php, lvs, keepalived, dhcp-server),

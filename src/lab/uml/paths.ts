@@ -2,7 +2,7 @@
 // base; everything per host lives in the host's lab directory, so `lab down` removing
 // /var/lib/halab/lab/hosts also removes COW files, disks and mconsole sockets.
 import { join } from 'node:path'
-import { CACHE_DIR, hostPaths } from './paths.js'
+import { CACHE_DIR, hostPaths } from '../paths.js'
 
 /** Debian's user-mode-linux kernel and the modules it ships for itself. */
 export const UML_KERNEL = '/usr/bin/linux.uml'
