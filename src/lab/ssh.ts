@@ -22,7 +22,7 @@ export function sshArgs(address: string): string[] {
     '-o',
     'StrictHostKeyChecking=yes',
     '-o',
-    'ConnectTimeout=5',
+    'ConnectTimeout=60',
     '-o',
     'LogLevel=ERROR',
     '--',

@@ -1,6 +1,7 @@
 // The SSH transport against a real sshd on loopback: quoting under dash and bash, exit
 // codes and stderr, host key checking, wrong keys, unreachable hosts.
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -194,11 +195,13 @@ test('output past the cap is dropped with a message, and the frame still ends', 
 test('stdin reaches the command without a file on the host or a process showing it', async () => {
   const ssh = await new SshTransport(target()).open()
   try {
-    const secret = 'S3CRET-stdin-%d-$HOME-"q"-\\'
-    // The patterns match the secret but not themselves ([R], [s]), so grep never finds its own argv.
-    // (tsx's compile cache under /tmp holds this test's own source.)
+    // A fresh tag each run: no copy of this file (tsx's cache, a worktree) can hold it.
+    const tag = randomBytes(6).toString('hex')
+    const secret = `S3CRET-${tag}-%d-$HOME-"q"-\\`
+    // The pattern matches the secret but not itself ([S]), so grep never finds its own argv.
     const probe =
-      "grep -rlE --exclude-dir='tsx-*' 'S3C[R]ET-[s]tdin' /tmp /var/tmp /dev/shm 2>/dev/null; ps -eo args | grep -cE 'S3C[R]ET-[s]tdin'; true"
+      `grep -rlE '[S]3CRET-${tag}' /tmp /var/tmp /dev/shm 2>/dev/null; ` +
+      `ps -eo args | grep -cE '[S]3CRET-${tag}'; true`
     const r = await ssh.exec(`cat; echo; ${probe}`, { stdin: secret })
     assert.equal(r.stdout, `${secret}\n0\n`, 'the secret is read back, no file holds it and no command line shows it')
   } finally {

@@ -194,7 +194,8 @@ describe(
         /^ocfs2\n\/dev\/drbd1\[\/etc\/apache2\]\nactive$/m,
       )
       assert.equal((await onHost('terran', `cat /opt/${file}`)).trim(), file)
-      assert.equal(servingNode((await httpGet('http://10.0.0.3/')).body), 'terran')
+      // The first request after a start runs PHP and reads PostgreSQL: seconds on a slow guest.
+      assert.equal(servingNode((await httpGet('http://10.0.0.3/', 30_000)).body), 'terran')
     })
 
     it('no secret reached any output', () => {

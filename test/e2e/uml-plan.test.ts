@@ -70,7 +70,7 @@ describe('user-mode-linux lab plan (no root needed)', () => {
   it('applies lab.yml (configuration only) on nspawn labs only', () => {
     const dir = join(REPO, INV)
     assert.equal(labOverlayFile(dir, 'nspawn'), join(dir, 'lab.yml'))
-    assert.equal(labOverlayFile(dir, 'uml'), undefined)
+    assert.equal(labOverlayFile(dir, 'uml'), join(dir, 'lab.uml.yml'), 'its own overlay for the real-kernel lab')
     assert.equal(labOverlayFile(dir, 'mixed'), undefined)
   })
 })
