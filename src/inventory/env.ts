@@ -35,7 +35,8 @@ export function substitute(
         const w = where()
         problems.push({
           ...w,
-          message: `\${${name}} is not set: add ${name}=... to .env beside the inventory (see .env.example) or export it`,
+          message:
+            `\${${name}} is not set: add ${name}=... to .env beside the inventory ` + '(see .env.example) or export it',
         })
         return whole
       }

@@ -9,7 +9,8 @@ const ACCOUNT = /^(?:[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?|\d{1,10})$/
 export function checkAccount(name: string, what: string): void {
   if (!ACCOUNT.test(name))
     throw new Error(
-      `${what} ${JSON.stringify(name)} is not a user or group name (letters, digits, "_", ".", "-"; not starting with "-")`,
+      `${what} ${JSON.stringify(name)} is not a user or group name ` +
+        '(letters, digits, "_", ".", "-"; not starting with "-")',
     )
 }
 

@@ -13,7 +13,8 @@ export function printRecap(sink: Sink, recap: Recap, ms: number): void {
     const name =
       r.failed || r.unreachable ? red(h.padEnd(width)) : r.changed ? yellow(h.padEnd(width)) : green(h.padEnd(width))
     sink.out(
-      `${name} : ok=${r.ok} changed=${r.changed} failed=${r.failed} skipped=${r.skipped} unreachable=${r.unreachable}\n`,
+      `${name} : ok=${r.ok} changed=${r.changed} failed=${r.failed} ` +
+        `skipped=${r.skipped} unreachable=${r.unreachable}\n`,
     )
     for (const n of r.notes) sink.out(`${' '.repeat(width)}   note: ${n}\n`)
   }

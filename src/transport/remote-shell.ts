@@ -24,9 +24,11 @@ const PROLOGUE = [
   // The connection's sshd (else our parent): when it is gone, the run that owned this shell
   // was killed or cut off, and what it left running here is stopped too.
   '__a=$PPID; __o=$PPID',
-  'while [ "$__a" -gt 1 ] && read -r __s </proc/$__a/stat; do set -- $__s; [ "$2" = "(sshd)" ] && __o=$__a && break; __a=$4; done',
+  'while [ "$__a" -gt 1 ] && read -r __s </proc/$__a/stat; do set -- $__s; ' +
+    '[ "$2" = "(sshd)" ] && __o=$__a && break; __a=$4; done',
   // TERM first; the watcher itself ignores it, and sends KILL to what is left 2 s later.
-  "( trap - EXIT; trap '' TERM; while [ -d /proc/$__o ]; do sleep 5; done; kill -TERM -$__pg; sleep 2; kill -KILL -$__pg ) </dev/null >/dev/null 2>&1 &",
+  "( trap - EXIT; trap '' TERM; while [ -d /proc/$__o ]; do sleep 5; done; " +
+    'kill -TERM -$__pg; sleep 2; kill -KILL -$__pg ) </dev/null >/dev/null 2>&1 &',
   '__w=$!',
   // The stderr file and the watcher go when the shell ends, also when hung up on or killed politely.
   `trap 'kill $__w 2>/dev/null; rm -f "$__e"' EXIT; trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM`,
@@ -240,7 +242,9 @@ export class RemoteShell {
       if (data.length < lineEnd + 1 + errLen) return
       let stdout = data.subarray(0, at).toString('utf8')
       if (f.dropped)
-        stdout += `\n[halab: ${f.dropped} more bytes of output were dropped: a command's output is kept up to ${this.maxOutput / 2 ** 20} MiB]\n`
+        stdout +=
+          `\n[halab: ${f.dropped} more bytes of output were dropped: ` +
+          `a command's output is kept up to ${this.maxOutput / 2 ** 20} MiB]\n`
       const stderr = data.subarray(lineEnd + 1, lineEnd + 1 + errLen).toString('utf8')
       this.buffer.consume(lineEnd + 1 + errLen)
       this.streaming = undefined
@@ -271,5 +275,6 @@ function frame(id: number, command: string, stdin: string | Buffer | undefined, 
       ? `${body} </dev/null`
       : `printf %s '${Buffer.from(stdin).toString('base64')}' | base64 -d | ${body}`
   // Only printf, [ and the subshell: no fork for a command that writes nothing on stderr.
-  return `printf '\\036${token}B ${id}\\n'; ${run}; __rc=$?; __n=0; [ -s "$__e" ] && __n=$(wc -c <"$__e"); printf '\\n\\036${token}E ${id} %d %d\\n' $__rc $__n; [ $__n -eq 0 ] || cat "$__e"\n`
+  const end = `printf '\\n\\036${token}E ${id} %d %d\\n' $__rc $__n; [ $__n -eq 0 ] || cat "$__e"\n`
+  return `printf '\\036${token}B ${id}\\n'; ${run}; __rc=$?; __n=0; [ -s "$__e" ] && __n=$(wc -c <"$__e"); ${end}`
 }

@@ -144,7 +144,8 @@ export class SshTransport implements Transport {
           new UnreachableError(
             t.name,
             `no answer from ${t.address}:${t.port} within ${(t.connectTimeoutMs ?? 10_000) / 1000} s`,
-            'check that the host is up and the address/port in the inventory are right (for the local lab: run-playbook lab status)',
+            'check that the host is up and the address/port in the inventory are right ' +
+              '(for the local lab: run-playbook lab status)',
           ),
         )
       }, t.connectTimeoutMs ?? 10_000)
@@ -225,20 +226,26 @@ export class SshTransport implements Transport {
       )
     if (verdict.status === 'changed') {
       const where = verdict.entries.map((e) => `${e.file}:${e.line}`).join(', ')
+      const file = verdict.entries[0].file
+      const fileFlag = file !== defaultKnownHosts() ? ` -f ${file}` : ''
       return new HostKeyError(
         t.name,
-        `HOST KEY CHANGED for ${names[0]}: it now presents ${keyType(blob)} ${fp}, but ${where} records another key. This can mean an attack, or a reinstalled host.`,
-        `if the host was really reinstalled, remove the old entry (ssh-keygen -R '${names[0]}'${verdict.entries[0].file !== defaultKnownHosts() ? ` -f ${verdict.entries[0].file}` : ''}) and run again with --accept-new-hosts`,
+        `HOST KEY CHANGED for ${names[0]}: it now presents ${keyType(blob)} ${fp}, but ${where} records another ` +
+          'key. This can mean an attack, or a reinstalled host.',
+        `if the host was really reinstalled, remove the old entry (ssh-keygen -R '${names[0]}'${fileFlag}) ` +
+          'and run again with --accept-new-hosts',
       )
     }
     if (t.acceptNewInto) {
       appendKnownHost(t.acceptNewInto, names[0], blob)
       return undefined
     }
+    const keyFile = keyType(blob).replace(/^ssh-/, '').replace(/-.*/, '')
     return new HostKeyError(
       t.name,
       `unknown host key for ${names[0]}: ${keyType(blob)} ${fp} (not in ${t.knownHostsFiles.join(' or ')})`,
-      `check the fingerprint on the host (ssh-keygen -lf /etc/ssh/ssh_host_${keyType(blob).replace(/^ssh-/, '').replace(/-.*/, '')}_key.pub), then run again with --accept-new-hosts to record it in ${defaultKnownHosts()}`,
+      `check the fingerprint on the host (ssh-keygen -lf /etc/ssh/ssh_host_${keyFile}_key.pub), ` +
+        `then run again with --accept-new-hosts to record it in ${defaultKnownHosts()}`,
     )
   }
 
@@ -276,7 +283,8 @@ export class SshTransport implements Transport {
       return new UnreachableError(
         t.name,
         `${t.user}@${t.address}:${t.port} refused our key (${t.privateKeyPath ?? 'default keys/agent'})`,
-        `check ansible_user and ansible_ssh_private_key_file for ${t.name}, and that the public key is in ${t.user}'s authorized_keys`,
+        `check ansible_user and ansible_ssh_private_key_file for ${t.name}, ` +
+          `and that the public key is in ${t.user}'s authorized_keys`,
       )
     if (/timed out/i.test(e.message))
       return new UnreachableError(
