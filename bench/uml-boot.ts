@@ -8,7 +8,7 @@
 // Prints one row per load: successes, and the lab up times (min, median, max), with the
 // slowest guest's time to its SSH banner.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { release } from 'node:os'
+import { loadavg, release } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { REPO, halabArgv, labDown } from './lib/lab.ts'
@@ -30,6 +30,8 @@ interface Try {
   upSeconds?: number
   slowestGuest?: number
   error?: string
+  /** The machine's 1-minute load average before the try: what else was running. */
+  loadBefore: number
 }
 
 function startHogs(n: number): ChildProcess[] {
@@ -44,6 +46,7 @@ async function stopHogs(hogs: ChildProcess[]): Promise<void> {
 }
 
 async function oneTry(): Promise<Try> {
+  const loadBefore = loadavg()[0]
   const r = await run({
     argv: halabArgv('lab', 'up', '-i', INVENTORY, '--kernel', 'uml'),
     cwd: REPO,
@@ -52,8 +55,9 @@ async function oneTry(): Promise<Try> {
   const up = /lab up in ([\d.]+) s/.exec(r.stdout)
   const guests = [...r.stdout.matchAll(/ssh ([\d.]+) s after start/g)].map((m) => Number(m[1]))
   await labDown()
-  if (r.code !== 0 || !up) return { ok: false, error: (r.stdout + r.stderr).trim().split('\n').slice(-8).join('\n') }
-  return { ok: true, upSeconds: Number(up[1]), slowestGuest: Math.max(...guests) }
+  if (r.code !== 0 || !up)
+    return { ok: false, loadBefore, error: (r.stdout + r.stderr).trim().split('\n').slice(-8).join('\n') }
+  return { ok: true, loadBefore, upSeconds: Number(up[1]), slowestGuest: Math.max(...guests) }
 }
 
 function stats(xs: number[]): string {
@@ -74,7 +78,8 @@ async function main(): Promise<void> {
         const t = await oneTry()
         tries.push(t)
         log(
-          `${hogs} hog(s), try ${i}/${TRIES}: ${t.ok ? `up in ${t.upSeconds} s (slowest guest ${t.slowestGuest} s)` : `FAILED\n${t.error}`}`,
+          `${hogs} hog(s), try ${i}/${TRIES} (load ${t.loadBefore.toFixed(1)}): ` +
+            (t.ok ? `up in ${t.upSeconds} s (slowest guest ${t.slowestGuest} s)` : `FAILED\n${t.error}`),
         )
       } finally {
         await stopHogs(running)
@@ -82,15 +87,17 @@ async function main(): Promise<void> {
     }
     const ok = tries.filter((t) => t.ok)
     rows.push(
-      `| ${hogs} | ${ok.length}/${tries.length} | ${stats(ok.map((t) => t.upSeconds!))} | ${stats(ok.map((t) => t.slowestGuest!))} |`,
+      `| ${hogs} | ${ok.length}/${tries.length} | ${stats(ok.map((t) => t.upSeconds!))} | ` +
+        `${stats(ok.map((t) => t.slowestGuest!))} | ${stats(tries.map((t) => t.loadBefore))} |`,
     )
   }
   process.stdout.write(
     [
       `real-kernel lab up (${opt.inventory}, --kernel uml) on host kernel ${release()}, ${TRIES} tries per load`,
       '',
-      '| CPU hogs | succeeded | lab up s (min / median / max) | slowest guest to SSH s (min / median / max) |',
-      '|---|---|---|---|',
+      '| CPU hogs | succeeded | lab up s (min / median / max) | slowest guest to SSH s (min / median / max) ' +
+        '| load average before a try (min / median / max) |',
+      '|---|---|---|---|---|',
       ...rows,
       '',
     ].join('\n'),
