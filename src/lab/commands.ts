@@ -100,7 +100,9 @@ async function labUpAction(topology: string | undefined, opts: { kernel?: string
   const r = await labUp({ inventory, log, kernel: opts.kernel })
   process.stdout.write(renderLab(r.state) + '\n')
   process.stdout.write(
-    r.alreadyUp ? 'this lab was already up: nothing changed\n' : `lab up in ${r.seconds.toFixed(1)} s\n`,
+    r.alreadyUp
+      ? 'this lab was already up: nothing changed\n'
+      : `lab up in ${r.seconds.toFixed(1)} s (${r.phases.map((p) => `${p.name} ${p.seconds.toFixed(1)} s`).join(', ')})\n`,
   )
   const lacking = (await kernelFeatures()).filter((f) => f.available !== 'yes')
   if (lacking.length && r.state.hosts.some((h) => h.kernel !== 'uml'))

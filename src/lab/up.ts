@@ -39,6 +39,8 @@ export interface LabUpResult {
   /** The same inventory's lab was already up: nothing was done. */
   alreadyUp: boolean
   seconds: number
+  /** Where the time went, in order: prepare (checks, packages, images), network, start, boot. */
+  phases: { name: string; seconds: number }[]
 }
 
 export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
@@ -52,7 +54,8 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   return withLabLock(async () => {
     const started = Date.now()
     const current = readState()
-    if (current?.phase === 'up') return { state: checkSameLab(current, topo), alreadyUp: true, seconds: 0 }
+    if (current?.phase === 'up') return { state: checkSameLab(current, topo), alreadyUp: true, seconds: 0, phases: [] }
+    const phases = phaseClock()
     if (current || (await findLeftovers()).length) {
       log('removing what an earlier, unfinished lab left behind')
       await teardown()
@@ -64,11 +67,13 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
 
     const state = startingState(topo)
     writeState(state)
+    phases.end('prepare')
     try {
       await createNetwork(topo)
       const addresses = topo.bridges.map((b) => b.address)
       state.aptProxy = { ...(await startAptProxy(addresses)), addresses }
       writeState(state)
+      phases.end('network')
 
       const bootedAt = new Map<string, number>()
       const images = { base, uml: umlImage, publicKey: key.publicKey }
@@ -81,7 +86,9 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
       )
       writeState(state)
       writeKnownHosts(known)
+      phases.end('start')
       await Promise.all(state.hosts.map((h) => awaitHost(h, bootedAt.get(h.name)!)))
+      phases.end('boot')
       state.phase = 'up'
       state.upSeconds = (Date.now() - started) / 1000
       writeState(state)
@@ -91,13 +98,26 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
             `${h.name}: lab_disks not provided: ${h.diskProblem} (roles that need them, ` +
               `such as DRBD, cannot run there)`,
           )
-      return { state, alreadyUp: false, seconds: state.upSeconds }
+      return { state, alreadyUp: false, seconds: state.upSeconds, phases: phases.list }
     } catch (err) {
       log('lab up failed: taking down what it made')
       await teardown()
       throw err
     }
   })
+}
+
+/** Seconds between successive marks: what each phase of lab up took. */
+function phaseClock(): { end: (name: string) => void; list: { name: string; seconds: number }[] } {
+  const list: { name: string; seconds: number }[] = []
+  let mark = Date.now()
+  return {
+    list,
+    end: (name) => {
+      list.push({ name, seconds: (Date.now() - mark) / 1000 })
+      mark = Date.now()
+    },
+  }
 }
 
 /** The state file's first version: every host starting, no process or disk yet. */
