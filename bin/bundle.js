@@ -27,7 +27,7 @@ const DIST = join(HALAB_ROOT, 'dist')
 /** Bump when the bundle's layout changes: older bundles are then rebuilt. */
 const FORMAT = 4
 /** Loaded from node_modules at run time, not bundled: native bindings, or used by `lab` only. */
-const EXTERNAL = ['ssh2', 'cpu-features', 'zx']
+const EXTERNAL = ['ssh2', 'cpu-features', 'zx', '@resvg/resvg-js', '@hpcc-js/wasm-graphviz']
 
 /** As src/cli/context.ts projectRoot(): the working directory when it has playbooks/, else halab. */
 export function projectRootFor(cwd = process.cwd()) {

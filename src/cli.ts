@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { renderError } from './errors.js'
 import { EXIT_INVALID, runCommand } from './cli/run-command.js'
 import { verifyCommand } from './cli/verify-command.js'
+import { registerGraphCommand } from './cli/graph-command.js'
 import { registerLabCommands } from './lab/commands.js'
 import { RemoteExitError } from './lab/errors.js'
 
@@ -64,6 +65,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
         "1 and 2 real servers in service, beside the seed's figures (default 10 s each)",
     )
     .action(async (opts) => setCode(await verifyCommand(opts)))
+  registerGraphCommand(program, setCode)
   return program
 }
 

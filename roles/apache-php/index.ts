@@ -9,53 +9,84 @@ import { command, defineRole, directory, packages, service, sh, type Task, templ
 import { databaseServer, type DatabaseServer } from '../postgresql/server.ts'
 
 const Site = z.object({
-  name: z.string().regex(/^[a-z0-9_.-]+$/),
-  server_name: z.string().optional(),
-  document_root: z.string().startsWith('/'),
-  options: z.string().default('Indexes FollowSymLinks'),
-  allow_override: z.string().default('None'),
-  /** The default site is enabled as 000-NAME so it answers requests for any name. */
-  default: z.boolean().default(false),
+  name: z
+    .string()
+    .regex(/^[a-z0-9_.-]+$/)
+    .describe("The site's name: its file is /etc/apache2/sites-available/NAME.conf."),
+  server_name: z.string().optional().describe('ServerName (drupal.ha); unset for the default site.'),
+  document_root: z.string().startsWith('/').describe('DocumentRoot (created if missing).'),
+  options: z.string().default('Indexes FollowSymLinks').describe("The Options of the document root's <Directory>."),
+  allow_override: z
+    .string()
+    .default('None')
+    .describe("AllowOverride of the document root (All for Drupal's .htaccess)."),
+  default: z
+    .boolean()
+    .default(false)
+    .describe('The default site is enabled as 000-NAME so it answers requests for any name.'),
 })
 
 const Vars = z.object({
-  apache_packages: z.array(z.string()).default(['apache2', 'libapache2-mod-php', 'php-gd', 'php-pgsql']),
-  apache_sites: z.array(Site).default([
-    {
-      name: 'ha',
-      document_root: '/var/www/html',
-      options: 'Indexes FollowSymLinks',
-      allow_override: 'None',
-      default: true,
-    },
-  ]),
-  apache_disable_default_site: z.boolean().default(true),
-  /** Heading of the identity page; the page also names the serving node. */
-  apache_identity_text: z.string().optional(),
-  /** The PHP page also says the date, the time and the server's address (seed 002's page). */
-  apache_identity_time_and_address: z.boolean().default(false),
-  /** Where the identity page goes (default: index.html of the default site). */
-  apache_identity_page: z.string().optional(),
-  /** Connection for the identity page's database value; host defaults to postgresql_server_node's address. */
+  apache_packages: z
+    .array(z.string())
+    .default(['apache2', 'libapache2-mod-php', 'php-gd', 'php-pgsql'])
+    .describe('Apache, mod_php and the PHP extensions the seeds install (gd, pgsql).'),
+  apache_sites: z
+    .array(Site)
+    .default([
+      {
+        name: 'ha',
+        document_root: '/var/www/html',
+        options: 'Indexes FollowSymLinks',
+        allow_override: 'None',
+        default: true,
+      },
+    ])
+    .describe('The virtual hosts; the one with default: true is enabled as 000-NAME.'),
+  apache_disable_default_site: z.boolean().default(true).describe("Disable Debian's 000-default site."),
+  apache_identity_text: z
+    .string()
+    .optional()
+    .describe('Heading of the identity page; the page also names the serving node.'),
+  apache_identity_time_and_address: z
+    .boolean()
+    .default(false)
+    .describe("The PHP page also says the date, the time and the server's address (seed 002's page)."),
+  apache_identity_page: z
+    .string()
+    .optional()
+    .describe('Where the identity page goes (default: index.html of the default site).'),
   apache_identity_db: z
     .object({
-      host: z.string().optional(),
-      port: z.number().int().optional(),
-      dbname: z.string(),
-      user: z.string(),
-      password: z.string(),
+      host: z
+        .string()
+        .optional()
+        .describe("PostgreSQL host (default: postgresql_server_node's address in postgresql_network)."),
+      port: z.number().int().optional().describe('PostgreSQL port (default: postgresql_port).'),
+      dbname: z.string().describe('The database the page reads.'),
+      user: z.string().describe('The login role it connects as.'),
+      password: z.string().describe('Its password (from .env).'),
       query: z
         .string()
         .default(
           "SELECT 'PostgreSQL ' || split_part(current_setting('server_version'), " +
             "' ', 1) || ' at ' || host(inet_server_addr())",
-        ),
+        )
+        .describe('The SQL whose one value the page shows.'),
     })
-    .optional(),
-  /** Where the page's database credentials are written (readable by root and www-data only). */
-  apache_identity_db_file: z.string().startsWith('/').default('/etc/halab/identity-db.php'),
-  /** `heartbeat` (or another cluster manager) starts Apache on the active node only. */
-  apache_managed_by: z.enum(['system', 'heartbeat']).default('system'),
+    .optional()
+    .describe(
+      "Connection for the identity page's database value; host defaults to " + "postgresql_server_node's address.",
+    ),
+  apache_identity_db_file: z
+    .string()
+    .startsWith('/')
+    .default('/etc/halab/identity-db.php')
+    .describe("Where the page's database credentials are written (readable by root and www-data only)."),
+  apache_managed_by: z
+    .enum(['system', 'heartbeat'])
+    .default('system')
+    .describe('`heartbeat` (or another cluster manager) starts Apache on the active node only.'),
 })
 
 export default defineRole({

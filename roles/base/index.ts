@@ -5,15 +5,17 @@ import { addressOf, command, defineRole, file, packages, sh, template, z } from 
 export default defineRole({
   name: 'base',
   vars: z.object({
-    /** Defaults to the inventory name. */
-    base_hostname: z.string().optional(),
-    /** Nodes listed in /etc/hosts: a host pattern (group name). */
-    base_hosts_group: z.string().default('all'),
-    /** CIDR of the cluster network: each node is listed with its address there. */
-    base_hosts_network: z.string().optional(),
-    /** When set, nodes are also named NAME.DOMAIN (the 4-node seed uses "ha"). */
-    base_hosts_domain: z.string().optional(),
-    base_packages: z.array(z.string()).default([]),
+    base_hostname: z.string().optional().describe('Defaults to the inventory name.'),
+    base_hosts_group: z.string().default('all').describe('Nodes listed in /etc/hosts: a host pattern (group name).'),
+    base_hosts_network: z
+      .string()
+      .optional()
+      .describe('CIDR of the cluster network: each node is listed with its address there.'),
+    base_hosts_domain: z
+      .string()
+      .optional()
+      .describe('When set, nodes are also named NAME.DOMAIN (the 4-node seed uses "ha").'),
+    base_packages: z.array(z.string()).default([]).describe('Extra packages installed on every host.'),
   }),
   tasks: ({ vars, hostsOf, host, render }) => {
     const hostname = vars.base_hostname ?? host.name

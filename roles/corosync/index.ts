@@ -8,19 +8,29 @@ import { addressOf, defineRole, file, packages, service, template, z } from '../
 export default defineRole({
   name: 'corosync',
   vars: z.object({
-    corosync_group: z.string(),
-    corosync_cluster_name: z.string().regex(/^[A-Za-z0-9_-]+$/),
-    /** CIDR of the network corosync talks on (the seed binds 10.0.10.0). */
-    corosync_network: z.string(),
-    /** The shared key, base64 (e.g. `openssl rand -base64 256 | tr -d '\n'`), from .env. */
+    corosync_group: z
+      .string()
+      .describe("The inventory group whose hosts form the Corosync cluster (the seed's two directors)."),
+    corosync_cluster_name: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/)
+      .describe("The cluster's name in corosync.conf."),
+    corosync_network: z.string().describe('CIDR of the network corosync talks on (the seed binds 10.0.10.0).'),
     corosync_authkey: z
       .string()
       .refine(
         (k) => /^[A-Za-z0-9+/]+={0,2}$/.test(k) && Buffer.from(k, 'base64').length >= 128,
         'must be base64 of at least 128 bytes (openssl rand -base64 256 | tr -d "\\n")',
-      ),
-    corosync_crypto_cipher: z.enum(['aes256', 'aes192', 'aes128', 'none']).default('aes256'),
-    corosync_crypto_hash: z.enum(['sha256', 'sha384', 'sha512', 'sha1', 'none']).default('sha256'),
+      )
+      .describe("The shared key, base64 (e.g. `openssl rand -base64 256 | tr -d '\\n'`), from .env."),
+    corosync_crypto_cipher: z
+      .enum(['aes256', 'aes192', 'aes128', 'none'])
+      .default('aes256')
+      .describe('Cipher of the cluster traffic (knet crypto_cipher).'),
+    corosync_crypto_hash: z
+      .enum(['sha256', 'sha384', 'sha512', 'sha1', 'none'])
+      .default('sha256')
+      .describe('Hash of the cluster traffic (knet crypto_hash).'),
   }),
   tasks: ({ vars, hostsOf, render }) => {
     const nodes = hostsOf(vars.corosync_group).map((h, i) => ({

@@ -21,11 +21,23 @@ const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i
 /** The shared `interfaces` host variable, as far as this role reads it. */
 const Interface = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9_.:-]+$/),
-    address: z.ipv4().optional(),
-    prefix: z.number().int().min(1).max(32).optional(),
-    dhcp: z.boolean().default(false),
-    mac: z.unknown().optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]+$/)
+      .describe("The interface's name (eth0, enp0s3, …)."),
+    address: z.ipv4().optional().describe('The address the interface has: the one DHCP must lease when dhcp is true.'),
+    prefix: z.number().int().min(1).max(32).optional().describe('The prefix length of that address (24 for a /24).'),
+    dhcp: z
+      .boolean()
+      .default(false)
+      .describe('true: the interface takes its address from DHCP (systemd-networkd) instead of a static one.'),
+    mac: z
+      .unknown()
+      .optional()
+      .describe(
+        'The interface\'s MAC address, quoted ("52:54:00:…"): the DHCP server pins the address to it. ' +
+          'Required when dhcp is true.',
+      ),
   })
   .superRefine((i, ctx) => {
     if (!i.dhcp) return
@@ -58,19 +70,33 @@ const Interface = z
   })
 
 const Vars = z.object({
-  interfaces: z.array(Interface).default([]),
-  /** Take the default route from the DHCP answer (the lab sets false: its hosts never route off the lab). */
-  dhcp_client_use_gateway: z.boolean().default(true),
-  dhcp_client_use_dns: z.boolean().default(true),
-  /**
-   * networkd's KeepConfiguration=. "static" keeps addresses networkd did not set when it
-   * restarts: the one already on the interface (the installer's or the lab's) while DHCP
-   * starts, so a DHCP server that does not answer leaves the node reachable and the check
-   * fails with the reason; and on a director, the VIP keepalived holds there.
-   */
-  dhcp_client_keep_configuration: z.enum(['no', 'static', 'dhcp-on-stop', 'dhcp', 'yes']).default('static'),
-  /** How long the check waits for the lease. */
-  dhcp_client_wait_seconds: z.number().int().min(1).max(120).default(20),
+  interfaces: z
+    .array(Interface)
+    .default([])
+    .describe(
+      "The host's network interfaces (the variable every role reads); this role acts on those with dhcp: true.",
+    ),
+  dhcp_client_use_gateway: z
+    .boolean()
+    .default(true)
+    .describe('Take the default route from the DHCP answer (the lab sets false: its hosts never route off the lab).'),
+  dhcp_client_use_dns: z.boolean().default(true).describe('Take the DNS servers from the DHCP answer.'),
+  dhcp_client_keep_configuration: z
+    .enum(['no', 'static', 'dhcp-on-stop', 'dhcp', 'yes'])
+    .default('static')
+    .describe(
+      'networkd\'s KeepConfiguration=. "static" keeps addresses networkd did not set when it ' +
+        "restarts: the one already on the interface (the installer's or the lab's) while DHCP " +
+        'starts, so a DHCP server that does not answer leaves the node reachable and the check ' +
+        'fails with the reason; and on a director, the VIP keepalived holds there.',
+    ),
+  dhcp_client_wait_seconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(120)
+    .default(20)
+    .describe('How long the check waits for the lease.'),
 })
 
 export interface DhcpInterface {

@@ -10,13 +10,18 @@ const HostName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/)
 
 const Subnet = z
   .object({
-    /** The subnet as CIDR: 10.0.2.0/24. */
-    network: z.cidrv4(),
-    /** Dynamic pools for machines the inventory does not know. */
-    ranges: z.array(z.object({ start: z.ipv4(), end: z.ipv4() })).default([]),
-    routers: z.array(z.ipv4()).default([]),
-    /** Default: the subnet's broadcast address. */
-    broadcast_address: z.ipv4().optional(),
+    network: z.cidrv4().describe('The subnet as CIDR: 10.0.2.0/24.'),
+    ranges: z
+      .array(
+        z.object({
+          start: z.ipv4().describe('First address of the pool.'),
+          end: z.ipv4().describe('Last address of the pool.'),
+        }),
+      )
+      .default([])
+      .describe('Dynamic pools for machines the inventory does not know.'),
+    routers: z.array(z.ipv4()).default([]).describe('option routers: the gateway the clients get.'),
+    broadcast_address: z.ipv4().optional().describe("Default: the subnet's broadcast address."),
   })
   .superRefine((s, ctx) => {
     s.ranges.forEach((r, i) => {
@@ -29,32 +34,48 @@ const Subnet = z
   })
 
 const Vars = z.object({
-  /** INTERFACESv4 of /etc/default/isc-dhcp-server: where dhcpd listens. */
-  dhcp_server_interfaces: z.array(z.string().regex(/^[A-Za-z0-9_.:-]+$/)).min(1),
-  dhcp_server_ddns_update_style: z.enum(['none', 'interim', 'standard']).default('none'),
-  dhcp_server_domain_name: HostName.optional(),
-  /** Addresses or names (dhcpd resolves names when it answers). */
-  dhcp_server_domain_name_servers: z.array(HostName).default([]),
-  dhcp_server_default_lease_time: z.number().int().positive().default(600),
-  dhcp_server_max_lease_time: z.number().int().positive().default(7200),
-  dhcp_server_authoritative: z.boolean().default(true),
+  dhcp_server_interfaces: z
+    .array(z.string().regex(/^[A-Za-z0-9_.:-]+$/))
+    .min(1)
+    .describe('INTERFACESv4 of /etc/default/isc-dhcp-server: where dhcpd listens.'),
+  dhcp_server_ddns_update_style: z
+    .enum(['none', 'interim', 'standard'])
+    .default('none')
+    .describe('ddns-update-style (none in the seed).'),
+  dhcp_server_domain_name: HostName.optional().describe('option domain-name (example.org in the seed).'),
+  dhcp_server_domain_name_servers: z
+    .array(HostName)
+    .default([])
+    .describe('Addresses or names (dhcpd resolves names when it answers).'),
+  dhcp_server_default_lease_time: z.number().int().positive().default(600).describe('default-lease-time, seconds.'),
+  dhcp_server_max_lease_time: z.number().int().positive().default(7200).describe('max-lease-time, seconds.'),
+  dhcp_server_authoritative: z
+    .boolean()
+    .default(true)
+    .describe('authoritative: this server answers for these subnets (NAKs wrong leases).'),
   dhcp_server_log_facility: z
     .string()
     .regex(/^(local[0-7]|daemon|syslog|user)$/)
-    .default('local7'),
-  dhcp_server_subnets: z.array(Subnet).min(1),
-  /** Inventory hosts scanned for `interfaces` entries with `dhcp: true`. */
-  dhcp_server_hosts_group: z.string().default('all'),
-  /** More fixed entries, for machines outside the inventory. */
+    .default('local7')
+    .describe('log-facility (local7 in the seed).'),
+  dhcp_server_subnets: z.array(Subnet).min(1).describe('The subnets dhcpd serves.'),
+  dhcp_server_hosts_group: z
+    .string()
+    .default('all')
+    .describe('Inventory hosts scanned for `interfaces` entries with `dhcp: true`.'),
   dhcp_server_hosts: z
     .array(
       z.object({
-        name: HostName,
-        mac: z.string().regex(MAC, 'a MAC address such as 52:54:00:12:34:56'),
-        address: z.ipv4(),
+        name: HostName.describe("The host entry's name."),
+        mac: z
+          .string()
+          .regex(MAC, 'a MAC address such as 52:54:00:12:34:56')
+          .describe('Its MAC address (hardware ethernet).'),
+        address: z.ipv4().describe('The address it always gets (fixed-address).'),
       }),
     )
-    .default([]),
+    .default([])
+    .describe('More fixed entries, for machines outside the inventory.'),
 })
 type DhcpServerVars = z.output<typeof Vars>
 

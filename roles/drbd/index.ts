@@ -30,51 +30,78 @@ const SectionSchema: z.ZodType<Section> = z.lazy(() =>
 )
 
 const Resource = z.object({
-  name: z.string().regex(/^[A-Za-z0-9_-]+$/),
-  device: z.string().startsWith('/dev/'),
-  /** Backing disk on every node (per-node override: host var drbd_disk). */
-  disk: z.string().startsWith('/dev/'),
-  port: z.number().int().min(1).max(65535),
-  meta_disk: z.string().default('internal'),
-  /** Inventory group whose hosts replicate this resource. */
-  group: z.string(),
-  /** Interface (or CIDR) whose address DRBD replicates over. */
-  interface: z.string().optional(),
-  network: z.string().optional(),
-  /** Sections inside the resource (protocol, handlers, startup, disk, net, syncer). */
-  options: SectionSchema.default({}),
-  /**
-   * The node that, on the first bring-up only (both nodes Inconsistent, no filesystem),
-   * overwrites its peer and makes `filesystem` on the device. Without it the resource is
-   * brought up and left Inconsistent.
-   */
-  initial_primary: z.string().optional(),
-  /**
-   * Both nodes Primary (for a cluster filesystem such as OCFS2; the options must allow it:
-   * net { allow-two-primaries }). The first bring-up leaves initial_primary Primary; the
-   * other node is promoted once both disks are UpToDate; at boot a unit waits for the
-   * peer before promoting (halab-drbd-NAME.service).
-   */
-  dual_primary: z.boolean().default(false),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .describe("The resource's name (r0, drbd): /etc/drbd.d/NAME.res."),
+  device: z.string().startsWith('/dev/').describe('The DRBD device (/dev/drbd0).'),
+  disk: z.string().startsWith('/dev/').describe('Backing disk on every node (per-node override: host var drbd_disk).'),
+  port: z.number().int().min(1).max(65535).describe('TCP port of the replication link (7789 / 7793 in the seeds).'),
+  meta_disk: z
+    .string()
+    .default('internal')
+    .describe('Where DRBD keeps its metadata: internal (end of the disk) or a device.'),
+  group: z.string().describe('Inventory group whose hosts replicate this resource.'),
+  interface: z.string().optional().describe('Interface (or CIDR) whose address DRBD replicates over.'),
+  network: z
+    .string()
+    .optional()
+    .describe('Network (CIDR) whose address DRBD replicates over, when no interface is given.'),
+  options: SectionSchema.default({}).describe(
+    'Sections inside the resource (protocol, handlers, startup, disk, net, syncer).',
+  ),
+  initial_primary: z
+    .string()
+    .optional()
+    .describe(
+      'The node that, on the first bring-up only (both nodes Inconsistent, no filesystem), ' +
+        'overwrites its peer and makes `filesystem` on the device. Without it the resource is ' +
+        'brought up and left Inconsistent.',
+    ),
+  dual_primary: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Both nodes Primary (for a cluster filesystem such as OCFS2; the options must allow it: net ' +
+        '{ allow-two-primaries }). The first bring-up leaves initial_primary Primary; the other ' +
+        'node is promoted once both disks are UpToDate; at boot a unit waits for the peer before ' +
+        'promoting (halab-drbd-NAME.service).',
+    ),
   filesystem: z
     .string()
     .regex(/^[a-z0-9]+$/)
-    .optional(),
-  /** mkfs options (default for ext2/3/4: -q -E nodiscard; xfs: -q -K). */
-  mkfs_options: z.array(z.string()).optional(),
+    .optional()
+    .describe('Filesystem made on the device on its first bring-up by initial_primary (ext4); none for dual primary.'),
+  mkfs_options: z
+    .array(z.string())
+    .optional()
+    .describe('mkfs options (default for ext2/3/4: -q -E nodiscard; xfs: -q -K).'),
 })
 
 const Vars = z.object({
-  drbd_resources: z.array(Resource).min(1),
-  drbd_global: SectionSchema.default({ 'usage-count': 'no' }),
-  /** The `common { }` section of global_common.conf. */
-  drbd_common: SectionSchema.default({}),
-  /** How long a first bring-up waits for the peer to connect before it gives up (seconds). */
-  drbd_connect_timeout: z.number().int().positive().default(60),
-  /** How long promoting a dual-primary node waits for the initial sync (seconds). */
-  drbd_sync_timeout: z.number().int().positive().default(300),
-  /** At boot, how long a dual-primary resource waits for its peer before giving up (seconds). */
-  drbd_boot_wait: z.number().int().positive().default(120),
+  drbd_resources: z.array(Resource).min(1).describe('The DRBD resources.'),
+  drbd_global: SectionSchema.default({ 'usage-count': 'no' }).describe(
+    'The `global { }` section of global_common.conf (the seeds: usage-count no).',
+  ),
+  drbd_common: SectionSchema.default({}).describe('The `common { }` section of global_common.conf.'),
+  drbd_connect_timeout: z
+    .number()
+    .int()
+    .positive()
+    .default(60)
+    .describe('How long a first bring-up waits for the peer to connect before it gives up (seconds).'),
+  drbd_sync_timeout: z
+    .number()
+    .int()
+    .positive()
+    .default(300)
+    .describe('How long promoting a dual-primary node waits for the initial sync (seconds).'),
+  drbd_boot_wait: z
+    .number()
+    .int()
+    .positive()
+    .default(120)
+    .describe('At boot, how long a dual-primary resource waits for its peer before giving up (seconds).'),
 })
 type DrbdVars = z.infer<typeof Vars>
 type DrbdResource = DrbdVars['drbd_resources'][number]

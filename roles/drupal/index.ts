@@ -12,45 +12,78 @@ import { archiveOnHost } from './archive.ts'
 import { installTask } from './site-state.ts'
 
 const Vars = z.object({
-  drupal_archive_url: z.string().url().optional(),
-  /** A release archive on the controller (relative to the inventory directory). */
-  drupal_archive_path: z.string().optional(),
-  drupal_archive_sha256: z.string().regex(/^[0-9a-f]{64}$/, "the archive's sha256, 64 lower-case hex digits"),
-  drupal_archive_cache: z.string().startsWith('/').default('/var/cache/halab'),
-  drupal_document_root: z.string().startsWith('/').default('/var/www/drupal'),
-  drupal_server_name: z.string().default('drupal.ha'),
-  drupal_owner: z.string().default('www-data'),
-  /** Outside the document root; default DOCUMENT_ROOT-config/sync. */
-  drupal_config_sync_directory: z.string().startsWith('/').optional(),
-  drupal_db: z.object({
-    /** Default: postgresql_server_node's address in postgresql_network. */
-    host: z.string().optional(),
-    port: z.number().int().optional(),
-    name: z.string(),
-    user: z.string(),
-    password: z.string(),
-    prefix: z
-      .string()
-      .regex(/^[a-z0-9_]*$/)
-      .default(''),
-  }),
-  drupal_hash_salt: z.string().min(32, 'at least 32 characters (openssl rand -hex 32)'),
-  /** The one node that runs the installer (default: postgresql_server_node). */
-  drupal_install_node: z.string().optional(),
+  drupal_archive_url: z
+    .string()
+    .url()
+    .optional()
+    .describe('Where to download the Drupal release archive (or drupal_archive_path).'),
+  drupal_archive_path: z
+    .string()
+    .optional()
+    .describe('A release archive on the controller (relative to the inventory directory).'),
+  drupal_archive_sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, "the archive's sha256, 64 lower-case hex digits")
+    .describe("The archive's sha256: it is checked before it is unpacked."),
+  drupal_archive_cache: z
+    .string()
+    .startsWith('/')
+    .default('/var/cache/halab')
+    .describe('Where each node keeps the downloaded archive.'),
+  drupal_document_root: z
+    .string()
+    .startsWith('/')
+    .default('/var/www/drupal')
+    .describe("Where Drupal is unpacked (the apache-php site's DocumentRoot)."),
+  drupal_server_name: z.string().default('drupal.ha').describe("The site's host name (the seed: drupal.ha)."),
+  drupal_owner: z.string().default('www-data').describe("The user that owns Drupal's files (Apache's)."),
+  drupal_config_sync_directory: z
+    .string()
+    .startsWith('/')
+    .optional()
+    .describe('Outside the document root; default DOCUMENT_ROOT-config/sync.'),
+  drupal_db: z
+    .object({
+      host: z.string().optional().describe("Default: postgresql_server_node's address in postgresql_network."),
+      port: z.number().int().optional().describe('PostgreSQL port (default: postgresql_port).'),
+      name: z.string().describe("The database's name."),
+      user: z.string().describe('The login role Drupal connects as.'),
+      password: z.string().describe('Its password (from .env).'),
+      prefix: z
+        .string()
+        .regex(/^[a-z0-9_]*$/)
+        .default('')
+        .describe('Table prefix (empty: none).'),
+    })
+    .describe("Drupal's database (created by the postgresql role)."),
+  drupal_hash_salt: z
+    .string()
+    .min(32, 'at least 32 characters (openssl rand -hex 32)')
+    .describe("Drupal's hash_salt, from .env (openssl rand -hex 32)."),
+  drupal_install_node: z
+    .string()
+    .optional()
+    .describe('The one node that runs the installer (default: postgresql_server_node).'),
   drupal_profile: z
     .string()
     .regex(/^[a-z0-9_]+$/)
-    .default('standard'),
-  drupal_langcode: z.string().default('en'),
-  drupal_site_name: z.string().default('Drupal'),
-  drupal_site_mail: z.string().default('admin@example.org'),
-  drupal_admin: z.object({
-    name: z.string().default('admin'),
-    mail: z.string().default('admin@example.org'),
-    password: z.string().min(1),
-  }),
-  /** Where halab keeps its installer driver. */
-  drupal_driver: z.string().startsWith('/').default('/usr/local/lib/halab/drupal-site.php'),
+    .default('standard')
+    .describe('The installation profile (standard, minimal).'),
+  drupal_langcode: z.string().default('en').describe("The site's language (en, es)."),
+  drupal_site_name: z.string().default('Drupal').describe("The site's name."),
+  drupal_site_mail: z.string().default('admin@example.org').describe("The site's e-mail address."),
+  drupal_admin: z
+    .object({
+      name: z.string().default('admin').describe("The administrator's user name."),
+      mail: z.string().default('admin@example.org').describe("The administrator's e-mail address."),
+      password: z.string().min(1).describe("The administrator's password (from .env)."),
+    })
+    .describe('The first administrator account, made by the command-line installer.'),
+  drupal_driver: z
+    .string()
+    .startsWith('/')
+    .default('/usr/local/lib/halab/drupal-site.php')
+    .describe('Where halab keeps its installer driver.'),
 })
 
 export default defineRole({

@@ -8,20 +8,29 @@ import { addressOf, command, defineRole, packages, service, sh, type Task, templ
 const Resource = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('IPaddr2'),
-    address: z.ipv4(),
-    prefix: z.number().int().min(1).max(32),
-    interface: z.string(),
+    address: z.ipv4().describe('IPaddr2: the virtual address.'),
+    prefix: z.number().int().min(1).max(32).describe('IPaddr2: its prefix length.'),
+    interface: z.string().describe('IPaddr2: the interface it is added to.'),
   }),
   /** The seeds' short form: a bare address heartbeat assigns with its IPaddr script. */
-  z.object({ type: z.literal('IPaddr'), address: z.ipv4() }),
-  z.object({ type: z.literal('drbddisk'), resource: z.string() }),
+  z.object({
+    type: z.literal('IPaddr'),
+    address: z.ipv4().describe("The seeds' short form: a bare address heartbeat assigns with its IPaddr script."),
+  }),
+  z.object({
+    type: z.literal('drbddisk'),
+    resource: z.string().describe('drbddisk: the DRBD resource made Primary on the active node.'),
+  }),
   z.object({
     type: z.literal('Filesystem'),
-    device: z.string(),
-    mountpoint: z.string().startsWith('/'),
-    fstype: z.string(),
+    device: z.string().describe('Filesystem: the device mounted (/dev/drbd0).'),
+    mountpoint: z.string().startsWith('/').describe('Filesystem: where it is mounted.'),
+    fstype: z.string().describe('Filesystem: its type (ext4).'),
   }),
-  z.object({ type: z.literal('service'), name: z.string() }),
+  z.object({
+    type: z.literal('service'),
+    name: z.string().describe('service: a unit heartbeat starts on the active node (apache2).'),
+  }),
 ])
 export type HeartbeatResource = z.infer<typeof Resource>
 
@@ -29,36 +38,80 @@ export default defineRole({
   name: 'heartbeat',
   vars: z
     .object({
-      /** The pair: `node` lines and ucast peers come from this group's hosts. */
-      heartbeat_group: z.string().default('cluster'),
-      heartbeat_interface: z.string().default('eth0'),
-      heartbeat_keepalive: z.number().positive().default(2),
-      heartbeat_deadtime: z.number().positive().default(30),
-      heartbeat_warntime: z.number().positive().nullable().default(10),
-      heartbeat_initdead: z.number().positive().nullable().default(120),
-      heartbeat_udpport: z.number().int().default(694),
-      heartbeat_debugfile: z.string().nullable().default('/var/log/ha-debug'),
-      heartbeat_logfile: z.string().nullable().default('/var/log/ha-log'),
-      heartbeat_logfacility: z.string().default('local0'),
-      heartbeat_bcast: z.boolean().default(true),
-      heartbeat_ucast: z.boolean().default(true),
-      heartbeat_mcast: z
-        .object({ group: z.ipv4(), port: z.number().int(), ttl: z.number().int(), loop: z.number().int() })
+      heartbeat_group: z
+        .string()
+        .default('cluster')
+        .describe("The pair: `node` lines and ucast peers come from this group's hosts."),
+      heartbeat_interface: z
+        .string()
+        .default('eth0')
+        .describe("The interface of ucast (each peer's address on it) and bcast lines."),
+      heartbeat_keepalive: z.number().positive().default(2).describe('keepalive: seconds between heartbeats.'),
+      heartbeat_deadtime: z
+        .number()
+        .positive()
+        .default(30)
+        .describe('deadtime: seconds of silence before the peer is declared dead.'),
+      heartbeat_warntime: z
+        .number()
+        .positive()
         .nullable()
-        .default(null),
-      heartbeat_auto_failback: z.boolean().default(true),
-      heartbeat_auth_method: z.enum(['sha1', 'md5', 'crc']).default('sha1'),
-      heartbeat_auth_secret: z.string().optional(),
-      /** The node that holds the resources when both are up (first in haresources). */
-      heartbeat_preferred_node: z.string(),
-      heartbeat_resources: z.array(Resource).min(1),
-      /**
-       * verify: how long the peer may take to serve the VIP after heartbeat stopped cleanly on
-       * the preferred node (null: deadtime + 15 s). The real-kernel lab sets more: its guests run
-       * the resource scripts (drbddisk, Filesystem, IPaddr2, apache2) many times slower.
-       */
-      heartbeat_verify_takeover_seconds: z.number().int().positive().nullable().default(null),
-      /** Roles that can only be configured on these hosts (a container lab: [drbd]). */
+        .default(10)
+        .describe("warntime: seconds of silence before a late-heartbeat warning (null: heartbeat's default)."),
+      heartbeat_initdead: z
+        .number()
+        .positive()
+        .nullable()
+        .default(120)
+        .describe("initdead: deadtime at startup, while the network settles (null: heartbeat's default)."),
+      heartbeat_udpport: z.number().int().default(694).describe('udpport of the heartbeats.'),
+      heartbeat_debugfile: z.string().nullable().default('/var/log/ha-debug').describe('debugfile (null: none).'),
+      heartbeat_logfile: z.string().nullable().default('/var/log/ha-log').describe('logfile (null: none).'),
+      heartbeat_logfacility: z.string().default('local0').describe('logfacility (syslog).'),
+      heartbeat_bcast: z.boolean().default(true).describe('Write a `bcast INTERFACE` line.'),
+      heartbeat_ucast: z.boolean().default(true).describe('Write `ucast INTERFACE PEER` lines, one per peer.'),
+      heartbeat_mcast: z
+        .object({
+          group: z.ipv4().describe('Multicast group (the seed: 225.0.0.1).'),
+          port: z.number().int().describe('Its UDP port.'),
+          ttl: z.number().int().describe('Its TTL.'),
+          loop: z.number().int().describe("Loop (0: do not receive one's own packets)."),
+        })
+        .nullable()
+        .default(null)
+        .describe('An `mcast` line (seed 004); null: none.'),
+      heartbeat_auto_failback: z
+        .boolean()
+        .default(true)
+        .describe('auto_failback: the preferred node takes the resources back when it returns.'),
+      heartbeat_auth_method: z
+        .enum(['sha1', 'md5', 'crc'])
+        .default('sha1')
+        .describe(
+          'authkeys method: sha1 (default), md5, or crc (no authentication, as the seeds; warned on the recap).',
+        ),
+      heartbeat_auth_secret: z
+        .string()
+        .optional()
+        .describe('authkeys secret for sha1/md5, from .env ("${HEARTBEAT_SECRET}").'),
+      heartbeat_preferred_node: z
+        .string()
+        .describe('The node that holds the resources when both are up (first in haresources).'),
+      heartbeat_resources: z
+        .array(Resource)
+        .min(1)
+        .describe('haresources, in order: what the active node holds (VIP, DRBD disk, filesystem, services).'),
+      heartbeat_verify_takeover_seconds: z
+        .number()
+        .int()
+        .positive()
+        .nullable()
+        .default(null)
+        .describe(
+          'verify: how long the peer may take to serve the VIP after heartbeat stopped cleanly on the ' +
+            'preferred node (null: deadtime + 15 s). The real-kernel lab sets more: its guests run the ' +
+            'resource scripts (drbddisk, Filesystem, IPaddr2, apache2) many times slower.',
+        ),
     })
     .refine((v) => v.heartbeat_auth_method === 'crc' || !!v.heartbeat_auth_secret, {
       path: ['heartbeat_auth_secret'],

@@ -32,58 +32,106 @@ const Port = z.number().int().min(1).max(65535)
 const Name = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "_" or "-" only')
 
 const TcpCheck = z.object({
-  /** Default: the real server's port. */
-  connect_port: Port.optional(),
-  connect_timeout: z.number().int().positive().default(3),
+  connect_port: Port.optional().describe("Default: the real server's port."),
+  connect_timeout: z
+    .number()
+    .int()
+    .positive()
+    .default(3)
+    .describe('Seconds the TCP connection to the real server may take before it counts as down.'),
 })
 
 const RealServer = z.object({
-  ip: z.ipv4(),
-  port: Port,
-  weight: z.number().int().min(0).default(1),
-  /** null: no health check (the real server always counts as up). Default: the virtual server's tcp_check. */
-  tcp_check: TcpCheck.nullable().optional(),
+  ip: z.ipv4().describe("The real server's address."),
+  port: Port.describe("The real server's port."),
+  weight: z
+    .number()
+    .int()
+    .min(0)
+    .default(1)
+    .describe('Its weight in weighted schedulers (wrr, wlc); 0 takes it out of rotation.'),
+  tcp_check: TcpCheck.nullable()
+    .optional()
+    .describe(
+      "null: no health check (the real server always counts as up). Default: the virtual server's " + 'tcp_check.',
+    ),
 })
 
 const VirtualServer = z.object({
-  ip: z.ipv4(),
-  port: Port,
-  delay_loop: z.number().int().positive().default(6),
+  ip: z.ipv4().describe('The virtual address clients connect to (the VIP).'),
+  port: Port.describe("The virtual service's port (80 in the seeds)."),
+  delay_loop: z.number().int().positive().default(6).describe('Seconds between health checks of the real servers.'),
   lb_algo: z
     .enum(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'])
-    .default('wrr'),
-  lb_kind: z.enum(['NAT', 'DR', 'TUN']).default('DR'),
-  protocol: z.enum(['TCP', 'UDP', 'SCTP']).default('TCP'),
-  persistence_timeout: z.number().int().positive().optional(),
-  /** Where requests go when every real server is down. */
-  sorry_server: z.object({ ip: z.ipv4(), port: Port }).nullable().default(null),
-  /** Explicit real servers; when absent they are computed from keepalived_real_servers_group. */
-  real_servers: z.array(RealServer).min(1).optional(),
-  /** Computed real servers: their port (default: this port), weight (host var keepalived_real_server_weight wins). */
-  real_server_port: Port.optional(),
-  real_server_weight: z.number().int().min(0).default(1),
-  /** The health check of every real server that does not set its own; null: none. */
-  tcp_check: TcpCheck.nullable().default({ connect_timeout: 3 }),
+    .default('wrr')
+    .describe('The IPVS scheduler (the seed: wrr, weighted round robin).'),
+  lb_kind: z
+    .enum(['NAT', 'DR', 'TUN'])
+    .default('DR')
+    .describe('How requests reach the real servers: DR (direct routing, the seed), NAT or TUN.'),
+  protocol: z.enum(['TCP', 'UDP', 'SCTP']).default('TCP').describe('The transport protocol of the virtual service.'),
+  persistence_timeout: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Seconds a client keeps going to the same real server; unset: no persistence.'),
+  sorry_server: z
+    .object({ ip: z.ipv4().describe("The sorry server's address."), port: Port.describe("The sorry server's port.") })
+    .nullable()
+    .default(null)
+    .describe('Where requests go when every real server is down.'),
+  real_servers: z
+    .array(RealServer)
+    .min(1)
+    .optional()
+    .describe('Explicit real servers; when absent they are computed from keepalived_real_servers_group.'),
+  real_server_port: Port.optional().describe(
+    'Computed real servers: their port (default: this port), weight (host var ' +
+      'keepalived_real_server_weight wins).',
+  ),
+  real_server_weight: z
+    .number()
+    .int()
+    .min(0)
+    .default(1)
+    .describe('Weight of each computed real server (host var keepalived_real_server_weight wins).'),
+  tcp_check: TcpCheck.nullable()
+    .default({ connect_timeout: 3 })
+    .describe('The health check of every real server that does not set its own; null: none.'),
 })
 
 const VrrpInstance = z.object({
-  name: Name.default('VI_1'),
-  /** Default: the host var keepalived_state. */
-  state: z.enum(['MASTER', 'BACKUP']).optional(),
-  interface: z.string().regex(/^[A-Za-z0-9_.:-]+$/),
-  /** Interface of the IPVS connection-sync daemon bound to this instance (keepalived allows one). */
+  name: Name.default('VI_1').describe("The VRRP instance's name (VI_1 in the seed)."),
+  state: z.enum(['MASTER', 'BACKUP']).optional().describe('Default: the host var keepalived_state.'),
+  interface: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]+$/)
+    .describe('The interface VRRP advertises on and the VIPs are added to.'),
   lvs_sync_daemon_interface: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]+$/)
-    .optional(),
-  virtual_router_id: z.number().int().min(1).max(255),
-  /** Default: the host var keepalived_priority. */
-  priority: z.number().int().min(1).max(255).optional(),
-  /** Whole seconds (VRRPv2). Default: the host var keepalived_advert_int. */
-  advert_int: z.number().int().min(1).max(255).optional(),
-  smtp_alert: z.boolean().default(false),
-  auth_type: z.enum(['PASS', 'AH']).default('PASS'),
-  /** From .env: auth_pass: "${KEEPALIVED_AUTH_PASS}". null: no authentication block. */
+    .optional()
+    .describe('Interface of the IPVS connection-sync daemon bound to this instance (keepalived allows one).'),
+  virtual_router_id: z
+    .number()
+    .int()
+    .min(1)
+    .max(255)
+    .describe('The VRRP router id (1–255): the same on every director of this instance (51 in the seed).'),
+  priority: z.number().int().min(1).max(255).optional().describe('Default: the host var keepalived_priority.'),
+  advert_int: z
+    .number()
+    .int()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe('Whole seconds (VRRPv2). Default: the host var keepalived_advert_int.'),
+  smtp_alert: z
+    .boolean()
+    .default(false)
+    .describe('Send an e-mail (keepalived_notification_email) when this instance changes state.'),
+  auth_type: z.enum(['PASS', 'AH']).default('PASS').describe('VRRP authentication type (PASS in the seed).'),
   auth_pass: z
     .string()
     .max(
@@ -96,34 +144,73 @@ const VrrpInstance = z.object({
       'must be a single word without #, !, quotes, backslashes or braces (keepalived.conf syntax)',
     )
     .nullable()
-    .default(null),
-  /** Addresses VRRP moves: `10.0.0.4` (a /32) or `10.0.0.4/24`. */
-  virtual_ipaddress: z.array(z.union([z.ipv4(), z.cidrv4()])).min(1),
+    .default(null)
+    .describe('From .env: auth_pass: "${KEEPALIVED_AUTH_PASS}". null: no authentication block.'),
+  virtual_ipaddress: z
+    .array(z.union([z.ipv4(), z.cidrv4()]))
+    .min(1)
+    .describe('Addresses VRRP moves: `10.0.0.4` (a /32) or `10.0.0.4/24`.'),
 })
 
 const Vars = z
   .object({
-    /** This director's name in alerts and logs (the seed's `lvs_id`: LVS1, LVS2). */
-    keepalived_router_id: Name.optional(),
-    keepalived_state: z.enum(['MASTER', 'BACKUP']).optional(),
-    keepalived_priority: z.number().int().min(1).max(255).optional(),
-    keepalived_advert_int: z.number().int().min(1).max(255).default(1),
-    /** The directors: every instance must agree on advert_int across them. */
-    keepalived_group: z.string().default('directors'),
-    keepalived_notification_email: z.array(z.string().regex(/^[^\s@]+@[^\s@]+$/)).default([]),
+    keepalived_router_id: Name.optional().describe(
+      "This director's name in alerts and logs (the seed's `lvs_id`: LVS1, LVS2).",
+    ),
+    keepalived_state: z
+      .enum(['MASTER', 'BACKUP'])
+      .optional()
+      .describe("This director's initial VRRP state: MASTER on one, BACKUP on the other (host var)."),
+    keepalived_priority: z
+      .number()
+      .int()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe("This director's VRRP priority: the highest holds the VIP (the seed: 150 and 100; host var)."),
+    keepalived_advert_int: z
+      .number()
+      .int()
+      .min(1)
+      .max(255)
+      .default(1)
+      .describe(
+        "Seconds between VRRP adverts; the same on every director (the seed's 1 and 3 would make both MASTER).",
+      ),
+    keepalived_group: z
+      .string()
+      .default('directors')
+      .describe('The directors: every instance must agree on advert_int across them.'),
+    keepalived_notification_email: z
+      .array(z.string().regex(/^[^\s@]+@[^\s@]+$/))
+      .default([])
+      .describe('Addresses keepalived mails on state changes (global_defs notification_email).'),
     keepalived_notification_email_from: z
       .string()
       .regex(/^[^\s@]+@[^\s@]+$/)
-      .optional(),
+      .optional()
+      .describe('Sender of those mails.'),
     keepalived_smtp_server: z
       .string()
       .regex(/^[A-Za-z0-9.:-]+$/)
-      .optional(),
-    keepalived_vrrp_instances: z.array(VrrpInstance).min(1),
-    keepalived_virtual_servers: z.array(VirtualServer).default([]),
-    /** Computed real servers: the hosts of this group, at their address in this network (CIDR). */
-    keepalived_real_servers_group: z.string().default('realservers'),
-    keepalived_real_servers_network: z.cidrv4().optional(),
+      .optional()
+      .describe('SMTP server that sends those mails.'),
+    keepalived_vrrp_instances: z
+      .array(VrrpInstance)
+      .min(1)
+      .describe('The VRRP instances: which addresses move between the directors.'),
+    keepalived_virtual_servers: z
+      .array(VirtualServer)
+      .default([])
+      .describe('The LVS virtual services keepalived programs into IPVS, with their real servers and health checks.'),
+    keepalived_real_servers_group: z
+      .string()
+      .default('realservers')
+      .describe('Computed real servers: the hosts of this group, at their address in this network (CIDR).'),
+    keepalived_real_servers_network: z
+      .cidrv4()
+      .optional()
+      .describe("CIDR of the network the directors reach the real servers on (default: each host's ansible_host)."),
   })
   .superRefine((v, ctx) => {
     const names = v.keepalived_vrrp_instances.map((i) => i.name)

@@ -8,39 +8,59 @@
 import { addressOf, defineRole, packages, service, template, z } from '../../src/sdk.ts'
 
 const Virtual = z.object({
-  /** ADDRESS:PORT of the virtual service (the external VIP). */
-  virtual: z.string().regex(/^\d+\.\d+\.\d+\.\d+:\d+$/, 'must be ADDRESS:PORT'),
-  /** Real servers: the hosts of this group at their address on real_network. */
-  real_group: z.string(),
-  real_network: z.string().optional(),
-  real_port: z.number().int().min(1).max(65535),
-  /** masq (LVS-NAT, the seed), gate (DR) or ipip. */
-  forwarding: z.enum(['masq', 'gate', 'ipip']).default('masq'),
-  weight: z.number().int().min(0).optional(),
+  virtual: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+\.\d+:\d+$/, 'must be ADDRESS:PORT')
+    .describe('ADDRESS:PORT of the virtual service (the external VIP).'),
+  real_group: z.string().describe('Real servers: the hosts of this group at their address on real_network.'),
+  real_network: z
+    .string()
+    .optional()
+    .describe("CIDR of the network the directors reach the real servers on (default: each host's ansible_host)."),
+  real_port: z.number().int().min(1).max(65535).describe("The real servers' port."),
+  forwarding: z.enum(['masq', 'gate', 'ipip']).default('masq').describe('masq (LVS-NAT, the seed), gate (DR) or ipip.'),
+  weight: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("Weight of every real server (host var ldirectord_weight wins); unset: ldirectord's default 1."),
   fallback: z
     .string()
     .regex(/^\d+\.\d+\.\d+\.\d+:\d+$/)
-    .optional(),
-  service: z.string().default('http'),
+    .optional()
+    .describe('ADDRESS:PORT served when every real server is down (the seed: 127.0.0.1:80).'),
+  service: z.string().default('http').describe('Service the health check speaks (http).'),
   scheduler: z
     .string()
     .regex(/^[a-z]+$/)
-    .default('rr'),
-  protocol: z.enum(['tcp', 'udp', 'fwm']).default('tcp'),
-  checktype: z.enum(['connect', 'negotiate', 'ping', 'off', 'on']).default('connect'),
-  request: z.string().optional(),
-  receive: z.string().optional(),
+    .default('rr')
+    .describe('The IPVS scheduler (rr in the seed).'),
+  protocol: z.enum(['tcp', 'udp', 'fwm']).default('tcp').describe('tcp, udp or fwm (firewall mark).'),
+  checktype: z
+    .enum(['connect', 'negotiate', 'ping', 'off', 'on'])
+    .default('connect')
+    .describe('How real servers are checked: connect (the seed), negotiate (request/receive), ping, off, on.'),
+  request: z.string().optional().describe('negotiate: the page requested.'),
+  receive: z.string().optional().describe('negotiate: text the answer must contain.'),
 })
 
 export default defineRole({
   name: 'ldirectord',
   vars: z.object({
-    ldirectord_config: z.string().startsWith('/').default('/etc/ha.d/ldirectord.cf'),
-    ldirectord_checktimeout: z.number().int().positive().default(3),
-    ldirectord_checkinterval: z.number().int().positive().default(10),
-    ldirectord_autoreload: z.boolean().default(true),
-    ldirectord_quiescent: z.boolean().default(true),
-    ldirectord_virtuals: z.array(Virtual).min(1),
+    ldirectord_config: z
+      .string()
+      .startsWith('/')
+      .default('/etc/ha.d/ldirectord.cf')
+      .describe("ldirectord's configuration file."),
+    ldirectord_checktimeout: z.number().int().positive().default(3).describe('Seconds a check may take.'),
+    ldirectord_checkinterval: z.number().int().positive().default(10).describe('Seconds between checks.'),
+    ldirectord_autoreload: z.boolean().default(true).describe('Reread the configuration file when it changes.'),
+    ldirectord_quiescent: z
+      .boolean()
+      .default(true)
+      .describe('A failed real server keeps its entry with weight 0 instead of being removed.'),
+    ldirectord_virtuals: z.array(Virtual).min(1).describe('The virtual services ldirectord programs into IPVS.'),
   }),
   tasks: ({ vars, hostsOf, render }) => {
     const virtuals = vars.ldirectord_virtuals.map((v) => {

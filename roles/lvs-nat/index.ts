@@ -6,18 +6,33 @@
 import { daemonReload, defineRole, packages, service, sysctl, type Task, template, z } from '../../src/sdk.ts'
 
 const Vars = z.object({
-  lvs_nat_directors_group: z.string().default('nat_directors'),
-  lvs_nat_realservers_group: z.string().default('nat_realservers'),
-  /** The directors' external interface: masqueraded (the seed's MASQUERADE out of ens3). */
-  lvs_nat_external_interface: z.string().regex(/^[A-Za-z0-9_.-]+$/),
-  /** The real servers' default gateway: the directors' internal VIP. */
-  lvs_nat_gateway: z.ipv4(),
-  /**
-   * iptables (the distribution's choice: nftables underneath on Debian 12) or
-   * iptables-legacy, for kernels without nft's NAT chains (the UML lab's 6.1).
-   */
-  lvs_nat_iptables: z.enum(['iptables', 'iptables-legacy', 'iptables-nft']).default('iptables'),
-  lvs_nat_sysctl_file: z.string().startsWith('/').default('/etc/sysctl.d/60-halab-lvs-nat.conf'),
+  lvs_nat_directors_group: z
+    .string()
+    .default('nat_directors')
+    .describe(
+      'Hosts of this group are the LVS-NAT directors: IP forwarding on, MASQUERADE out of the external interface.',
+    ),
+  lvs_nat_realservers_group: z
+    .string()
+    .default('nat_realservers')
+    .describe('Hosts of this group are the real servers: their default route goes through lvs_nat_gateway.'),
+  lvs_nat_external_interface: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/)
+    .describe("The directors' external interface: masqueraded (the seed's MASQUERADE out of ens3)."),
+  lvs_nat_gateway: z.ipv4().describe("The real servers' default gateway: the directors' internal VIP."),
+  lvs_nat_iptables: z
+    .enum(['iptables', 'iptables-legacy', 'iptables-nft'])
+    .default('iptables')
+    .describe(
+      "iptables (the distribution's choice: nftables underneath on Debian 12) or iptables-legacy, " +
+        "for kernels without nft's NAT chains (the UML lab's 6.1).",
+    ),
+  lvs_nat_sysctl_file: z
+    .string()
+    .startsWith('/')
+    .default('/etc/sysctl.d/60-halab-lvs-nat.conf')
+    .describe('The sysctl file that turns IP forwarding on, on the directors.'),
 })
 
 const unitTasks = (unit: string, rendered: string): Task[] => [

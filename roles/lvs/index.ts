@@ -24,28 +24,65 @@ import {
 const VIP_UNIT = 'halab-lvs-vip'
 
 const Vars = z.object({
-  /** Hosts of this group are directors; hosts of lvs_realservers_group are real servers. */
-  lvs_directors_group: z.string().default('directors'),
-  lvs_realservers_group: z.string().default('realservers'),
-  /** The virtual addresses real servers accept on loopback (the VIPs of the virtual servers). */
-  lvs_vips: z.array(z.ipv4()).default([]),
-  /** /etc/default/ipvsadm: the seed's AUTO="true", DAEMON="none" (keepalived runs the table). */
-  lvs_ipvsadm_auto: z.boolean().default(true),
-  lvs_ipvsadm_daemon: z.enum(['none', 'master', 'backup']).default('none'),
-  /** Sync-daemon interface and id, written only when lvs_ipvsadm_daemon is not none. */
-  lvs_ipvsadm_iface: z.string().optional(),
-  lvs_ipvsadm_syncid: z.number().int().min(0).max(255).optional(),
-  /** Kernel modules directors need, loaded now and listed in /etc/modules-load.d/ipvs.conf. */
+  lvs_directors_group: z
+    .string()
+    .default('directors')
+    .describe('Hosts of this group are directors; hosts of lvs_realservers_group are real servers.'),
+  lvs_realservers_group: z
+    .string()
+    .default('realservers')
+    .describe('Hosts of this group are the real servers: VIP on loopback, ARP replies suppressed.'),
+  lvs_vips: z
+    .array(z.ipv4())
+    .default([])
+    .describe('The virtual addresses real servers accept on loopback (the VIPs of the virtual servers).'),
+  lvs_ipvsadm_auto: z
+    .boolean()
+    .default(true)
+    .describe('/etc/default/ipvsadm: the seed\'s AUTO="true", DAEMON="none" (keepalived runs the table).'),
+  lvs_ipvsadm_daemon: z
+    .enum(['none', 'master', 'backup'])
+    .default('none')
+    .describe('/etc/default/ipvsadm DAEMON: none (keepalived runs the table), master or backup sync daemon.'),
+  lvs_ipvsadm_iface: z
+    .string()
+    .optional()
+    .describe('Sync-daemon interface and id, written only when lvs_ipvsadm_daemon is not none.'),
+  lvs_ipvsadm_syncid: z.number().int().min(0).max(255).optional().describe('Sync-daemon id (see lvs_ipvsadm_iface).'),
   lvs_modules: z
     .array(z.string().regex(/^[a-z0-9_]+$/))
     .min(1)
-    .default(['ip_vs']),
-  /** Interfaces whose ARP behaviour is set on real servers (besides all and lo); default: the host's `interfaces`. */
-  lvs_arp_interfaces: z.array(z.string().regex(/^[A-Za-z0-9_.:-]+$/)).optional(),
-  lvs_arp_ignore: z.number().int().min(0).max(8).default(1),
-  lvs_arp_announce: z.number().int().min(0).max(2).default(2),
-  lvs_sysctl_file: z.string().startsWith('/').default('/etc/sysctl.d/60-halab-lvs.conf'),
-  /** Roles that can only be configured on these hosts (a container lab: [drbd, lvs, ocfs2]). */
+    .default(['ip_vs'])
+    .describe('Kernel modules directors need, loaded now and listed in /etc/modules-load.d/ipvs.conf.'),
+  lvs_arp_interfaces: z
+    .array(z.string().regex(/^[A-Za-z0-9_.:-]+$/))
+    .optional()
+    .describe(
+      'Interfaces whose ARP behaviour is set on real servers (besides all and lo); default: the ' +
+        "host's `interfaces`.",
+    ),
+  lvs_arp_ignore: z
+    .number()
+    .int()
+    .min(0)
+    .max(8)
+    .default(1)
+    .describe(
+      'net.ipv4.conf.*.arp_ignore on real servers: 1 answers ARP only for addresses on the asking ' +
+        'interface (not the VIP on lo).',
+    ),
+  lvs_arp_announce: z
+    .number()
+    .int()
+    .min(0)
+    .max(2)
+    .default(2)
+    .describe('net.ipv4.conf.*.arp_announce on real servers: 2 never announces the VIP as a source address.'),
+  lvs_sysctl_file: z
+    .string()
+    .startsWith('/')
+    .default('/etc/sysctl.d/60-halab-lvs.conf')
+    .describe('The sysctl file those settings go to.'),
 })
 type LvsVars = z.output<typeof Vars>
 type Render = (name: string, extra?: Record<string, unknown>) => string

@@ -30,21 +30,34 @@ const MIN_DEVICES: Record<string, number> = { '0': 2, '1': 2, '4': 3, '5': 3, '6
 
 const MdArraySpec = z
   .object({
-    device: z.string().regex(/^\/dev\/md[0-9]+$/, 'must be /dev/mdN'),
+    device: z
+      .string()
+      .regex(/^\/dev\/md[0-9]+$/, 'must be /dev/mdN')
+      .describe("The array's device, /dev/mdN."),
     level: z
       .union([z.number(), z.string()])
       .transform(String)
-      .pipe(z.enum(['0', '1', '4', '5', '6', '10'])),
-    devices: z.array(z.string().startsWith('/dev/')).min(2),
-    /** Filesystem made on the array once, when blkid finds none (ext4 in the seed). */
+      .pipe(z.enum(['0', '1', '4', '5', '6', '10']))
+      .describe('RAID level: 0, 1, 4, 5, 6 or 10 (the seed: 6).'),
+    devices: z
+      .array(z.string().startsWith('/dev/'))
+      .min(2)
+      .describe('The member disks (at least two; RAID 6 needs four or more; the seed uses five).'),
     filesystem: z
       .string()
       .regex(/^[a-z0-9]+$/)
-      .optional(),
-    mkfs_options: z.array(z.string()).default(['-q', '-E', 'nodiscard']),
-    /** Mounted here now and at boot (fstab), when a filesystem is given. */
-    mountpoint: z.string().startsWith('/').optional(),
-    mount_options: z.string().default('defaults'),
+      .optional()
+      .describe('Filesystem made on the array once, when blkid finds none (ext4 in the seed).'),
+    mkfs_options: z
+      .array(z.string())
+      .default(['-q', '-E', 'nodiscard'])
+      .describe('Options for mkfs when the filesystem is made.'),
+    mountpoint: z
+      .string()
+      .startsWith('/')
+      .optional()
+      .describe('Mounted here now and at boot (fstab), when a filesystem is given.'),
+    mount_options: z.string().default('defaults').describe('Mount options (fstab and the mount now).'),
   })
   .superRefine((a, ctx) => {
     if (a.devices.length < MIN_DEVICES[a.level])
@@ -172,8 +185,16 @@ export function planFilesystem(
 export default defineRole({
   name: 'mdadm',
   vars: z.object({
-    mdadm_arrays: z.array(MdArraySpec).min(1),
-    mdadm_conf: z.string().default('/etc/mdadm/mdadm.conf'),
+    mdadm_arrays: z
+      .array(MdArraySpec)
+      .min(1)
+      .describe(
+        'The arrays to assemble (created once when their disks hold no array), record in mdadm.conf and mount.',
+      ),
+    mdadm_conf: z
+      .string()
+      .default('/etc/mdadm/mdadm.conf')
+      .describe("Where the ARRAY lines go (the seed's `mdadm --detail --scan >> mdadm.conf`)."),
   }),
   tasks: ({ vars, configurationOnly, host }) => {
     const configOnly = configurationOnly('mdadm')

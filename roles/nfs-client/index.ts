@@ -6,20 +6,30 @@
 import { daemonReloadHandler, defineRole, mount, packages, requiresMounts, type Task, z } from '../../src/sdk.ts'
 
 const Share = z.object({
-  /** server:/export, the server by a name /etc/hosts knows or by address. */
-  src: z.string().regex(/^[A-Za-z0-9.-]+:\/\S*$/, 'must be server:/path'),
-  path: z.string().startsWith('/'),
-  fstype: z.enum(['nfs', 'nfs4']).default('nfs'),
-  options: z.array(z.string()).default(['auto', '_netdev']),
-  /** Units that need the share (apache2): each gets a RequiresMountsFor drop-in. */
-  services: z.array(z.string().regex(/^[A-Za-z0-9_.@-]+$/, 'a systemd unit name (apache2)')).default([]),
+  src: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+:\/\S*$/, 'must be server:/path')
+    .describe('server:/export, the server by a name /etc/hosts knows or by address.'),
+  path: z.string().startsWith('/').describe('Where the share is mounted on the client (created if missing).'),
+  fstype: z
+    .enum(['nfs', 'nfs4'])
+    .default('nfs')
+    .describe('nfs (the protocol version the server and client agree on) or nfs4.'),
+  options: z.array(z.string()).default(['auto', '_netdev']).describe('Mount options, in fstab and for the mount now.'),
+  services: z
+    .array(z.string().regex(/^[A-Za-z0-9_.@-]+$/, 'a systemd unit name (apache2)'))
+    .default([])
+    .describe('Units that need the share (apache2): each gets a RequiresMountsFor drop-in.'),
 })
 
 export default defineRole({
   name: 'nfs-client',
   vars: z.object({
-    nfs_mounts: z.array(Share).min(1),
-    nfs_client_packages: z.array(z.string()).default(['nfs-common']),
+    nfs_mounts: z.array(Share).min(1).describe('The shares each client mounts now and at boot (fstab).'),
+    nfs_client_packages: z
+      .array(z.string())
+      .default(['nfs-common'])
+      .describe('Packages a client needs (nfs-common: mount.nfs, rpc.statd).'),
   }),
   tasks: ({ vars }) => {
     const tasks: Task[] = [

@@ -6,25 +6,29 @@
 import { command, defineRole, packages, requireKernel, service, template, z } from '../../src/sdk.ts'
 
 const Export = z.object({
-  path: z.string().startsWith('/'),
-  /** One entry per client: a host, a network (10.0.10.0/24) or a wildcard, with its options. */
+  path: z.string().startsWith('/').describe('The exported directory (created if missing).'),
   clients: z
     .array(
       z.object({
-        host: z.string().regex(/^[A-Za-z0-9.*?:/_-]+$/),
+        host: z
+          .string()
+          .regex(/^[A-Za-z0-9.*?:/_-]+$/)
+          .describe('Who may mount it: a host, a network (10.0.10.0/24) or a pattern.'),
         options: z
           .array(z.string().regex(/^[a-z_]+(=[A-Za-z0-9_.:/-]+)?$/))
-          .default(['ro', 'sync', 'no_subtree_check']),
+          .default(['ro', 'sync', 'no_subtree_check'])
+          .describe('Export options for those clients (the seed: rw,sync,no_subtree_check,no_root_squash).'),
       }),
     )
-    .min(1),
+    .min(1)
+    .describe('One entry per client: a host, a network (10.0.10.0/24) or a wildcard, with its options.'),
 })
 
 export default defineRole({
   name: 'nfs-server',
   vars: z.object({
-    nfs_exports: z.array(Export).min(1),
-    nfs_server_packages: z.array(z.string()).default(['nfs-kernel-server']),
+    nfs_exports: z.array(Export).min(1).describe('The lines of /etc/exports.'),
+    nfs_server_packages: z.array(z.string()).default(['nfs-kernel-server']).describe('Packages the server needs.'),
   }),
   tasks: ({ vars, configurationOnly, render }) => {
     const configOnly = configurationOnly('nfs-server')

@@ -23,38 +23,95 @@ import {
 import { formatTask } from './format.ts'
 
 const Vars = z.object({
-  /** The O2CB cluster's name (cluster.conf, O2CB_BOOTCLUSTER, mkfs.ocfs2 --cluster-name). */
-  ocfs2_cluster_name: z.string().regex(/^[A-Za-z0-9_]{1,16}$/, 'letters, digits and "_", at most 16 characters (O2CB)'),
-  /** The inventory group whose hosts form the cluster, numbered in group order (host var ocfs2_node_number wins). */
-  ocfs2_group: z.string().default('ocfs2'),
-  /** Where each node's cluster address is: an interface name or a network (CIDR). */
-  ocfs2_interface: z.string().optional(),
-  ocfs2_network: z.cidrv4().optional(),
-  ocfs2_port: z.number().int().min(1).max(65535).default(7777),
-  /** /etc/default/o2cb (the seed text's values). */
-  ocfs2_heartbeat_threshold: z.number().int().positive().default(31),
-  ocfs2_idle_timeout_ms: z.number().int().positive().default(20000),
-  ocfs2_keepalive_delay_ms: z.number().int().positive().default(2000),
-  ocfs2_reconnect_delay_ms: z.number().int().positive().default(2000),
-  /** The shared device, where it is mounted, and how (fstab; `_netdev`: after the network). */
-  ocfs2_device: z.string().startsWith('/dev/'),
-  ocfs2_mountpoint: z.string().startsWith('/'),
-  ocfs2_mount_options: z.string().regex(/^\S+$/).default('rw,_netdev,heartbeat=local'),
-  /** The one node that makes the filesystem when blkid finds nothing on the device. */
-  ocfs2_format_node: z.string(),
-  /** Node slots (mkfs.ocfs2 -N); default: the number of nodes. */
-  ocfs2_slots: z.number().int().min(1).max(255).optional(),
+  ocfs2_cluster_name: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,16}$/, 'letters, digits and "_", at most 16 characters (O2CB)')
+    .describe("The O2CB cluster's name (cluster.conf, O2CB_BOOTCLUSTER, mkfs.ocfs2 --cluster-name)."),
+  ocfs2_group: z
+    .string()
+    .default('ocfs2')
+    .describe(
+      'The inventory group whose hosts form the cluster, numbered in group order (host var ' +
+        'ocfs2_node_number wins).',
+    ),
+  ocfs2_interface: z
+    .string()
+    .optional()
+    .describe("Where each node's cluster address is: an interface name or a network (CIDR)."),
+  ocfs2_network: z
+    .cidrv4()
+    .optional()
+    .describe("Network (CIDR) where each node's cluster address is, when ocfs2_interface is not given."),
+  ocfs2_port: z
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .default(7777)
+    .describe('TCP port of the o2net cluster traffic (7777 in the seed).'),
+  ocfs2_heartbeat_threshold: z
+    .number()
+    .int()
+    .positive()
+    .default(31)
+    .describe("/etc/default/o2cb (the seed text's values)."),
+  ocfs2_idle_timeout_ms: z
+    .number()
+    .int()
+    .positive()
+    .default(20000)
+    .describe('/etc/default/o2cb O2CB_IDLE_TIMEOUT_MS: how long a silent peer is still alive (ms).'),
+  ocfs2_keepalive_delay_ms: z
+    .number()
+    .int()
+    .positive()
+    .default(2000)
+    .describe('/etc/default/o2cb O2CB_KEEPALIVE_DELAY_MS: the interval between keepalive packets (ms).'),
+  ocfs2_reconnect_delay_ms: z
+    .number()
+    .int()
+    .positive()
+    .default(2000)
+    .describe('/etc/default/o2cb O2CB_RECONNECT_DELAY_MS: the wait before reconnecting to a peer (ms).'),
+  ocfs2_device: z
+    .string()
+    .startsWith('/dev/')
+    .describe('The shared device, where it is mounted, and how (fstab; `_netdev`: after the network).'),
+  ocfs2_mountpoint: z
+    .string()
+    .startsWith('/')
+    .describe('Where the filesystem is mounted on every node (/opt in the seed).'),
+  ocfs2_mount_options: z
+    .string()
+    .regex(/^\S+$/)
+    .default('rw,_netdev,heartbeat=local')
+    .describe('fstab options (heartbeat=local: the o2cb disk heartbeat; _netdev: after the network).'),
+  ocfs2_format_node: z
+    .string()
+    .describe('The one node that makes the filesystem when blkid finds nothing on the device.'),
+  ocfs2_slots: z
+    .number()
+    .int()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe('Node slots (mkfs.ocfs2 -N); default: the number of nodes.'),
   ocfs2_label: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,63}$/)
-    .optional(),
-  /** How long the other nodes wait for the format node's filesystem (seconds). */
-  ocfs2_format_wait: z.number().int().positive().default(120),
-  /** The dual-primary DRBD resource under the device: the mount waits for its ready unit at boot. */
+    .optional()
+    .describe('Filesystem label given by mkfs.ocfs2 -L.'),
+  ocfs2_format_wait: z
+    .number()
+    .int()
+    .positive()
+    .default(120)
+    .describe("How long the other nodes wait for the format node's filesystem (seconds)."),
   ocfs2_drbd_resource: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
-    .optional(),
+    .optional()
+    .describe('The dual-primary DRBD resource under the device: the mount waits for its ready unit at boot.'),
 })
 
 export default defineRole({

@@ -13,33 +13,69 @@ const Word = z
   .transform(String)
   .pipe(z.string().regex(/^[^\s"'\\]+$/, 'no spaces or quotes'))
 const Primitive = z.object({
-  id: Id,
-  /** ocf:heartbeat:IPaddr2, ocf:heartbeat:ldirectord, systemd:apache2… */
-  agent: z.string().regex(/^[a-z]+(:[A-Za-z0-9_-]+){1,2}$/),
-  params: z.record(z.string(), Word).default({}),
+  id: Id.describe("The resource's id in the cluster configuration (ip1, ip2, ldirectord…)."),
+  agent: z
+    .string()
+    .regex(/^[a-z]+(:[A-Za-z0-9_-]+){1,2}$/)
+    .describe('ocf:heartbeat:IPaddr2, ocf:heartbeat:ldirectord, systemd:apache2…'),
+  params: z
+    .record(z.string(), Word)
+    .default({})
+    .describe("The agent's parameters (ip, cidr_netmask, nic, configfile…)."),
   ops: z
-    .array(z.object({ name: z.string().regex(/^[a-z_-]+$/), interval: Word.optional(), timeout: Word.optional() }))
-    .default([]),
-  meta: z.record(z.string(), Word).default({}),
+    .array(
+      z.object({
+        name: z
+          .string()
+          .regex(/^[a-z_-]+$/)
+          .describe('The operation: monitor, start, stop…'),
+        interval: Word.optional().describe('How often it runs (15s).'),
+        timeout: Word.optional().describe('How long it may take (20s).'),
+      }),
+    )
+    .default([])
+    .describe('Operations with their interval and timeout (the seed: monitor interval 15s timeout 20s).'),
+  meta: z.record(z.string(), Word).default({}).describe('Meta attributes (the seed: migration-threshold 10).'),
 })
 const Vars = z.object({
-  pacemaker_group: z.string(),
-  /** The node that compares and applies the cluster configuration (default: the group's first host). */
-  pacemaker_config_node: z.string().optional(),
-  pacemaker_properties: z.record(z.string().regex(/^[a-z-]+$/), Word).default({}),
-  pacemaker_primitives: z.array(Primitive).default([]),
-  pacemaker_groups: z.array(z.object({ id: Id, members: z.array(Id).min(1) })).default([]),
+  pacemaker_group: z.string().describe('The inventory group whose hosts run Pacemaker (the directors).'),
+  pacemaker_config_node: z
+    .string()
+    .optional()
+    .describe("The node that compares and applies the cluster configuration (default: the group's first " + 'host).'),
+  pacemaker_properties: z
+    .record(z.string().regex(/^[a-z-]+$/), Word)
+    .default({})
+    .describe('Cluster properties (the seed: stonith-enabled false, no-quorum-policy ignore).'),
+  pacemaker_primitives: z.array(Primitive).default([]).describe("The cluster's primitive resources."),
+  pacemaker_groups: z
+    .array(
+      z.object({
+        id: Id.describe("The group's id."),
+        members: z.array(Id).min(1).describe('Its resources, started in this order on one node.'),
+      }),
+    )
+    .default([])
+    .describe('Resource groups: members run together on one node (the seed: ip1, ip2, ldirectord).'),
   pacemaker_orders: z
     .array(
       z.object({
-        id: Id,
-        kind: z.enum(['Mandatory', 'Optional', 'Serialize']).default('Mandatory'),
-        sequence: z.array(Id).min(2),
+        id: Id.describe("The constraint's id."),
+        kind: z
+          .enum(['Mandatory', 'Optional', 'Serialize'])
+          .default('Mandatory')
+          .describe('Mandatory (the seed), Optional or Serialize.'),
+        sequence: z.array(Id).min(2).describe('The resources, in the order they start.'),
       }),
     )
-    .default([]),
-  /** How long the first run waits for the cluster to elect its DC before configuring it (s). */
-  pacemaker_ready_timeout: z.number().int().positive().default(180),
+    .default([])
+    .describe('Order constraints between resources.'),
+  pacemaker_ready_timeout: z
+    .number()
+    .int()
+    .positive()
+    .default(180)
+    .describe('How long the first run waits for the cluster to elect its DC before configuring it (s).'),
 })
 type PacemakerVars = z.output<typeof Vars>
 

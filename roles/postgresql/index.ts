@@ -17,46 +17,65 @@ const IDENT = /^[a-z_][a-z0-9_]*$/
 const identifier = z.string().regex(IDENT, 'a lower-case SQL identifier ([a-z_][a-z0-9_]*)')
 
 const Vars = ServerVars.extend({
-  postgresql_packages: z.array(z.string()).default(['postgresql']),
-  /** Debian's layout: /etc/postgresql/VERSION/CLUSTER and /var/lib/postgresql/VERSION/CLUSTER (15 on Debian 12). */
-  postgresql_version: z.coerce.string().regex(/^\d+$/).default('15'),
+  postgresql_packages: z
+    .array(z.string())
+    .default(['postgresql'])
+    .describe("Packages installed on the server node (Debian's postgresql: the distribution's version)."),
+  postgresql_version: z.coerce
+    .string()
+    .regex(/^\d+$/)
+    .default('15')
+    .describe(
+      "Debian's layout: /etc/postgresql/VERSION/CLUSTER and /var/lib/postgresql/VERSION/CLUSTER " +
+        '(15 on Debian 12).',
+    ),
   postgresql_cluster: z
     .string()
     .regex(/^[a-z0-9_-]+$/)
-    .default('main'),
-  /** Default /etc/postgresql/VERSION/CLUSTER. */
-  postgresql_config_dir: z.string().startsWith('/').optional(),
-  /** Default /var/lib/postgresql/VERSION/CLUSTER. */
-  postgresql_data_dir: z.string().startsWith('/').optional(),
-  /** Default: localhost and the server's address in postgresql_network. */
-  postgresql_listen_addresses: z.array(z.string()).optional(),
-  /** Hosts of this group get a pg_hba.conf entry (their address in postgresql_network) for each database. */
-  postgresql_clients_group: z.string().default('web'),
-  postgresql_auth_method: z.enum(['scram-sha-256', 'md5']).default('scram-sha-256'),
+    .default('main')
+    .describe("The cluster's name (Debian's pg_createcluster: main)."),
+  postgresql_config_dir: z.string().startsWith('/').optional().describe('Default /etc/postgresql/VERSION/CLUSTER.'),
+  postgresql_data_dir: z.string().startsWith('/').optional().describe('Default /var/lib/postgresql/VERSION/CLUSTER.'),
+  postgresql_listen_addresses: z
+    .array(z.string())
+    .optional()
+    .describe("Default: localhost and the server's address in postgresql_network."),
+  postgresql_clients_group: z
+    .string()
+    .default('web')
+    .describe('Hosts of this group get a pg_hba.conf entry (their address in postgresql_network) for each database.'),
+  postgresql_auth_method: z
+    .enum(['scram-sha-256', 'md5'])
+    .default('scram-sha-256')
+    .describe('Password method in pg_hba.conf: scram-sha-256 (default) or md5.'),
   postgresql_users: z
     .array(
       z.object({
-        name: identifier,
+        name: identifier.describe("The login role's name."),
         password: z
           .string()
           .min(1)
-          .regex(/^[^\n\r]*$/, 'one line'),
-        createdb: z.boolean().default(false),
+          .regex(/^[^\n\r]*$/, 'one line')
+          .describe('Its password (from .env).'),
+        createdb: z.boolean().default(false).describe("It may create databases (the seed's CREATEDB)."),
       }),
     )
-    .default([]),
+    .default([])
+    .describe('Login roles to create (the seed: drupal).'),
   postgresql_databases: z
     .array(
       z.object({
-        name: identifier,
-        owner: identifier,
+        name: identifier.describe("The database's name."),
+        owner: identifier.describe('The role that owns it.'),
         encoding: z
           .string()
           .regex(/^[A-Za-z0-9_]+$/)
-          .default('UTF8'),
+          .default('UTF8')
+          .describe('Its encoding.'),
       }),
     )
-    .default([]),
+    .default([])
+    .describe('Databases to create (the seed: drupal, owned by drupal).'),
 })
 
 export default defineRole({

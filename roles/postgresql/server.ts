@@ -5,14 +5,16 @@
 import { addressOf, type Inventory, type InventoryHost, z } from '../../src/sdk.ts'
 
 export const ServerVars = z.object({
-  /** The node that runs PostgreSQL; every other node of the role's hosts only connects to it. */
-  postgresql_server_node: z.string().optional(),
-  /** CIDR of the cluster network: the server listens there, clients connect from there. */
+  postgresql_server_node: z
+    .string()
+    .optional()
+    .describe("The node that runs PostgreSQL; every other node of the role's hosts only connects to it."),
   postgresql_network: z
     .string()
     .regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/)
-    .optional(),
-  postgresql_port: z.number().int().min(1).max(65535).default(5432),
+    .optional()
+    .describe('CIDR of the cluster network: the server listens there, clients connect from there.'),
+  postgresql_port: z.number().int().min(1).max(65535).default(5432).describe('The TCP port PostgreSQL listens on.'),
 })
 
 export interface DatabaseServer {

@@ -24,23 +24,40 @@ import { copyTask } from './copy.ts'
 const Unit = z.string().regex(/^[A-Za-z0-9_.@-]+$/, 'a systemd unit name (apache2, postgresql@)')
 
 const Vars = z.object({
-  /** Where the cluster filesystem is mounted; each path's shared copy is ROOT/PATH. */
-  shared_state_root: z.string().startsWith('/'),
+  shared_state_root: z
+    .string()
+    .startsWith('/')
+    .describe("Where the cluster filesystem is mounted; each path's shared copy is ROOT/PATH."),
   shared_state_paths: z
     .array(
       z.object({
-        path: z.string().regex(/^\/[^\s]*[^/\s]$/, 'an absolute path without spaces or trailing /'),
-        /** Services that read it: each starts only once it is mounted (a systemd drop-in). */
-        services: z.array(Unit).default([]),
+        path: z
+          .string()
+          .regex(/^\/[^\s]*[^/\s]$/, 'an absolute path without spaces or trailing /')
+          .describe('A directory the nodes share: its copy lives at ROOT/PATH and is bind-mounted over PATH.'),
+        services: z
+          .array(Unit)
+          .default([])
+          .describe('Services that read it: each starts only once it is mounted (a systemd drop-in).'),
       }),
     )
-    .min(1),
-  /** The one node that copies each directory to the shared volume when its copy is missing. */
-  shared_state_copy_node: z.string(),
-  /** How long the other nodes wait for that copy (seconds). */
-  shared_state_wait: z.number().int().positive().default(120),
-  /** The role whose filesystem holds the shared state: configuration only there means nothing to move. */
-  shared_state_filesystem_role: z.string().default('ocfs2'),
+    .min(1)
+    .describe(
+      "The directories moved onto the cluster filesystem (seed 001: Apache's and PostgreSQL's configuration and data).",
+    ),
+  shared_state_copy_node: z
+    .string()
+    .describe('The one node that copies each directory to the shared volume when its copy is missing.'),
+  shared_state_wait: z
+    .number()
+    .int()
+    .positive()
+    .default(120)
+    .describe('How long the other nodes wait for that copy (seconds).'),
+  shared_state_filesystem_role: z
+    .string()
+    .default('ocfs2')
+    .describe('The role whose filesystem holds the shared state: configuration only there means nothing to move.'),
 })
 
 export default defineRole({
