@@ -35,7 +35,7 @@ export { user, type UserSpec } from './ops/user.js'
 // Facts shared by several roles (a role's own probes live in roles/<role>/facts.ts)
 export { packageStates } from './facts/apt.js'
 export { blockDevice, type BlockDevice } from './facts/block.js'
-export { commandSucceeds, fileContent, fileState, pathExists, type FileState } from './facts/files.js'
+export { commandSucceeds, directoryIsEmpty, fileContent, fileState, pathExists, type FileState } from './facts/files.js'
 export { kernelFilesystems, kernelModule } from './facts/kernel.js'
 export { fstabEntries, mountAt, mountContaining, mounts } from './facts/mounts.js'
 export { networkInterfaces } from './facts/network.js'
