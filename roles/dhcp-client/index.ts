@@ -91,7 +91,7 @@ export default defineRole({
       throw new Error(
         `${host.name} has no interface with dhcp: true (interfaces: [{ name, address, prefix, dhcp: true, mac }])`,
       )
-    const tasks: Task[] = [service({ name: 'systemd-networkd', state: 'started', enabled: true })]
+    const tasks: Task[] = [service({ service: 'systemd-networkd', state: 'started', enabled: true })]
     for (const i of dhcp) {
       const iface: DhcpInterface = { name: i.name, address: i.address, prefix: i.prefix, mac: i.mac.toLowerCase() }
       // 10-* wins over the distribution's defaults (80-container-host0.network, 99-*).

@@ -113,7 +113,7 @@ export default defineRole({
     const { text, ids } = crmConfiguration(vars)
     return [
       packages({ names: ['pacemaker', 'crmsh'] }),
-      service({ name: 'pacemaker', state: 'started', enabled: true }),
+      service({ service: 'pacemaker', state: 'started', enabled: true }),
       {
         name: 'cluster configuration (CIB)',
         skip: host.name === configNode ? false : `${configNode} configures the cluster (one CIB per cluster)`,
