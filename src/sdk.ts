@@ -39,6 +39,7 @@ export { commandSucceeds, directoryIsEmpty, fileContent, fileState, pathExists, 
 export { kernelFilesystems, kernelModule } from './facts/kernel.js'
 export { fstabEntries, mountAt, mountContaining, mounts } from './facts/mounts.js'
 export { networkInterfaces } from './facts/network.js'
+export { probeFields } from './facts/probe-lines.js'
 export { serviceState } from './facts/services.js'
 export { sysctlValue } from './facts/sysctl.js'
 export { initSystem, osRelease } from './facts/system.js'

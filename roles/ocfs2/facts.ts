@@ -1,7 +1,7 @@
 // What the ocfs2 role reads on a host: what blkid finds on the shared device, read below
 // the page cache (the peer writes the same device through DRBD), and whether its first
 // block can be read at all (a DRBD device must be Primary).
-import { type Fact, sh } from '../../src/sdk.ts'
+import { type Fact, probeFields, sh } from '../../src/sdk.ts'
 
 export interface DeviceFilesystem {
   /** Its first block could be read (a DRBD device must be Primary). */
@@ -22,12 +22,7 @@ export function deviceFilesystem(device: string, seconds: number): Fact<DeviceFi
       `[ "$rc" -ne 2 ] || [ "$i" -ge "$n" ] && break; sleep 1; i=$((i+1)); done; ` +
       `dd if="$d" of=/dev/null bs=4096 count=1 2>/dev/null && echo readable=yes; echo "blkid=$rc"; echo "type=$t"`,
     parse: ({ stdout }) => {
-      const field = (k: string): string | undefined =>
-        stdout
-          .split('\n')
-          .find((l) => l.startsWith(`${k}=`))
-          ?.slice(k.length + 1)
-          .trim()
+      const field = probeFields(stdout)
       return {
         readable: field('readable') === 'yes',
         blkid: Number(field('blkid')),
