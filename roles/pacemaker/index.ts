@@ -2,9 +2,10 @@
 // configuration as data: primitives, groups, order constraints and cluster properties.
 // The configuration lives in the CIB, one per cluster: one node (pacemaker_config_node,
 // default the group's first host) compares it and applies what differs. The comparison is
-// crmsh's own: the wanted objects are loaded into an empty shadow CIB and both are printed
-// by `crm configure show`, so formatting never counts as a difference; only differing
-// objects are loaded (`crm configure load update`) and only differing properties set.
+// crmsh's own (facts.ts): the wanted objects are loaded into an empty shadow CIB and both
+// are printed by `crm configure show`, so formatting never counts as a difference; only
+// differing objects are loaded (`crm configure load update`) and only differing
+// properties set.
 import { type Change, defineRole, packages, type Plan, service, sh, z } from '../../src/sdk.ts'
 import { cibComparison, type CibComparison, kv } from './facts.ts'
 
