@@ -165,13 +165,14 @@ export default defineRole({
         }),
       )
     }
-    if (vars.apache_managed_by === 'system') tasks.push(service({ name: 'apache2', state: 'started', enabled: true }))
+    if (vars.apache_managed_by === 'system')
+      tasks.push(service({ service: 'apache2', state: 'started', enabled: true }))
     return tasks
   },
   handlers: ({ vars }) => ({
     'reload apache2':
       vars.apache_managed_by === 'system'
-        ? service({ name: 'apache2', state: 'reloaded' })
+        ? service({ service: 'apache2', state: 'reloaded' })
         : // Under a cluster manager the passive node keeps Apache stopped: reload only where it runs.
           command({
             name: 'reload apache2 where it runs',

@@ -61,8 +61,8 @@ export default defineRole({
         validate: 'corosync -c %s -t',
         notify: ['restart corosync'],
       }),
-      service({ name: 'corosync', state: 'started', enabled: true }),
+      service({ service: 'corosync', state: 'started', enabled: true }),
     ]
   },
-  handlers: () => ({ 'restart corosync': service({ name: 'corosync', state: 'restarted' }) }),
+  handlers: () => ({ 'restart corosync': service({ service: 'corosync', state: 'restarted' }) }),
 })

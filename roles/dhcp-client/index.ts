@@ -5,16 +5,15 @@
 // with what to look at — instead of the cluster failing later in a stranger way.
 import {
   defineRole,
-  type Fact,
   type HostContext,
   networkInterfaces,
   type Plan,
   service,
-  sh,
   type Task,
   template,
   z,
 } from '../../src/sdk.ts'
+import { leaseOf, networkdLink } from './facts.ts'
 
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i
 
@@ -118,7 +117,7 @@ export default defineRole({
       throw new Error(
         `${host.name} has no interface with dhcp: true (interfaces: [{ name, address, prefix, dhcp: true, mac }])`,
       )
-    const tasks: Task[] = [service({ name: 'systemd-networkd', state: 'started', enabled: true })]
+    const tasks: Task[] = [service({ service: 'systemd-networkd', state: 'started', enabled: true })]
     for (const i of dhcp) {
       const iface: DhcpInterface = { name: i.name, address: i.address, prefix: i.prefix, mac: i.mac.toLowerCase() }
       // 10-* wins over the distribution's defaults (80-container-host0.network, 99-*).
@@ -153,15 +152,6 @@ function watched(task: Task): [Task, () => boolean] {
   ]
 }
 
-/** Which .network file networkd applies to the interface (`n/a` when it does not manage it). */
-export function networkdLink(iface: string): Fact<{ networkFile?: string }> {
-  return {
-    key: `networkd-link:${iface}`,
-    command: sh`networkctl status --no-pager -- ${iface} 2>/dev/null; true`,
-    parse: ({ stdout }) => ({ networkFile: /Network File:\s*(\S+)/.exec(stdout)?.[1] }),
-  }
-}
-
 /** Restart networkd when the file changed this run, or when networkd does not apply it yet. */
 function applyNetwork(iface: DhcpInterface, path: string, fileChanged: () => boolean): Task {
   return {
@@ -178,35 +168,6 @@ function applyNetwork(iface: DhcpInterface, path: string, fileChanged: () => boo
       return {
         changes: [{ summary: `restart systemd-networkd (${why})`, command: 'systemctl restart systemd-networkd' }],
       }
-    },
-  }
-}
-
-export interface Lease {
-  address: string
-  prefix: number
-}
-
-/** `ip -4 -o addr show dev IF` lines → the addresses with a lifetime (leased by DHCP). */
-export function parseDynamic(stdout: string): Lease[] {
-  return stdout
-    .split('\n')
-    .map((line) => /\binet ([\d.]+)\/(\d+) (.*)$/.exec(line.split('\\')[0]))
-    .filter((m): m is RegExpExecArray => !!m && /\bdynamic\b/.test(m[3]))
-    .map((m) => ({ address: m[1], prefix: Number(m[2]) }))
-}
-
-/** Waits (bounded) until the interface holds a leased address, then lists its addresses. */
-function leaseOf(iface: string, seconds: number): Fact<Lease[]> {
-  return {
-    key: `dhcp-lease:${iface}`,
-    command:
-      sh`n=${seconds * 2}; i=0; while [ $i -lt $n ]; ` +
-      sh`do ip -4 -o addr show dev ${iface} 2>/dev/null | grep -q ' dynamic ' && break; sleep 0.5; i=$((i+1)); done; ` +
-      sh`ip -4 -o addr show dev ${iface}`,
-    parse: ({ code, stdout, stderr }) => {
-      if (code !== 0) throw new Error(`cannot read the addresses of ${iface}: ${stderr.trim()}`)
-      return parseDynamic(stdout)
     },
   }
 }

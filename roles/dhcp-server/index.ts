@@ -115,10 +115,10 @@ export default defineRole({
         validate: 'dhcpd -t -q -cf %s',
         notify: ['restart isc-dhcp-server'],
       }),
-      service({ name: 'isc-dhcp-server', state: 'started', enabled: true }),
+      service({ service: 'isc-dhcp-server', state: 'started', enabled: true }),
     ]
   },
-  handlers: () => ({ 'restart isc-dhcp-server': service({ name: 'isc-dhcp-server', state: 'restarted' }) }),
+  handlers: () => ({ 'restart isc-dhcp-server': service({ service: 'isc-dhcp-server', state: 'restarted' }) }),
 })
 
 /**

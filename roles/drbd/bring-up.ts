@@ -4,7 +4,7 @@
 // only when neither node holds UpToDate data (both Inconsistent: never synced) and blkid
 // finds no filesystem. Then the resource is left Secondary: heartbeat (drbddisk,
 // Filesystem) decides which node is Primary and mounts it.
-import { type Change, type Fact, type Plan, sh, type Task } from '../../src/sdk.ts'
+import { type Change, pathExists, type Plan, sh, type Task } from '../../src/sdk.ts'
 import {
   backingFilesystem,
   drbdAfterConnect,
@@ -254,19 +254,13 @@ export function primaryTask(spec: BringUpSpec): Task {
   }
 }
 
-const procDrbd: Fact<boolean> = {
-  key: 'exists:/proc/drbd',
-  command: 'test -e /proc/drbd',
-  parse: ({ code }) => code === 0,
-}
-
 /** The module loaded before drbdadm runs: drbd-utils picks its 8.4 or 9 path from /proc/drbd. */
 export function moduleTask(): Task {
   return {
     name: 'drbd module loaded',
-    facts: () => [procDrbd],
+    facts: () => [pathExists('/proc/drbd')],
     plan: async (host) =>
-      (await host.fact(procDrbd))
+      (await host.fact(pathExists('/proc/drbd')))
         ? { changes: [], noop: '/proc/drbd exists' }
         : { changes: [{ summary: 'load the drbd module', command: 'modprobe drbd' }] },
   }

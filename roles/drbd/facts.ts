@@ -3,7 +3,7 @@
 // (drbdadm dump-md, readable only while the disk is not attached), and whether the backing
 // disk holds a filesystem (blkid). drbd-utils 9.22 runs its drbdadm-84 path by itself on
 // the 8.4 kernel module, so these are the 8.4 words: Connected, UpToDate, Secondary…
-import { type Fact, sh } from '../../src/sdk.ts'
+import { type Fact, probeFields, sh } from '../../src/sdk.ts'
 
 export interface DrbdState {
   /** Configured in the kernel: `drbdadm cstate` answers (else the resource is down). */
@@ -45,11 +45,7 @@ function probe(resource: string): string {
 
 export function parseDrbdState(resource: string, stdout: string): DrbdState {
   const lines = stdout.split('\n')
-  const field = (k: string): string | undefined =>
-    lines
-      .find((l) => l.startsWith(`${k}=`))
-      ?.slice(k.length + 1)
-      .trim()
+  const field = probeFields(stdout)
   const up = field('up') === 'yes'
   const [disk, peerDisk] = (field('dstate') ?? '').split('/')
   const [role, peerRole] = (field('role') ?? '').split('/')
@@ -144,12 +140,7 @@ export function backingFilesystem(device: string): Fact<BackingFilesystem> {
       `then echo readable=yes; blockdev --flushbufs "$d" 2>/dev/null; ` +
       `t=$(blkid -p -u filesystem -o value -s TYPE "$d" 2>/dev/null); echo "blkid=$?"; echo "type=$t"; fi`,
     parse: ({ stdout }) => {
-      const field = (k: string): string | undefined =>
-        stdout
-          .split('\n')
-          .find((l) => l.startsWith(`${k}=`))
-          ?.slice(k.length + 1)
-          .trim()
+      const field = probeFields(stdout)
       if (field('readable') !== 'yes') return { readable: false }
       return { readable: true, blkid: Number(field('blkid')), fstype: field('type') || undefined }
     },

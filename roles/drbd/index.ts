@@ -235,7 +235,7 @@ function bringUpTasks(
     daemonReload([unit]),
     // Started now too: it finds the resource Primary and returns at once, and units
     // that require it (the cluster filesystem's mount) see it active.
-    service({ name: unit.replace(/\.service$/, ''), state: 'started', enabled: true }),
+    service({ service: unit.replace(/\.service$/, ''), state: 'started', enabled: true }),
   ]
 }
 

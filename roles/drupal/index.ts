@@ -9,7 +9,7 @@ import { command, defineRole, directory, sh, template, z } from '../../src/sdk.t
 import { phpString } from '../apache-php/index.ts'
 import { databaseServer } from '../postgresql/server.ts'
 import { archiveOnHost } from './archive.ts'
-import { installTask } from './site-state.ts'
+import { installTask } from './install.ts'
 
 const Vars = z.object({
   drupal_archive_url: z

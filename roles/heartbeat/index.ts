@@ -166,7 +166,7 @@ export default defineRole({
         mode: '0644',
         notify: ['restart heartbeat'],
       }),
-      ...services.map((s) => service({ name: s, enabled: false })),
+      ...services.map((s) => service({ service: s, enabled: false })),
       // Before heartbeat first runs, stop what it will manage: package installs start
       // services everywhere, and the passive node must not keep them.
       ...(services.length
@@ -178,11 +178,11 @@ export default defineRole({
             }),
           ]
         : []),
-      service({ name: 'heartbeat', state: 'started', enabled: true }),
+      service({ service: 'heartbeat', state: 'started', enabled: true }),
     ]
     return tasks
   },
-  handlers: () => ({ 'restart heartbeat': service({ name: 'heartbeat', state: 'restarted' }) }),
+  handlers: () => ({ 'restart heartbeat': service({ service: 'heartbeat', state: 'restarted' }) }),
 })
 
 /** `nodo1 IPaddr2::192.168.0.29/24/eth0 drbddisk::r0 Filesystem::/dev/drbd0::/srv/data::ext4 apache2` */

@@ -291,11 +291,11 @@ export default defineRole({
         validate: VALIDATE,
         notify: ['reload keepalived'],
       }),
-      service({ name: 'keepalived', state: 'started', enabled: true }),
+      service({ service: 'keepalived', state: 'started', enabled: true }),
     )
     return tasks
   },
-  handlers: () => ({ 'reload keepalived': service({ name: 'keepalived', state: 'reloaded' }) }),
+  handlers: () => ({ 'reload keepalived': service({ service: 'keepalived', state: 'reloaded' }) }),
 })
 
 export type EffectiveInstance = z.output<typeof VrrpInstance> & {

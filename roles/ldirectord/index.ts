@@ -72,8 +72,8 @@ export default defineRole({
       packages({ names: ['ldirectord', 'ipvsadm'] }),
       template({ path: vars.ldirectord_config, rendered: render('ldirectord.cf.ejs', { virtuals }), mode: '0644' }),
       // Pacemaker owns them: not at boot, and never started or stopped here.
-      service({ name: 'ldirectord', enabled: false }),
-      service({ name: 'ipvsadm', enabled: false }),
+      service({ service: 'ldirectord', enabled: false }),
+      service({ service: 'ipvsadm', enabled: false }),
     ]
   },
 })

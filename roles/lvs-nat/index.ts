@@ -38,7 +38,7 @@ const Vars = z.object({
 const unitTasks = (unit: string, rendered: string): Task[] => [
   template({ path: `/etc/systemd/system/${unit}.service`, rendered, mode: '0644', notify: [`restart ${unit}`] }),
   daemonReload([`${unit}.service`]),
-  service({ name: unit, state: 'started', enabled: true }),
+  service({ service: unit, state: 'started', enabled: true }),
 ]
 
 export default defineRole({
@@ -60,7 +60,7 @@ export default defineRole({
     ]
   },
   handlers: () => ({
-    'restart halab-lvs-nat-gateway': service({ name: 'halab-lvs-nat-gateway', state: 'restarted' }),
-    'restart halab-lvs-nat-masquerade': service({ name: 'halab-lvs-nat-masquerade', state: 'restarted' }),
+    'restart halab-lvs-nat-gateway': service({ service: 'halab-lvs-nat-gateway', state: 'restarted' }),
+    'restart halab-lvs-nat-masquerade': service({ service: 'halab-lvs-nat-masquerade', state: 'restarted' }),
   }),
 })

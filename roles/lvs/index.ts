@@ -176,7 +176,7 @@ function realServerTasks(vars: LvsVars, hostInterfaces: string[], render: Render
       mode: '0644',
     }),
     daemonReload([`${VIP_UNIT}.service`]),
-    service({ name: VIP_UNIT, state: 'started', enabled: true }),
+    service({ service: VIP_UNIT, state: 'started', enabled: true }),
     // The unit is a oneshot that stays "active": compare the addresses themselves.
     command({
       name: `loopback holds exactly ${wanted.join(', ')}`,

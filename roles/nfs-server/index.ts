@@ -41,7 +41,7 @@ export default defineRole({
         mode: '0644',
         notify: configOnly ? undefined : ['exportfs -ra'],
       }),
-      ...(configOnly ? [] : [service({ name: 'nfs-kernel-server', state: 'started', enabled: true })]),
+      ...(configOnly ? [] : [service({ service: 'nfs-kernel-server', state: 'started', enabled: true })]),
     ]
   },
   handlers: () => ({

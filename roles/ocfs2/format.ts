@@ -1,15 +1,8 @@
 // The OCFS2 filesystem made once, by one node, on the shared device: only when blkid finds
 // nothing on it (read below the page cache: the peer writes the same device through DRBD).
 // The other nodes wait until the filesystem shows up before they mount it.
-import { type Fact, type Plan, sh, type Task } from '../../src/sdk.ts'
-
-export interface DeviceFilesystem {
-  /** Its first block could be read (a DRBD device must be Primary). */
-  readable: boolean
-  /** blkid -p exit status: 0 found, 2 nothing, else error. */
-  blkid?: number
-  fstype?: string
-}
+import { type Plan, sh, type Task } from '../../src/sdk.ts'
+import { deviceFilesystem, type DeviceFilesystem } from './facts.ts'
 
 export interface FormatSpec {
   device: string
@@ -20,32 +13,6 @@ export interface FormatSpec {
   formatNode: string
   /** How long a node that does not format waits for the filesystem to appear (seconds). */
   waitSeconds: number
-}
-
-/** What blkid finds on the device, polling up to `seconds` until it finds something. */
-export function deviceFilesystem(device: string, seconds: number): Fact<DeviceFilesystem> {
-  return {
-    key: `ocfs2-device-fs:${device}:${seconds}`,
-    command:
-      sh`d=${device}; n=${seconds}; i=0; ` +
-      `while :; do blockdev --flushbufs "$d" 2>/dev/null; ` +
-      `t=$(blkid -p -u filesystem -o value -s TYPE "$d" 2>/dev/null); rc=$?; ` +
-      `[ "$rc" -ne 2 ] || [ "$i" -ge "$n" ] && break; sleep 1; i=$((i+1)); done; ` +
-      `dd if="$d" of=/dev/null bs=4096 count=1 2>/dev/null && echo readable=yes; echo "blkid=$rc"; echo "type=$t"`,
-    parse: ({ stdout }) => {
-      const field = (k: string): string | undefined =>
-        stdout
-          .split('\n')
-          .find((l) => l.startsWith(`${k}=`))
-          ?.slice(k.length + 1)
-          .trim()
-      return {
-        readable: field('readable') === 'yes',
-        blkid: Number(field('blkid')),
-        fstype: field('type') || undefined,
-      }
-    },
-  }
 }
 
 export function mkfsCommand(spec: FormatSpec): string {

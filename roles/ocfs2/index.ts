@@ -155,7 +155,7 @@ export default defineRole({
     const drbdUnit = vars.ocfs2_drbd_resource ? `halab-drbd-${vars.ocfs2_drbd_resource}.service` : null
     const mountUnit = mountUnitName(vars.ocfs2_mountpoint)
     tasks.push(
-      service({ name: 'o2cb', state: 'started', enabled: true }),
+      service({ service: 'o2cb', state: 'started', enabled: true }),
       formatTask(
         {
           device: vars.ocfs2_device,

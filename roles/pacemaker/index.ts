@@ -2,10 +2,12 @@
 // configuration as data: primitives, groups, order constraints and cluster properties.
 // The configuration lives in the CIB, one per cluster: one node (pacemaker_config_node,
 // default the group's first host) compares it and applies what differs. The comparison is
-// crmsh's own: the wanted objects are loaded into an empty shadow CIB and both are printed
-// by `crm configure show`, so formatting never counts as a difference; only differing
-// objects are loaded (`crm configure load update`) and only differing properties set.
-import { type Change, defineRole, type Fact, packages, type Plan, service, sh, z } from '../../src/sdk.ts'
+// crmsh's own (facts.ts): the wanted objects are loaded into an empty shadow CIB and both
+// are printed by `crm configure show`, so formatting never counts as a difference; only
+// differing objects are loaded (`crm configure load update`) and only differing
+// properties set.
+import { type Change, defineRole, packages, type Plan, service, sh, z } from '../../src/sdk.ts'
+import { cibComparison, type CibComparison, kv } from './facts.ts'
 
 const Id = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/)
 const Word = z
@@ -77,12 +79,7 @@ const Vars = z.object({
     .default(180)
     .describe('How long the first run waits for the cluster to elect its DC before configuring it (s).'),
 })
-type PacemakerVars = z.output<typeof Vars>
-
-const kv = (r: Record<string, string>): string =>
-  Object.entries(r)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ')
+export type PacemakerVars = z.output<typeof Vars>
 
 /** The wanted objects in crm shell syntax, one per line, and their ids. */
 export function crmConfiguration(
@@ -105,59 +102,6 @@ export function crmConfiguration(
     ...v.pacemaker_orders.map((o) => o.id),
   ]
   return { text: lines.join('\n') + '\n', ids }
-}
-
-export interface CibComparison {
-  /** The cluster answered (a DC is elected) within the timeout. */
-  ready: boolean
-  live: string
-  wanted: string
-  /** Cluster property → its live value ('' when unset). */
-  properties: Record<string, string>
-}
-
-const MARK = '@@halab-cib@@'
-
-const propertyLine = (v: Pick<PacemakerVars, 'pacemaker_properties'>): string =>
-  Object.keys(v.pacemaker_properties).length ? `property ${kv(v.pacemaker_properties)}\n` : ''
-
-/** Waits for the cluster, then prints the live objects, the shadow-rendered wanted ones and the properties. */
-export function cibComparison(v: PacemakerVars, text: string, ids: string[]): Fact<CibComparison> {
-  const props = Object.keys(v.pacemaker_properties)
-  return {
-    key: `pacemaker-cib:${text}`,
-    command: [
-      sh`t=${String(v.pacemaker_ready_timeout)}; ` +
-        sh`while [ "$t" -gt 0 ] && ! crm_mon -1 2>/dev/null | grep -q 'Current DC: [^N]'; do sleep 2; t=$((t-2)); done`,
-      sh`if [ "$t" -le 0 ]; then echo ${`${MARK}notready`}; exit 0; fi`,
-      // The shadow gets the properties too: an empty CIB has STONITH on and crmsh's check
-      // would refuse resources in it; -F commits to the shadow despite quorum warnings.
-      sh`w=$(mktemp); printf '%s' ${propertyLine(v) + text} > "$w"`,
-      sh`echo ${`${MARK}live`}; crm configure show ${ids} 2>/dev/null`,
-      sh`crm -F cib new halab-wanted empty >/dev/null 2>&1 && crm ` +
-        sh`-F -c halab-wanted configure load update "$w" >/dev/null 2>&1`,
-      sh`echo ${`${MARK}wanted`}; crm -c halab-wanted configure show ${ids} 2>/dev/null; ` +
-        sh`crm -F cib delete halab-wanted >/dev/null 2>&1; rm -f "$w"`,
-      ...props.map(
-        (p) =>
-          sh`echo ${`${MARK}property ${p}`}; crm_attribute --type crm_config --name ${p} --query --quiet 2>/dev/null`,
-      ),
-    ].join('; '),
-    parse: ({ stdout }) => parseCibComparison(stdout),
-  }
-}
-
-export function parseCibComparison(stdout: string): CibComparison {
-  const out: CibComparison = { ready: !stdout.includes(`${MARK}notready`), live: '', wanted: '', properties: {} }
-  for (const part of stdout.split(MARK).slice(1)) {
-    const nl = part.indexOf('\n')
-    const head = nl < 0 ? part : part.slice(0, nl)
-    const body = nl < 0 ? '' : part.slice(nl + 1).trim()
-    if (head === 'live') out.live = body
-    else if (head === 'wanted') out.wanted = body
-    else if (head.startsWith('property ')) out.properties[head.slice('property '.length)] = body
-  }
-  return out
 }
 
 export function planCib(v: PacemakerVars, text: string, cib: CibComparison, check: boolean): Plan {
@@ -206,7 +150,7 @@ export default defineRole({
     const { text, ids } = crmConfiguration(vars)
     return [
       packages({ names: ['pacemaker', 'crmsh'] }),
-      service({ name: 'pacemaker', state: 'started', enabled: true }),
+      service({ service: 'pacemaker', state: 'started', enabled: true }),
       {
         name: 'cluster configuration (CIB)',
         skip: host.name === configNode ? false : `${configNode} configures the cluster (one CIB per cluster)`,

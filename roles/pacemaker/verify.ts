@@ -169,7 +169,8 @@ function allButOneDown(c: LvsNatPair): Promise<CheckResult> {
 
 function ldirectordKilled(c: LvsNatPair): Promise<CheckResult> {
   const { agent, group } = c
-  return check(`ldirectord killed on the active director until its migration threshold → the group moves`, async () => {
+  const title = 'ldirectord killed on the active director until its migration threshold → the group moves'
+  return check(title, async () => {
     const active = await c.activeNow()
     const key = `${active}/${agent.id}`
     const before = (await c.status()).failures.get(key)

@@ -3,7 +3,8 @@
 // (over TCP to `loginHost`, as a web server would; the password goes on stdin). It is set
 // again only when that login is refused for a wrong password — never on every run, and
 // never when the login fails for another reason (that fails the task, with the reason).
-import { type Change, type Fact, type HostContext, type Plan, sh, type Task } from '../../src/sdk.ts'
+import { type Change, type HostContext, type Plan, sh, type Task } from '../../src/sdk.ts'
+import { databaseState, type DatabaseState } from './facts.ts'
 import { scramVerifier } from './scram.ts'
 import { ident, literal, psqlQuery, psqlScript } from './sql.ts'
 
@@ -51,8 +52,6 @@ export function planRole(state: RoleState | 'no-server', spec: RoleSpec, port: n
     )
   return changes
 }
-
-export type DatabaseState = { exists: false } | { exists: true; owner: string; encoding: string }
 
 export function planDatabase(
   state: DatabaseState | 'no-server',
@@ -154,23 +153,6 @@ export function roleTask(spec: RoleSpec, port: number, loginHost: string): Task 
             changes,
             noop: `role ${spec.name} exists, can log in with the wanted password${spec.createdb ? ', CREATEDB' : ''}`,
           }
-    },
-  }
-}
-
-/** A database's owner and encoding: a fact, read ahead with the role's other probes. */
-export function databaseState(name: string, port: number): Fact<DatabaseState | 'no-server'> {
-  return {
-    key: `pg-database:${port}:${name}`,
-    command: psqlQuery(
-      port,
-      `SELECT pg_get_userbyid(datdba), pg_encoding_to_char(encoding) FROM pg_database WHERE datname = ${literal(name)}`,
-    ),
-    parse: ({ code, stdout, stderr }) => {
-      if (code !== 0) throw new Error(`cannot read database ${name} (psql exit ${code}): ${stderr.trim()}`)
-      const out = stdout.trim()
-      const [owner, encoding] = out.split('|')
-      return out === 'no-server' ? out : out ? { exists: true, owner, encoding } : { exists: false }
     },
   }
 }

@@ -146,8 +146,8 @@ export default defineRole({
         content: hba.join('\n'),
         notify: ['reload postgresql'],
       }),
-      service({ name: 'postgresql', state: 'started', enabled: true }),
-      service({ name: instance, state: 'started' }),
+      service({ service: 'postgresql', state: 'started', enabled: true }),
+      service({ service: instance, state: 'started' }),
       ...vars.postgresql_users.map((u) => roleTask(u, vars.postgresql_port, loginHost)),
       ...vars.postgresql_databases.map((d) => databaseTask(d, vars.postgresql_port)),
     ]
@@ -155,7 +155,7 @@ export default defineRole({
   handlers: ({ vars }) => {
     const instance = `postgresql@${vars.postgresql_version}-${vars.postgresql_cluster}`
     return {
-      'restart postgresql': service({ name: instance, state: 'restarted' }),
+      'restart postgresql': service({ service: instance, state: 'restarted' }),
       'reload postgresql': reloadChecked(instance, vars.postgresql_port),
     }
   },

@@ -1,7 +1,8 @@
 // A directory moved onto the shared volume once: the designated node copies it there only
 // when the shared copy does not exist yet (a rerun, or another node, never copies again);
 // the other nodes wait for that copy before they bind-mount it.
-import { type Fact, type Plan, sh, type Task } from '../../src/sdk.ts'
+import { type Plan, sh, type Task } from '../../src/sdk.ts'
+import { sharedCopyState, type SharedCopyState } from './facts.ts'
 
 export interface SharedPath {
   /** Where the service reads it (/etc/apache2), and its copy on the shared volume (/opt/etc/apache2). */
@@ -14,31 +15,6 @@ export interface SharedPath {
 /** `apache2` → apache2.service; a template `postgresql@` → every instance, postgresql@*.service. */
 const unitPattern = (unit: string): string =>
   /\.[a-z]+$/.test(unit) ? unit : unit.endsWith('@') ? `${unit}*.service` : `${unit}.service`
-
-export interface SharedCopyState {
-  /** The shared copy exists (a directory). */
-  shared: boolean
-  /** The local directory exists. */
-  local: boolean
-  /** Something is already mounted on the local path (the bind mount of an earlier run). */
-  mounted: boolean
-}
-
-/** Polls up to `seconds` for the shared copy (0: look once). */
-export function sharedCopyState(p: SharedPath, seconds: number): Fact<SharedCopyState> {
-  return {
-    key: `shared-copy:${p.shared}:${seconds}`,
-    command:
-      sh`s=${p.shared}; l=${p.path}; n=${seconds}; i=0; ` +
-      `while [ ! -d "$s" ] && [ "$i" -lt "$n" ]; do sleep 1; i=$((i+1)); done; ` +
-      `[ -d "$s" ] && echo shared=yes; [ -d "$l" ] && echo local=yes; ` +
-      `mountpoint -q "$l" 2>/dev/null && echo mounted=yes; true`,
-    parse: ({ stdout }) => {
-      const words = new Set(stdout.split('\n').map((l) => l.trim()))
-      return { shared: words.has('shared=yes'), local: words.has('local=yes'), mounted: words.has('mounted=yes') }
-    },
-  }
-}
 
 /** The copying node's decision, as data. */
 export function planCopy(state: SharedCopyState, p: SharedPath, host: string, check = false): Plan {

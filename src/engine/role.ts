@@ -2,7 +2,8 @@
 // handlers built from them for one host. Building happens before any connection, so a
 // bad variable, a missing template or a notify naming no handler stops the run before it
 // touches a host. A role is the folder roles/<name>/: index.ts, templates/, and
-// optionally verify.ts (its live checks, see src/verify/suite.ts).
+// optionally facts.ts (the probes only it reads) and verify.ts (its live checks, see
+// src/verify/suite.ts).
 import type { z } from 'zod'
 import type { Inventory, InventoryHost } from '../inventory/types.js'
 import type { Task } from './types.js'

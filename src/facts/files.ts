@@ -1,5 +1,6 @@
 // Files and directories: type, ownership, mode, and a content hash (the content itself
-// is read only when a diff is wanted).
+// is read only when a diff is wanted); whether a path exists, whether a directory is
+// empty, whether a check command succeeds.
 import { sh } from '../transport/quote.js'
 import type { Fact } from '../engine/types.js'
 
@@ -55,4 +56,9 @@ export function pathExists(path: string): Fact<boolean> {
 /** Exit status of a read-only check command (the `unless` guard). */
 export function commandSucceeds(command: string): Fact<boolean> {
   return { key: `succeeds:${command}`, command, parse: ({ code }) => code === 0 }
+}
+
+/** Succeeds when the directory has no entry at all, hidden ones included. */
+export function directoryIsEmpty(path: string): Fact<boolean> {
+  return commandSucceeds(sh`test -z "$(ls -A -- ${path})"`)
 }

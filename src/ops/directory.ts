@@ -1,6 +1,6 @@
 // `directory`: a directory with its owner, group and mode, or its absence. Absence only
 // ever removes an empty directory: data in it is a person's decision, not a task's.
-import { commandSucceeds, fileState, type FileState } from '../facts/files.js'
+import { directoryIsEmpty, fileState, type FileState } from '../facts/files.js'
 import type { HostContext } from '../engine/host-context.js'
 import type { Change, Fact, Plan, Task } from '../engine/types.js'
 import { sh } from '../transport/quote.js'
@@ -56,11 +56,6 @@ export function planDirectory(current: FileState, spec: DirectorySpec, empty?: b
  */
 function modeDiffers(current: string, wanted: string): boolean {
   return wanted.length === 3 ? current.slice(-3) !== wanted : current.padStart(4, '0') !== wanted
-}
-
-/** Succeeds when the directory has no entry at all, hidden ones included. */
-function directoryIsEmpty(path: string): Fact<boolean> {
-  return commandSucceeds(sh`test -z "$(ls -A -- ${path})"`)
 }
 
 export function directory(spec: DirectorySpec): Task {

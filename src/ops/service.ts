@@ -9,11 +9,11 @@ import { sh } from '../transport/quote.js'
 
 export interface ServiceSpec {
   /** The service: systemd unit (without .service) or /etc/init.d script name. */
-  name: string
+  service: string
   state?: 'started' | 'stopped' | 'restarted' | 'reloaded'
   enabled?: boolean
-  /** The task's title (default "service NAME STATE"). */
-  taskName?: string
+  /** The task's title (default "service SERVICE STATE"). */
+  name?: string
   notify?: string[]
 }
 
@@ -36,7 +36,7 @@ function control(manager: ServiceState['manager'], name: string, verb: Verb): st
 
 /** Restart and reload are for handlers: after this run's start they have nothing to do. */
 function startedByThisRun(spec: ServiceSpec, ctx: ServiceContext): boolean {
-  return (spec.state === 'restarted' || spec.state === 'reloaded') && ctx.startedServices.has(spec.name)
+  return (spec.state === 'restarted' || spec.state === 'reloaded') && ctx.startedServices.has(spec.service)
 }
 
 /** What the service must do, before looking at whether it exists. */
@@ -57,7 +57,7 @@ function verbsFor(current: ServiceState, spec: ServiceSpec, ctx: ServiceContext)
 
 /** The decision, as data. */
 export function planService(current: ServiceState, spec: ServiceSpec, ctx: ServiceContext): Change[] {
-  const { name } = spec
+  const name = spec.service
   const verbs = verbsFor(current, spec, ctx)
   if (!current.exists) {
     // Nothing to stop or disable; anything else needs the unit its package will bring.
@@ -84,27 +84,27 @@ export function planService(current: ServiceState, spec: ServiceSpec, ctx: Servi
 }
 
 export function serviceNoop(current: ServiceState, spec: ServiceSpec, ctx: ServiceContext): string {
-  if (startedByThisRun(spec, ctx)) return `${spec.name} was started by this run`
-  if (!current.exists) return `${spec.name} is not installed: nothing to stop or disable`
+  if (startedByThisRun(spec, ctx)) return `${spec.service} was started by this run`
+  if (!current.exists) return `${spec.service} is not installed: nothing to stop or disable`
   const running = current.active ? 'running' : 'stopped'
   const boot = spec.enabled === undefined ? '' : current.enabled ? ', enabled' : ', disabled'
-  return `${spec.name} is ${running}${boot}`
+  return `${spec.service} is ${running}${boot}`
 }
 
 export function service(spec: ServiceSpec): Task {
-  if (!/^[A-Za-z0-9@_.:][A-Za-z0-9@_.:-]*$/.test(spec.name ?? ''))
-    throw new Error(`service: invalid service name ${JSON.stringify(spec.name)}`)
+  if (!/^[A-Za-z0-9@_.:][A-Za-z0-9@_.:-]*$/.test(spec.service ?? ''))
+    throw new Error(`service: invalid service name ${JSON.stringify(spec.service)}`)
   if (spec.state === undefined && spec.enabled === undefined)
-    throw new Error(`service ${spec.name}: give a state, enabled, or both`)
+    throw new Error(`service ${spec.service}: give a state, enabled, or both`)
   const what = [spec.state, spec.enabled === undefined ? undefined : spec.enabled ? 'enabled' : 'disabled']
     .filter(Boolean)
     .join(', ')
   return {
-    name: spec.taskName ?? `service ${spec.name} ${what}`,
+    name: spec.name ?? `service ${spec.service} ${what}`,
     notify: spec.notify,
-    facts: () => [serviceState(spec.name)],
+    facts: () => [serviceState(spec.service)],
     async plan(host: HostContext): Promise<Plan> {
-      const current = await host.fact(serviceState(spec.name))
+      const current = await host.fact(serviceState(spec.service))
       const ctx: ServiceContext = { check: host.mode.check, startedServices: host.startedServices, host: host.name }
       const changes = planService(current, spec, ctx)
       return changes.length ? { changes } : { changes, noop: serviceNoop(current, spec, ctx) }

@@ -7,10 +7,11 @@ import type { Change, Plan, Task } from '../engine/types.js'
 import { sh } from '../transport/quote.js'
 
 export interface UserSpec {
-  name: string
+  /** The account's name. */
+  user: string
   state?: 'present' | 'absent'
   uid?: number
-  /** Home directory (default: useradd's, /home/NAME). */
+  /** Home directory (default: useradd's, /home/USER). */
   home?: string
   shell?: string
   /** The GECOS field. */
@@ -21,8 +22,8 @@ export interface UserSpec {
   createHome?: boolean
   /** With state absent: remove the home directory and mail spool too (default false). */
   removeHome?: boolean
-  /** The task's title (default "user NAME"). */
-  taskName?: string
+  /** The task's title (default "user USER"). */
+  name?: string
   notify?: string[]
 }
 
@@ -31,7 +32,7 @@ const NAME = /^[a-z_][a-z0-9_-]*\$?$/
 
 /** The decision, as data. A home that differs is changed with `usermod -d`, never moved. */
 export function planUser(current: PasswdEntry, spec: UserSpec): Change[] {
-  const { name } = spec
+  const name = spec.user
   if (spec.state === 'absent') {
     if (!current.exists) return []
     return [
@@ -68,9 +69,9 @@ export function planUser(current: PasswdEntry, spec: UserSpec): Change[] {
 
 function userSpecProblems(spec: UserSpec): string[] {
   const problems: string[] = []
-  if (!NAME.test(spec.name ?? '') || spec.name.length > 32)
+  if (!NAME.test(spec.user ?? '') || spec.user.length > 32)
     problems.push(
-      `invalid user name ${JSON.stringify(spec.name)} (lower-case letters, digits, "_" and "-", at most 32)`,
+      `invalid user name ${JSON.stringify(spec.user)} (lower-case letters, digits, "_" and "-", at most 32)`,
     )
   if (spec.uid !== undefined && !(Number.isInteger(spec.uid) && spec.uid >= 0))
     problems.push(`uid must be a non-negative integer, got ${spec.uid}`)
@@ -86,14 +87,14 @@ export function user(spec: UserSpec): Task {
   const problems = userSpecProblems(spec)
   if (problems.length) throw new Error(`user: ${problems.join('; ')}`)
   return {
-    name: spec.taskName ?? `user ${spec.name}${spec.state === 'absent' ? ' absent' : ''}`,
+    name: spec.name ?? `user ${spec.user}${spec.state === 'absent' ? ' absent' : ''}`,
     notify: spec.notify,
-    facts: () => [passwdEntry(spec.name)],
+    facts: () => [passwdEntry(spec.user)],
     async plan(host: HostContext): Promise<Plan> {
-      const current = await host.fact(passwdEntry(spec.name))
+      const current = await host.fact(passwdEntry(spec.user))
       const changes = planUser(current, spec)
       if (changes.length) return { changes }
-      return { changes, noop: spec.state === 'absent' ? `${spec.name} does not exist` : `${spec.name} is as wanted` }
+      return { changes, noop: spec.state === 'absent' ? `${spec.user} does not exist` : `${spec.user} is as wanted` }
     },
   }
 }

@@ -11,92 +11,136 @@ import { printRecap } from './recap.js'
 import type { Sink } from './sink.js'
 
 type Outcome = Extract<EngineEvent, { type: 'task-end' }> | { type: 'abandoned'; reason: string }
-interface Waiter {
-  resolve(o: Outcome): void
-}
+type RunStart = Extract<EngineEvent, { type: 'run-start' }>
+type Play = RunStart['plays'][number]
+type RoleLines = Play['hosts'][string][number]
+/** The next outcome of a host's tasks, in run order. */
+type Next = (host: string) => Promise<Outcome>
 
-export function listrRenderer(sink: Sink, opts: { diff: boolean }) {
-  const waiting = new Map<string, Waiter[]>() // per host, leaves in run order
+/**
+ * Per host, the task outcomes in run order: a line asks for the next one (`next`) and gets
+ * it when the engine delivers it, or at once when it came early; once the host ended
+ * (`end`), the lines still waiting, and any that ask later, are settled as not run.
+ */
+function outcomeQueues() {
+  const waiting = new Map<string, ((o: Outcome) => void)[]>() // per host, lines in run order
   const early = new Map<string, Outcome[]>()
   const ended = new Map<string, string>()
-  let recapArgs: [Extract<EngineEvent, { type: 'run-end' }>['recap'], number] | undefined
-  const after: string[] = []
-  let done: Promise<unknown> = Promise.resolve()
-
-  const next = (host: string): Promise<Outcome> =>
+  const next: Next = (host) =>
     new Promise((resolve) => {
       const queued = early.get(host)?.shift()
       if (queued) return resolve(queued)
       if (ended.has(host)) return resolve({ type: 'abandoned', reason: ended.get(host)! })
-      waiting.set(host, [...(waiting.get(host) ?? []), { resolve }])
+      waiting.set(host, [...(waiting.get(host) ?? []), resolve])
     })
-  const deliver = (host: string, o: Outcome) => {
-    const w = waiting.get(host)?.shift()
-    if (w) w.resolve(o)
+  const deliver = (host: string, o: Outcome): void => {
+    const resolve = waiting.get(host)?.shift()
+    if (resolve) resolve(o)
     else early.set(host, [...(early.get(host) ?? []), o])
   }
+  const end = (host: string, reason: string): void => {
+    ended.set(host, reason)
+    for (const resolve of waiting.get(host)?.splice(0) ?? []) resolve({ type: 'abandoned', reason })
+  }
+  return { next, deliver, end }
+}
+
+/** One task's line: settled by its outcome (title with the changes, skipped, or failed). */
+function taskLine(host: string, name: string, next: Next): ListrTask {
+  return {
+    title: name,
+    task: async (_c, tt) => {
+      const o = await next(host)
+      if (o.type === 'abandoned') return tt.skip(o.reason)
+      if (o.status === 'failed') throw new Error(redact(o.error?.split('\n')[0] ?? 'failed'))
+      if (o.status === 'skipped') return tt.skip(redact(`${name}: skipped ${o.reason ?? ''}`))
+      tt.title = redact(o.status === 'changed' ? `${name} → ${o.changes.join('; ')}` : `${name}`)
+    },
+  }
+}
+
+/** A role's lines, one after another; a failed task ends the role. */
+function roleLines(host: string, r: RoleLines, next: Next): ListrTask {
+  return {
+    title: r.role,
+    task: (_c, tr) =>
+      tr.newListr(
+        r.tasks.map((name) => taskLine(host, name, next)),
+        { concurrent: false, exitOnError: true },
+      ),
+  }
+}
+
+/** A host's roles, in order. */
+function hostLines(host: string, roles: RoleLines[], next: Next): ListrTask {
+  return {
+    title: host,
+    task: (_c, th) =>
+      th.newListr(
+        roles.map((r) => roleLines(host, r, next)),
+        { concurrent: false, exitOnError: true },
+      ),
+  }
+}
+
+/** A play's hosts, side by side; one host failing does not stop the others. */
+function playLines(play: Play, check: boolean, next: Next): ListrTask {
+  return {
+    title: `PLAY ${play.name}${check ? ' (check mode)' : ''}`,
+    task: (_c, t) =>
+      t.newListr(
+        Object.entries(play.hosts).map(([host, roles]) => hostLines(host, roles, next)),
+        { concurrent: true, exitOnError: false },
+      ),
+  }
+}
+
+/** The whole run's progress, play after play; resolves when every line is settled. */
+function runProgress(e: RunStart, next: Next): Promise<unknown> {
+  return new Listr(
+    e.plays.map((play) => playLines(play, e.check, next)),
+    {
+      concurrent: false,
+      exitOnError: false,
+      rendererOptions: { collapseSubtasks: false, collapseErrors: false },
+    },
+  )
+    .run()
+    .catch(() => {})
+}
+
+/** What a task's end adds below the progress: a handler's status, warnings, the error, diffs. */
+function afterTask(e: Extract<EngineEvent, { type: 'task-end' }>, diff: boolean): string[] {
+  const lines: string[] = []
+  if (e.handler) lines.push(`[${e.host}] ${e.role} | handler ${e.task}: ${e.status}`)
+  for (const w of e.warnings ?? []) lines.push(`[${e.host}] warning: ${w}`)
+  if (e.status === 'failed') lines.push(`[${e.host}] FAILED\n${indent(e.error ?? '')}`)
+  if (diff) for (const d of e.diffs ?? []) lines.push(unifiedDiff(d))
+  return lines
+}
+
+export function listrRenderer(sink: Sink, opts: { diff: boolean }) {
+  const queues = outcomeQueues()
+  let recapArgs: [Extract<EngineEvent, { type: 'run-end' }>['recap'], number] | undefined
+  const after: string[] = []
+  let done: Promise<unknown> = Promise.resolve()
 
   const render = (e: EngineEvent): void => {
     switch (e.type) {
-      case 'run-start': {
-        const tasks: ListrTask[] = e.plays.map((play) => ({
-          title: `PLAY ${play.name}${e.check ? ' (check mode)' : ''}`,
-          task: (_c, t) =>
-            t.newListr(
-              Object.entries(play.hosts).map(([host, roles]) => ({
-                title: host,
-                task: (_c2, th) =>
-                  th.newListr(
-                    roles.map((r) => ({
-                      title: r.role,
-                      task: (_c3, tr) =>
-                        tr.newListr(
-                          r.tasks.map((name) => ({
-                            title: name,
-                            task: async (_c4, tt) => {
-                              const o = await next(host)
-                              if (o.type === 'abandoned') return tt.skip(o.reason)
-                              if (o.status === 'failed') throw new Error(redact(o.error?.split('\n')[0] ?? 'failed'))
-                              if (o.status === 'skipped') return tt.skip(redact(`${name}: skipped ${o.reason ?? ''}`))
-                              tt.title = redact(
-                                o.status === 'changed' ? `${name} → ${o.changes.join('; ')}` : `${name}`,
-                              )
-                            },
-                          })),
-                          { concurrent: false, exitOnError: true },
-                        ),
-                    })),
-                    { concurrent: false, exitOnError: true },
-                  ),
-              })),
-              { concurrent: true, exitOnError: false },
-            ),
-        }))
-        done = new Listr(tasks, {
-          concurrent: false,
-          exitOnError: false,
-          rendererOptions: { collapseSubtasks: false, collapseErrors: false },
-        })
-          .run()
-          .catch(() => {})
+      case 'run-start':
+        done = runProgress(e, queues.next)
         break
-      }
       case 'host-unreachable':
-        deliver(e.host, { type: 'abandoned', reason: 'unreachable' })
+        queues.deliver(e.host, { type: 'abandoned', reason: 'unreachable' })
         after.push(`[${e.host}] UNREACHABLE ${e.error}`)
         break
       case 'task-end':
-        if (!e.handler) deliver(e.host, e)
-        if (e.handler) after.push(`[${e.host}] ${e.role} | handler ${e.task}: ${e.status}`)
-        for (const w of e.warnings ?? []) after.push(`[${e.host}] warning: ${w}`)
-        if (e.status === 'failed') after.push(`[${e.host}] FAILED\n${indent(e.error ?? '')}`)
-        if (opts.diff) for (const d of e.diffs ?? []) after.push(unifiedDiff(d))
+        if (!e.handler) queues.deliver(e.host, e)
+        after.push(...afterTask(e, opts.diff))
         break
       case 'host-end':
         // Lines of a host that stopped early never get an event: settle them.
-        ended.set(e.host, `not run: ${e.host} ${e.status}`)
-        for (const w of waiting.get(e.host)?.splice(0) ?? [])
-          w.resolve({ type: 'abandoned', reason: `not run: ${e.host} ${e.status}` })
+        queues.end(e.host, `not run: ${e.host} ${e.status}`)
         break
       case 'run-end':
         recapArgs = [e.recap, e.ms]

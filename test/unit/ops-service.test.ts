@@ -17,9 +17,9 @@ const brief = (changes: { summary: string; command?: string; starts?: string }[]
   changes.map((c) => [c.summary, c.command, c.starts])
 
 test('noop: running and enabled as wanted', () => {
-  assert.deepEqual(planService(systemd(), { name: 'apache2', state: 'started', enabled: true }, run), [])
+  assert.deepEqual(planService(systemd(), { service: 'apache2', state: 'started', enabled: true }, run), [])
   assert.equal(
-    serviceNoop(systemd(), { name: 'apache2', state: 'started', enabled: true }, run),
+    serviceNoop(systemd(), { service: 'apache2', state: 'started', enabled: true }, run),
     'apache2 is running, enabled',
   )
 })
@@ -29,7 +29,7 @@ test('systemd: a stopped, disabled service is started (recorded in starts) and e
     brief(
       planService(
         systemd({ active: false, enabled: false }),
-        { name: 'apache2', state: 'started', enabled: true },
+        { service: 'apache2', state: 'started', enabled: true },
         run,
       ),
     ),
@@ -43,50 +43,57 @@ test('systemd: a stopped, disabled service is started (recorded in starts) and e
 test('sysv: service and update-rc.d', () => {
   assert.deepEqual(
     brief(
-      planService(sysv({ active: true, enabled: true }), { name: 'heartbeat', state: 'stopped', enabled: false }, run),
+      planService(
+        sysv({ active: true, enabled: true }),
+        { service: 'heartbeat', state: 'stopped', enabled: false },
+        run,
+      ),
     ),
     [
       ['stop heartbeat', 'service heartbeat stop', undefined],
       ['disable heartbeat', 'update-rc.d heartbeat disable', undefined],
     ],
   )
-  assert.deepEqual(brief(planService(sysv({ enabled: false }), { name: 'heartbeat', enabled: true }, run)), [
+  assert.deepEqual(brief(planService(sysv({ enabled: false }), { service: 'heartbeat', enabled: true }, run)), [
     ['enable heartbeat', 'update-rc.d heartbeat defaults && update-rc.d heartbeat enable', undefined],
   ])
 })
 
 test('restarted and reloaded act on a running service', () => {
-  assert.deepEqual(brief(planService(systemd(), { name: 'apache2', state: 'restarted' }, run)), [
+  assert.deepEqual(brief(planService(systemd(), { service: 'apache2', state: 'restarted' }, run)), [
     ['restart apache2', 'systemctl restart apache2', undefined],
   ])
-  assert.deepEqual(brief(planService(sysv(), { name: 'apache2', state: 'reloaded' }, run)), [
+  assert.deepEqual(brief(planService(sysv(), { service: 'apache2', state: 'reloaded' }, run)), [
     ['reload apache2', 'service apache2 reload', undefined],
   ])
 })
 
 test('restarted/reloaded of a stopped service start it', () => {
-  assert.deepEqual(brief(planService(systemd({ active: false }), { name: 'apache2', state: 'reloaded' }, run)), [
+  assert.deepEqual(brief(planService(systemd({ active: false }), { service: 'apache2', state: 'reloaded' }, run)), [
     ['start apache2 (was stopped)', 'systemctl start apache2', 'apache2'],
   ])
 })
 
 test('a handler restart after this run started the service is a noop', () => {
   const ctx = { ...run, startedServices: new Set(['apache2']) }
-  assert.deepEqual(planService(systemd(), { name: 'apache2', state: 'restarted' }, ctx), [])
-  assert.equal(serviceNoop(systemd(), { name: 'apache2', state: 'restarted' }, ctx), 'apache2 was started by this run')
+  assert.deepEqual(planService(systemd(), { service: 'apache2', state: 'restarted' }, ctx), [])
+  assert.equal(
+    serviceNoop(systemd(), { service: 'apache2', state: 'restarted' }, ctx),
+    'apache2 was started by this run',
+  )
 })
 
 test('a unit not installed yet: planned in check mode, an error in a real run', () => {
   const missing = systemd({ exists: false, active: false, enabled: false })
-  assert.deepEqual(brief(planService(missing, { name: 'keepalived', state: 'started' }, check)), [
+  assert.deepEqual(brief(planService(missing, { service: 'keepalived', state: 'started' }, check)), [
     ['start keepalived (not installed yet)', 'systemctl start keepalived', 'keepalived'],
   ])
   assert.throws(
-    () => planService(missing, { name: 'keepalived', state: 'started', enabled: true }, run),
+    () => planService(missing, { service: 'keepalived', state: 'started', enabled: true }, run),
     /cannot start and enable keepalived: unit keepalived.service is missing on web1/,
   )
   assert.throws(
-    () => planService(sysv({ exists: false, active: false }), { name: 'heartbeat', state: 'started' }, run),
+    () => planService(sysv({ exists: false, active: false }), { service: 'heartbeat', state: 'started' }, run),
     /init script \/etc\/init.d\/heartbeat is missing on web1/,
   )
 })
@@ -95,7 +102,7 @@ test('stopping or disabling a service that is not installed is a noop', () => {
   assert.deepEqual(
     planService(
       systemd({ exists: false, active: false, enabled: false }),
-      { name: 'nginx', state: 'stopped', enabled: false },
+      { service: 'nginx', state: 'stopped', enabled: false },
       run,
     ),
     [],

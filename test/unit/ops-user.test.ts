@@ -34,19 +34,19 @@ test('the passwd fact: an entry is parsed, exit 2 means no such user, other fail
 })
 
 test('noop when the user exists as wanted; unspecified fields are left alone', () => {
-  assert.deepEqual(planUser(alice(), { name: 'alice', home: '/home/alice', shell: '/bin/bash' }), [])
-  assert.deepEqual(planUser(alice({ shell: '/bin/sh', uid: 2000 }), { name: 'alice' }), [])
+  assert.deepEqual(planUser(alice(), { user: 'alice', home: '/home/alice', shell: '/bin/bash' }), [])
+  assert.deepEqual(planUser(alice({ shell: '/bin/sh', uid: 2000 }), { user: 'alice' }), [])
 })
 
 test('a missing user is created with useradd, home made from /etc/skel unless told not to', () => {
-  assert.deepEqual(brief(planUser({ exists: false }, { name: 'alice', home: '/home/alice', shell: '/bin/bash' })), [
+  assert.deepEqual(brief(planUser({ exists: false }, { user: 'alice', home: '/home/alice', shell: '/bin/bash' })), [
     ['create user alice', 'useradd -d /home/alice -m -s /bin/bash alice'],
   ])
   assert.deepEqual(
     brief(
       planUser(
         { exists: false },
-        { name: 'svc', system: true, uid: 990, createHome: false, comment: 'A service, really' },
+        { user: 'svc', system: true, uid: 990, createHome: false, comment: 'A service, really' },
       ),
     ),
     [['create user svc', "useradd --system -u 990 -M -c 'A service, really' svc"]],
@@ -54,34 +54,34 @@ test('a missing user is created with useradd, home made from /etc/skel unless to
 })
 
 test('only the fields that differ are changed with usermod; the home is not moved', () => {
-  assert.deepEqual(brief(planUser(alice(), { name: 'alice', shell: '/bin/sh', home: '/srv/alice' })), [
+  assert.deepEqual(brief(planUser(alice(), { user: 'alice', shell: '/bin/sh', home: '/srv/alice' })), [
     [
       'user alice: home /home/alice → /srv/alice (not moved), shell /bin/bash → /bin/sh',
       'usermod -d /srv/alice -s /bin/sh alice',
     ],
   ])
-  assert.deepEqual(brief(planUser(alice(), { name: 'alice', uid: 1500, comment: 'Alice' })), [
+  assert.deepEqual(brief(planUser(alice(), { user: 'alice', uid: 1500, comment: 'Alice' })), [
     ['user alice: uid 1001 → 1500, comment "" → "Alice"', 'usermod -u 1500 -c Alice alice'],
   ])
 })
 
 test('absent: userdel only when the user exists, -r only when asked', () => {
-  assert.deepEqual(planUser({ exists: false }, { name: 'alice', state: 'absent' }), [])
-  assert.deepEqual(brief(planUser(alice(), { name: 'alice', state: 'absent' })), [
+  assert.deepEqual(planUser({ exists: false }, { user: 'alice', state: 'absent' }), [])
+  assert.deepEqual(brief(planUser(alice(), { user: 'alice', state: 'absent' })), [
     ['remove user alice', 'userdel alice'],
   ])
-  assert.deepEqual(brief(planUser(alice(), { name: 'alice', state: 'absent', removeHome: true })), [
+  assert.deepEqual(brief(planUser(alice(), { user: 'alice', state: 'absent', removeHome: true })), [
     ['remove user alice and its home', 'userdel -r alice'],
   ])
 })
 
 test('bad names, uids, paths and comments are refused when the role is built', () => {
-  assert.throws(() => user({ name: 'Alice; rm -rf /' }), /invalid user name/)
-  assert.throws(() => user({ name: 'alice', uid: -1 }), /uid must be a non-negative integer/)
+  assert.throws(() => user({ user: 'Alice; rm -rf /' }), /invalid user name/)
+  assert.throws(() => user({ user: 'alice', uid: -1 }), /uid must be a non-negative integer/)
   assert.throws(
-    () => user({ name: 'alice', home: 'home/alice', shell: 'bash' }),
+    () => user({ user: 'alice', home: 'home/alice', shell: 'bash' }),
     /home must be an absolute path.*shell must be an absolute path/,
   )
-  assert.throws(() => user({ name: 'alice', comment: 'a:b' }), /comment cannot contain/)
-  assert.equal(user({ name: 'alice' }).name, 'user alice')
+  assert.throws(() => user({ user: 'alice', comment: 'a:b' }), /comment cannot contain/)
+  assert.equal(user({ user: 'alice' }).name, 'user alice')
 })

@@ -9,7 +9,8 @@ import { loadPlaybook, prepareRun, type PreparedRun } from '../../src/engine/pre
 import type { Task } from '../../src/engine/types.ts'
 import { InventoryError } from '../../src/errors.ts'
 import { loadInventory } from '../../src/inventory/load.ts'
-import pacemakerRole, { crmConfiguration, parseCibComparison, planCib } from '../../roles/pacemaker/index.ts'
+import pacemakerRole, { crmConfiguration, planCib } from '../../roles/pacemaker/index.ts'
+import { parseCibComparison } from '../../roles/pacemaker/facts.ts'
 import { prepareSite, rendered, tasksOf } from '../helpers/site-plan.ts'
 
 const prepare = (): Promise<PreparedRun> => prepareSite('6-node')

@@ -11,7 +11,7 @@ import { InventoryError } from '../../src/errors.ts'
 import { loadInventory } from '../../src/inventory/load.ts'
 import { planDatabase, planRole } from '../../roles/postgresql/accounts.ts'
 import { scramVerifier } from '../../roles/postgresql/scram.ts'
-import { parseSiteState } from '../../roles/drupal/site-state.ts'
+import { parseSiteState } from '../../roles/drupal/facts.ts'
 import { REPO } from '../helpers/cli.ts'
 import { join } from 'node:path'
 

@@ -11,7 +11,7 @@ import type { HostContext } from '../../src/engine/host-context.ts'
 import type { Fact, Plan, Task } from '../../src/engine/types.ts'
 import { InventoryError } from '../../src/errors.ts'
 import { loadInventory } from '../../src/inventory/load.ts'
-import { parseDynamic } from '../../roles/dhcp-client/index.ts'
+import { parseDynamic } from '../../roles/dhcp-client/facts.ts'
 import { REPO } from '../helpers/cli.ts'
 import { notesOf, prepareSite as prepare, rendered, tasksOf } from '../helpers/site-plan.ts'
 

@@ -15,7 +15,7 @@ export default defineRole({
   tasks: ({ vars }) => {
     const home = `/home/${vars.workload_user}`
     return [
-      user({ name: vars.workload_user, home, shell: '/bin/bash' }),
+      user({ user: vars.workload_user, home, shell: '/bin/bash' }),
       file({ path: vars.workload_log, content: 'halab benchmark log\n', owner: vars.workload_user, mode: '0644' }),
       file({
         path: `${home}/test_file.txt`,
