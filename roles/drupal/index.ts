@@ -15,7 +15,11 @@ const Vars = z.object({
   drupal_archive_url: z.string().url().optional(),
   /** A release archive on the controller (relative to the inventory directory). */
   drupal_archive_path: z.string().optional(),
-  drupal_archive_sha256: z.string().regex(/^[0-9a-f]{64}$/, "the archive's sha256, 64 lower-case hex digits"),
+  /** Needed with either; without an archive at all the role is skipped, with a note on the recap. */
+  drupal_archive_sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, "the archive's sha256, 64 lower-case hex digits")
+    .optional(),
   drupal_archive_cache: z.string().startsWith('/').default('/var/cache/halab'),
   drupal_document_root: z.string().startsWith('/').default('/var/www/drupal'),
   drupal_server_name: z.string().default('drupal.ha'),
@@ -53,12 +57,26 @@ const Vars = z.object({
   drupal_driver: z.string().startsWith('/').default('/usr/local/lib/halab/drupal-site.php'),
 })
 
+/** The recap's note on each Drupal host when no release archive is configured. */
+export const SKIPPED =
+  'drupal: skipped, no release archive configured — to install Drupal set drupal_archive_url ' +
+  '(or drupal_archive_path, a file beside the inventory) and drupal_archive_sha256, in group_vars or with -e'
+
 export default defineRole({
   name: 'drupal',
   vars: Vars,
-  tasks: ({ vars, host, inventory, render }) => {
+  tasks: ({ vars, host, inventory, render, note }) => {
     if (vars.drupal_archive_url && vars.drupal_archive_path)
       throw new Error('set drupal_archive_url or drupal_archive_path, not both')
+    if (!vars.drupal_archive_url && !vars.drupal_archive_path) {
+      note(SKIPPED)
+      return []
+    }
+    if (!vars.drupal_archive_sha256)
+      throw new Error(
+        `drupal_archive_sha256 is not set: give the sha256 of ${vars.drupal_archive_url ?? vars.drupal_archive_path} ` +
+          '(sha256sum ARCHIVE), so that only that archive is ever unpacked',
+      )
     const server = databaseServer(inventory, host.vars, host)
     const dbHost = vars.drupal_db.host ?? server?.address
     if (!dbHost) throw new Error('drupal_db.host is not set and there is no postgresql_server_node to default to')
