@@ -5,7 +5,7 @@
 // `drupal_install_node`; a rerun finds the site installed and leaves it.
 // A document root that already holds Drupal (index.php) is never unpacked over: upgrades
 // are Drupal's own procedure.
-import { command, defineRole, directory, sh, template, z } from '../../src/sdk.ts'
+import { command, defineRole, directory, secret, sh, template, z } from '../../src/sdk.ts'
 import { phpString } from '../apache-php/index.ts'
 import { databaseServer } from '../postgresql/server.ts'
 import { archiveOnHost } from './archive.ts'
@@ -32,13 +32,13 @@ const Vars = z.object({
     port: z.number().int().optional(),
     name: z.string(),
     user: z.string(),
-    password: z.string(),
+    password: secret('alnum', 24, z.string()),
     prefix: z
       .string()
       .regex(/^[a-z0-9_]*$/)
       .default(''),
   }),
-  drupal_hash_salt: z.string().min(32, 'at least 32 characters (openssl rand -hex 32)'),
+  drupal_hash_salt: secret('hex', 32, z.string().min(32, 'at least 32 characters (openssl rand -hex 32)')),
   /** The one node that runs the installer (default: postgresql_server_node). */
   drupal_install_node: z.string().optional(),
   drupal_profile: z
@@ -51,7 +51,7 @@ const Vars = z.object({
   drupal_admin: z.object({
     name: z.string().default('admin'),
     mail: z.string().default('admin@example.org'),
-    password: z.string().min(1),
+    password: secret('alnum', 24, z.string().min(1)),
   }),
   /** Where halab keeps its installer driver. */
   drupal_driver: z.string().startsWith('/').default('/usr/local/lib/halab/drupal-site.php'),

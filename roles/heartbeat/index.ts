@@ -3,7 +3,7 @@
 // no authentication at all, as the seeds use — only when asked, with a warning), and
 // haresources from a typed resource list. Services heartbeat starts are kept off at
 // boot, so only the active node runs them.
-import { addressOf, command, defineRole, packages, service, sh, type Task, template, z } from '../../src/sdk.ts'
+import { addressOf, command, defineRole, packages, secret, service, sh, type Task, template, z } from '../../src/sdk.ts'
 
 const Resource = z.discriminatedUnion('type', [
   z.object({
@@ -48,7 +48,7 @@ export default defineRole({
         .default(null),
       heartbeat_auto_failback: z.boolean().default(true),
       heartbeat_auth_method: z.enum(['sha1', 'md5', 'crc']).default('sha1'),
-      heartbeat_auth_secret: z.string().optional(),
+      heartbeat_auth_secret: secret('hex', 24, z.string()).optional(),
       /** The node that holds the resources when both are up (first in haresources). */
       heartbeat_preferred_node: z.string(),
       heartbeat_resources: z.array(Resource).min(1),

@@ -18,6 +18,7 @@ import {
   type InventoryHost,
   packages,
   requireKernel,
+  secret,
   service,
   type Task,
   template,
@@ -84,17 +85,21 @@ const VrrpInstance = z.object({
   smtp_alert: z.boolean().default(false),
   auth_type: z.enum(['PASS', 'AH']).default('PASS'),
   /** From .env: auth_pass: "${KEEPALIVED_AUTH_PASS}". null: no authentication block. */
-  auth_pass: z
-    .string()
-    .max(
-      8,
-      'VRRP PASS authentication carries at most 8 characters (keepalived would silently cut it): ' +
-        'choose a shorter KEEPALIVED_AUTH_PASS',
-    )
-    .regex(
-      /^[^\s#!"'\\{}]+$/,
-      'must be a single word without #, !, quotes, backslashes or braces (keepalived.conf syntax)',
-    )
+  auth_pass: secret(
+    'alnum',
+    8,
+    z
+      .string()
+      .max(
+        8,
+        'VRRP PASS authentication carries at most 8 characters (keepalived would silently cut it): ' +
+          'choose a shorter KEEPALIVED_AUTH_PASS',
+      )
+      .regex(
+        /^[^\s#!"'\\{}]+$/,
+        'must be a single word without #, !, quotes, backslashes or braces (keepalived.conf syntax)',
+      ),
+  )
     .nullable()
     .default(null),
   /** Addresses VRRP moves: `10.0.0.4` (a /32) or `10.0.0.4/24`. */
