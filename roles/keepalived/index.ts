@@ -170,6 +170,11 @@ type KeepalivedVars = z.output<typeof Vars>
 
 export default defineRole({
   name: 'keepalived',
+  // IPVS for virtual servers and the connection-sync daemon; VRRP alone needs none.
+  kernel: (vars) =>
+    vars.keepalived_virtual_servers.length || vars.keepalived_vrrp_instances.some((i) => i.lvs_sync_daemon_interface)
+      ? ['ip_vs']
+      : [],
   vars: Vars,
   tasks: ({ vars, configurationOnly, host, inventory, render, note }) => {
     const instances = effectiveInstances(vars)

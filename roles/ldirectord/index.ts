@@ -34,6 +34,7 @@ const Virtual = z.object({
 
 export default defineRole({
   name: 'ldirectord',
+  kernel: ['ip_vs'],
   vars: z.object({
     ldirectord_config: z.string().startsWith('/').default('/etc/ha.d/ldirectord.cf'),
     ldirectord_checktimeout: z.number().int().positive().default(3),
