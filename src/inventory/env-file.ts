@@ -31,11 +31,14 @@ export function envFileProblems(dir: string): InputProblem[] {
         `every user of this machine can read it (mode ${mode.toString(8).padStart(4, '0')}), ` +
         `and it holds secrets: chmod 600 ${file}`,
     })
-  for (const name of placeholders(dir))
+  const stale = placeholders(dir)
+  if (stale.length)
     problems.push({
       file,
-      field: name,
-      message: `${name} is still the placeholder from .env.example: set a real value; ${howToGetSecrets(dir)}`,
+      field: stale.join(', '),
+      message:
+        `${stale.length > 1 ? 'still the placeholders' : 'still the placeholder'} from .env.example: ` +
+        `set real values; ${howToGetSecrets(dir)}`,
     })
   return problems
 }

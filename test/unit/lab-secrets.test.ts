@@ -44,7 +44,7 @@ async function prepareSite(dir: string) {
 for (const name of TOPOLOGIES)
   test(`${name}: the .env lab site writes passes every role's rules on every host`, async () => {
     const dir = copyInventory(name)
-    const plan = await secretPlanFor(dir, REPO)
+    const { plan } = await secretPlanFor(dir, REPO)
     assert.ok(plan.size > 0, 'every shipped inventory has secrets')
     for (const k of plan.keys()) delete process.env[k] // the file's values, not the environment's
     const r = await ensureSecrets(dir, REPO)
@@ -56,10 +56,10 @@ for (const name of TOPOLOGIES)
   })
 
 test('generated values follow each declared rule: base64 of N bytes, hex, at most 8 for VRRP', async () => {
-  const plan6 = await secretPlanFor(join(REPO, 'inventory', '6-node'), REPO)
+  const { plan: plan6 } = await secretPlanFor(join(REPO, 'inventory', '6-node'), REPO)
   const key = generateSecret(plan6.get('COROSYNC_AUTHKEY')!)
   assert.ok(Buffer.from(key, 'base64').length >= 128 && /^[A-Za-z0-9+/]+=*$/.test(key))
-  const plan4 = await secretPlanFor(join(REPO, 'inventory', '4-node'), REPO)
+  const { plan: plan4 } = await secretPlanFor(join(REPO, 'inventory', '4-node'), REPO)
   assert.match(generateSecret(plan4.get('KEEPALIVED_AUTH_PASS')!), /^[A-Za-z0-9]{1,8}$/)
   assert.match(generateSecret(plan4.get('DRUPAL_HASH_SALT')!), /^[0-9a-f]{64}$/)
   const a = generateSecret({ kind: 'alnum', size: 24 })
@@ -106,7 +106,7 @@ test('placeholders copied from .env.example are refused, saying how to get real 
   delete process.env.HEARTBEAT_SECRET
   await assert.rejects(loadInventory(dir), (e: unknown) => {
     assert.ok(e instanceof InventoryError)
-    assert.match(e.message, /field HEARTBEAT_SECRET: HEARTBEAT_SECRET is still the placeholder from \.env\.example/)
+    assert.match(e.message, /field HEARTBEAT_SECRET: still the placeholder from \.env\.example: set real values/)
     assert.match(e.message, /run-playbook lab secrets -i .*2-node-web/)
     assert.match(e.message, /delete .*\.env and `run-playbook lab site` writes a new one/)
     return true
