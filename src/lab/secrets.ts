@@ -9,13 +9,16 @@ import { envFile, placeholders, writeNewEnvFile } from '../inventory/env-file.js
 import { loadEnv } from '../inventory/env.js'
 import { loadInventory } from '../inventory/load.js'
 
-/** NAME → generator for every secret the inventory references, by the site playbook's roles. */
-export async function secretPlanFor(inventoryDir: string, projectRoot: string): Promise<Map<string, SecretSpec>> {
-  const inv = await loadInventory(inventoryDir, { skipSecrets: true })
+/** NAME → generator for every secret the inventory references, by the site playbook's roles; and its directory. */
+export async function secretPlanFor(
+  inventory: string,
+  projectRoot: string,
+): Promise<{ dir: string; plan: Map<string, SecretSpec> }> {
+  const inv = await loadInventory(inventory, { skipSecrets: true })
   const { playbook } = await loadPlaybook(projectRoot, 'site')
   const names = [...new Set(playbook.plays.flatMap((p) => p.roles))]
   const roles = (await Promise.all(names.map((n) => loadRole(projectRoot, n)))).filter((r): r is Role => !!r)
-  return planSecrets(inv, roles)
+  return { dir: inv.dir, plan: planSecrets(inv, roles) }
 }
 
 export type SecretsOutcome =
@@ -24,13 +27,13 @@ export type SecretsOutcome =
   | { existing: true; file: string; fresh: Map<string, string> }
 
 /** Writes a new `.env` when there is none; otherwise says what it lacks, with fresh values. */
-export async function ensureSecrets(inventoryDir: string, projectRoot: string): Promise<SecretsOutcome> {
-  const plan = await secretPlanFor(inventoryDir, projectRoot)
+export async function ensureSecrets(inventory: string, projectRoot: string): Promise<SecretsOutcome> {
+  const { dir, plan } = await secretPlanFor(inventory, projectRoot)
   const values = generateSecrets(plan)
-  const file = envFile(inventoryDir)
-  if (writeNewEnvFile(inventoryDir, values)) return { written: [...values.keys()], file }
-  const env = loadEnv(inventoryDir)
-  const stale = new Set(placeholders(inventoryDir))
+  const file = envFile(dir)
+  if (writeNewEnvFile(dir, values)) return { written: [...values.keys()], file }
+  const env = loadEnv(dir)
+  const stale = new Set(placeholders(dir))
   const fresh = new Map([...values].filter(([k]) => env[k] === undefined || stale.has(k)))
   return { existing: true, file, fresh }
 }
