@@ -97,7 +97,7 @@ const rejects = (probe: MachineProbe, re: RegExp, name = '4-node') =>
     return true
   })
 
-test('not root, another lab up, a route over a lab subnet, too little memory: each refused before anything starts', async () => {
+test('not root, another lab up, a route over a lab subnet, too little memory: refused before any start', async () => {
   await rejects(machine({ isRoot: () => false }), /needs root[\s\S]*sudo npx run-playbook lab site -i/)
   await rejects(
     machine({ currentLab: () => '/elsewhere/inventory' }),
