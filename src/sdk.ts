@@ -5,8 +5,9 @@
 
 // Roles, tasks, facts
 export { z } from 'zod'
-export { defineRole, isConfigurationOnly, type Role, type RoleContext } from './engine/role.js'
+export { defineRole, isConfigurationOnly, type KernelFeature, type Role, type RoleContext } from './engine/role.js'
 export { definePlaybook, type Play, type Playbook } from './engine/playbook.js'
+export { secret, type SecretKind } from './engine/secret.js'
 export type { Change, Fact, FileDiff, Plan, Task } from './engine/types.js'
 export type { HostContext } from './engine/host-context.js'
 export { sh } from './transport/quote.js'

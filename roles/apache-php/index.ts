@@ -5,7 +5,7 @@
 // one request proves Apache, PHP, pgsql and the cluster's database server together; its
 // credentials live outside the document root. Every site file is checked by Apache itself
 // (`apache2ctl -t` with the candidate included) before it goes live.
-import { command, defineRole, directory, packages, service, sh, type Task, template, z } from '../../src/sdk.ts'
+import { command, defineRole, directory, packages, secret, service, sh, type Task, template, z } from '../../src/sdk.ts'
 import { databaseServer, type DatabaseServer } from '../postgresql/server.ts'
 
 const Site = z.object({
@@ -65,7 +65,7 @@ const Vars = z.object({
       port: z.number().int().optional().describe('PostgreSQL port (default: postgresql_port).'),
       dbname: z.string().describe('The database the page reads.'),
       user: z.string().describe('The login role it connects as.'),
-      password: z.string().describe('Its password (from .env).'),
+      password: secret('alnum', 24, z.string().describe('Its password (from .env).')),
       query: z
         .string()
         .default(

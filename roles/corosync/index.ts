@@ -3,7 +3,7 @@
 // has to be copied between hosts) and corosync.conf from the inventory — the nodes at their
 // address on the cluster network, two_node quorum for a pair — checked by `corosync -t`
 // before it goes live. A change restarts corosync once.
-import { addressOf, defineRole, file, packages, service, template, z } from '../../src/sdk.ts'
+import { addressOf, defineRole, file, packages, secret, service, template, z } from '../../src/sdk.ts'
 
 export default defineRole({
   name: 'corosync',
@@ -16,13 +16,17 @@ export default defineRole({
       .regex(/^[A-Za-z0-9_-]+$/)
       .describe("The cluster's name in corosync.conf."),
     corosync_network: z.string().describe('CIDR of the network corosync talks on (the seed binds 10.0.10.0).'),
-    corosync_authkey: z
-      .string()
-      .refine(
-        (k) => /^[A-Za-z0-9+/]+={0,2}$/.test(k) && Buffer.from(k, 'base64').length >= 128,
-        'must be base64 of at least 128 bytes (openssl rand -base64 256 | tr -d "\\n")',
-      )
-      .describe("The shared key, base64 (e.g. `openssl rand -base64 256 | tr -d '\\n'`), from .env."),
+    corosync_authkey: secret(
+      'base64',
+      256,
+      z
+        .string()
+        .refine(
+          (k) => /^[A-Za-z0-9+/]+={0,2}$/.test(k) && Buffer.from(k, 'base64').length >= 128,
+          'must be base64 of at least 128 bytes (openssl rand -base64 256 | tr -d "\\n")',
+        )
+        .describe("The shared key, base64 (e.g. `openssl rand -base64 256 | tr -d '\\n'`), from .env."),
+    ),
     corosync_crypto_cipher: z
       .enum(['aes256', 'aes192', 'aes128', 'none'])
       .default('aes256')

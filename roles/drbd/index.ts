@@ -110,6 +110,7 @@ type Node = { name: string; disk: string; address: string }
 
 export default defineRole({
   name: 'drbd',
+  kernel: ['drbd'],
   vars: Vars,
   tasks: ({ vars, hostsOf, configurationOnly, host, render }) => {
     const configOnly = configurationOnly('drbd')

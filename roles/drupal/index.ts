@@ -5,7 +5,7 @@
 // `drupal_install_node`; a rerun finds the site installed and leaves it.
 // A document root that already holds Drupal (index.php) is never unpacked over: upgrades
 // are Drupal's own procedure.
-import { command, defineRole, directory, sh, template, z } from '../../src/sdk.ts'
+import { command, defineRole, directory, secret, sh, template, z } from '../../src/sdk.ts'
 import { phpString } from '../apache-php/index.ts'
 import { databaseServer } from '../postgresql/server.ts'
 import { archiveOnHost } from './archive.ts'
@@ -24,7 +24,11 @@ const Vars = z.object({
   drupal_archive_sha256: z
     .string()
     .regex(/^[0-9a-f]{64}$/, "the archive's sha256, 64 lower-case hex digits")
-    .describe("The archive's sha256: it is checked before it is unpacked."),
+    .optional()
+    .describe(
+      "The archive's sha256, checked before it is unpacked; needed with either. Without an archive at all " +
+        'the role is skipped, with a note on the recap.',
+    ),
   drupal_archive_cache: z
     .string()
     .startsWith('/')
@@ -48,7 +52,7 @@ const Vars = z.object({
       port: z.number().int().optional().describe('PostgreSQL port (default: postgresql_port).'),
       name: z.string().describe("The database's name."),
       user: z.string().describe('The login role Drupal connects as.'),
-      password: z.string().describe('Its password (from .env).'),
+      password: secret('alnum', 24, z.string().describe('Its password (from .env).')),
       prefix: z
         .string()
         .regex(/^[a-z0-9_]*$/)
@@ -56,10 +60,14 @@ const Vars = z.object({
         .describe('Table prefix (empty: none).'),
     })
     .describe("Drupal's database (created by the postgresql role)."),
-  drupal_hash_salt: z
-    .string()
-    .min(32, 'at least 32 characters (openssl rand -hex 32)')
-    .describe("Drupal's hash_salt, from .env (openssl rand -hex 32)."),
+  drupal_hash_salt: secret(
+    'hex',
+    32,
+    z
+      .string()
+      .min(32, 'at least 32 characters (openssl rand -hex 32)')
+      .describe("Drupal's hash_salt, from .env (openssl rand -hex 32)."),
+  ),
   drupal_install_node: z
     .string()
     .optional()
@@ -76,7 +84,7 @@ const Vars = z.object({
     .object({
       name: z.string().default('admin').describe("The administrator's user name."),
       mail: z.string().default('admin@example.org').describe("The administrator's e-mail address."),
-      password: z.string().min(1).describe("The administrator's password (from .env)."),
+      password: secret('alnum', 24, z.string().min(1).describe("The administrator's password (from .env).")),
     })
     .describe('The first administrator account, made by the command-line installer.'),
   drupal_driver: z
@@ -86,12 +94,26 @@ const Vars = z.object({
     .describe('Where halab keeps its installer driver.'),
 })
 
+/** The recap's note on each Drupal host when no release archive is configured. */
+export const SKIPPED =
+  'drupal: skipped, no release archive configured — to install Drupal set drupal_archive_url ' +
+  '(or drupal_archive_path, a file beside the inventory) and drupal_archive_sha256, in group_vars or with -e'
+
 export default defineRole({
   name: 'drupal',
   vars: Vars,
-  tasks: ({ vars, host, inventory, render }) => {
+  tasks: ({ vars, host, inventory, render, note }) => {
     if (vars.drupal_archive_url && vars.drupal_archive_path)
       throw new Error('set drupal_archive_url or drupal_archive_path, not both')
+    if (!vars.drupal_archive_url && !vars.drupal_archive_path) {
+      note(SKIPPED)
+      return []
+    }
+    if (!vars.drupal_archive_sha256)
+      throw new Error(
+        `drupal_archive_sha256 is not set: give the sha256 of ${vars.drupal_archive_url ?? vars.drupal_archive_path} ` +
+          '(sha256sum ARCHIVE), so that only that archive is ever unpacked',
+      )
     const server = databaseServer(inventory, host.vars, host)
     const dbHost = vars.drupal_db.host ?? server?.address
     if (!dbHost) throw new Error('drupal_db.host is not set and there is no postgresql_server_node to default to')

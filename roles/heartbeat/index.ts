@@ -3,7 +3,7 @@
 // no authentication at all, as the seeds use — only when asked, with a warning), and
 // haresources from a typed resource list. Services heartbeat starts are kept off at
 // boot, so only the active node runs them.
-import { addressOf, command, defineRole, packages, service, sh, type Task, template, z } from '../../src/sdk.ts'
+import { addressOf, command, defineRole, packages, secret, service, sh, type Task, template, z } from '../../src/sdk.ts'
 
 const Resource = z.discriminatedUnion('type', [
   z.object({
@@ -90,8 +90,7 @@ export default defineRole({
         .describe(
           'authkeys method: sha1 (default), md5, or crc (no authentication, as the seeds; warned on the recap).',
         ),
-      heartbeat_auth_secret: z
-        .string()
+      heartbeat_auth_secret: secret('hex', 24, z.string())
         .optional()
         .describe('authkeys secret for sha1/md5, from .env ("${HEARTBEAT_SECRET}").'),
       heartbeat_preferred_node: z

@@ -18,6 +18,7 @@ import {
   type InventoryHost,
   packages,
   requireKernel,
+  secret,
   service,
   type Task,
   template,
@@ -132,17 +133,21 @@ const VrrpInstance = z.object({
     .default(false)
     .describe('Send an e-mail (keepalived_notification_email) when this instance changes state.'),
   auth_type: z.enum(['PASS', 'AH']).default('PASS').describe('VRRP authentication type (PASS in the seed).'),
-  auth_pass: z
-    .string()
-    .max(
-      8,
-      'VRRP PASS authentication carries at most 8 characters (keepalived would silently cut it): ' +
-        'choose a shorter KEEPALIVED_AUTH_PASS',
-    )
-    .regex(
-      /^[^\s#!"'\\{}]+$/,
-      'must be a single word without #, !, quotes, backslashes or braces (keepalived.conf syntax)',
-    )
+  auth_pass: secret(
+    'alnum',
+    8,
+    z
+      .string()
+      .max(
+        8,
+        'VRRP PASS authentication carries at most 8 characters (keepalived would silently cut it): ' +
+          'choose a shorter KEEPALIVED_AUTH_PASS',
+      )
+      .regex(
+        /^[^\s#!"'\\{}]+$/,
+        'must be a single word without #, !, quotes, backslashes or braces (keepalived.conf syntax)',
+      ),
+  )
     .nullable()
     .default(null)
     .describe('From .env: auth_pass: "${KEEPALIVED_AUTH_PASS}". null: no authentication block.'),
@@ -252,6 +257,11 @@ type KeepalivedVars = z.output<typeof Vars>
 
 export default defineRole({
   name: 'keepalived',
+  // IPVS for virtual servers and the connection-sync daemon; VRRP alone needs none.
+  kernel: (vars) =>
+    vars.keepalived_virtual_servers.length || vars.keepalived_vrrp_instances.some((i) => i.lvs_sync_daemon_interface)
+      ? ['ip_vs']
+      : [],
   vars: Vars,
   tasks: ({ vars, configurationOnly, host, inventory, render, note }) => {
     const instances = effectiveInstances(vars)

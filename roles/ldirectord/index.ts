@@ -47,6 +47,7 @@ const Virtual = z.object({
 
 export default defineRole({
   name: 'ldirectord',
+  kernel: ['ip_vs'],
   vars: z.object({
     ldirectord_config: z
       .string()

@@ -89,6 +89,8 @@ type Render = (name: string, extra?: Record<string, unknown>) => string
 
 export default defineRole({
   name: 'lvs',
+  // Directors only: a real server holds the VIPs on loopback, no IPVS.
+  kernel: (vars, host) => (host.groups.includes(vars.lvs_directors_group) ? ['ip_vs'] : []),
   vars: Vars,
   tasks: ({ vars, host, render, configurationOnly }) => {
     const director = host.groups.includes(vars.lvs_directors_group)

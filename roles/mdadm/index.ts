@@ -184,6 +184,7 @@ export function planFilesystem(
 
 export default defineRole({
   name: 'mdadm',
+  kernel: (vars) => (vars.mdadm_arrays.some((a) => LEVEL_MODULE[a.level] === 'raid456') ? ['raid456'] : []),
   vars: z.object({
     mdadm_arrays: z
       .array(MdArraySpec)

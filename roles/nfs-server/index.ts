@@ -26,6 +26,7 @@ const Export = z.object({
 
 export default defineRole({
   name: 'nfs-server',
+  kernel: ['nfsd'],
   vars: z.object({
     nfs_exports: z.array(Export).min(1).describe('The lines of /etc/exports.'),
     nfs_server_packages: z.array(z.string()).default(['nfs-kernel-server']).describe('Packages the server needs.'),

@@ -116,6 +116,7 @@ const Vars = z.object({
 
 export default defineRole({
   name: 'ocfs2',
+  kernel: ['ocfs2'],
   vars: Vars,
   tasks: ({ vars, hostsOf, configurationOnly, host, render }) => {
     const configOnly = configurationOnly('ocfs2')

@@ -9,7 +9,19 @@
 // The cluster is never initialised over existing data: the role only creates one (Debian's
 // pg_createcluster) when neither its configuration nor PG_VERSION exists; passwords are
 // checked by logging in and set only when refused (accounts.ts).
-import { addressOf, block, command, defineRole, packages, service, sh, type Task, template, z } from '../../src/sdk.ts'
+import {
+  addressOf,
+  block,
+  command,
+  defineRole,
+  packages,
+  secret,
+  service,
+  sh,
+  type Task,
+  template,
+  z,
+} from '../../src/sdk.ts'
 import { databaseTask, roleTask } from './accounts.ts'
 import { databaseServer, ServerVars } from './server.ts'
 
@@ -52,11 +64,15 @@ const Vars = ServerVars.extend({
     .array(
       z.object({
         name: identifier.describe("The login role's name."),
-        password: z
-          .string()
-          .min(1)
-          .regex(/^[^\n\r]*$/, 'one line')
-          .describe('Its password (from .env).'),
+        password: secret(
+          'alnum',
+          24,
+          z
+            .string()
+            .min(1)
+            .regex(/^[^\n\r]*$/, 'one line')
+            .describe('Its password (from .env).'),
+        ),
         createdb: z.boolean().default(false).describe("It may create databases (the seed's CREATEDB)."),
       }),
     )

@@ -12,7 +12,7 @@ import { renderTemplate } from '../ops/template.js'
 import { selectHosts } from './host-pattern.js'
 import type { Playbook } from './playbook.js'
 import { importModule } from './precompiled.js'
-import type { Role, RoleContext } from './role.js'
+import { kernelNeeds, type KernelFeature, type Role, type RoleContext } from './role.js'
 import type { Task } from './types.js'
 import { closest, declaredKeys, unknownUnder, type UnknownKey } from './strict-vars.js'
 
@@ -21,6 +21,8 @@ export interface PreparedRole {
   tasks: Task[]
   handlers: Record<string, Task>
   notes: string[]
+  /** Kernel features the role needs on this host (its `kernel` declaration). */
+  kernel: KernelFeature[]
 }
 
 export interface PreparedPlay {
@@ -237,7 +239,13 @@ function buildRole(
     note: (text) => notes.push(text),
   }
   try {
-    const built = { role: role.name, tasks: role.tasks(ctx), handlers: role.handlers?.(ctx) ?? {}, notes }
+    const built = {
+      role: role.name,
+      tasks: role.tasks(ctx),
+      handlers: role.handlers?.(ctx) ?? {},
+      notes,
+      kernel: kernelNeeds(role, parsed.data, host),
+    }
     for (const problem of unknownNotifies(built))
       problems.push({ file: `roles/${role.name}/index.ts`, host: hostName, message: `${role.name}: ${problem}` })
     return built

@@ -26,10 +26,22 @@ export interface RoleContext<V> {
   note(text: string): void
 }
 
+/**
+ * Kernel features a role can need on its host, by the names `lab doctor` checks: IPVS,
+ * DRBD, OCFS2 (with configfs), md RAID 4/5/6 and the NFS server. The lab puts a host whose
+ * roles need one that this machine's kernel lacks on a real-kernel guest.
+ */
+export const KERNEL_FEATURES = ['ip_vs', 'drbd', 'ocfs2', 'raid456', 'nfsd'] as const
+export type KernelFeature = (typeof KERNEL_FEATURES)[number]
+/** A role's kernel needs: always these, or these for a host given its variables. */
+export type KernelNeeds<V> = readonly KernelFeature[] | ((vars: V, host: InventoryHost) => readonly KernelFeature[])
+
 export interface Role<V = any> {
   /** The role's folder name under roles/ (checked when the playbook is prepared). */
   name: string
   vars: z.ZodType<V, any>
+  /** What it needs from the host's kernel to run for real (not configuration only). */
+  kernel?: KernelNeeds<V>
   tasks(ctx: RoleContext<V>): Task[]
   /** Handlers by name; each runs at most once per host, after the role's tasks. */
   handlers?(ctx: RoleContext<V>): Record<string, Task>
@@ -38,10 +50,17 @@ export interface Role<V = any> {
 export function defineRole<S extends z.ZodType>(role: {
   name: string
   vars: S
+  kernel?: KernelNeeds<z.output<S>>
   tasks(ctx: RoleContext<z.output<S>>): Task[]
   handlers?(ctx: RoleContext<z.output<S>>): Record<string, Task>
 }): Role<z.output<S>> {
   return role as Role<z.output<S>>
+}
+
+/** The features `role` needs on `host`, with its validated variables. */
+export function kernelNeeds<V>(role: Role<V>, vars: V, host: InventoryHost): KernelFeature[] {
+  const k = role.kernel ?? []
+  return [...(typeof k === 'function' ? k(vars, host) : k)]
 }
 
 /** Whether a host's variables (`configuration_only: [role, ...]`) say `role` may only be configured there. */

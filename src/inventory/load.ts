@@ -10,6 +10,7 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { InventoryError, type InputProblem } from '../errors.js'
 import { loadEnv, substitute } from './env.js'
+import { envFileProblems } from './env-file.js'
 import { readIniInventory } from './ini-inventory.js'
 import type { InventoryStructure } from './structure.js'
 import type { Inventory, InventoryGroup, InventoryHost, VarLayer, Vars } from './types.js'
@@ -74,6 +75,7 @@ export async function loadInventory(path: string, opts: LoadOptions = {}): Promi
 
   const overlay = opts.overlayFile ? readVarsFile(opts.overlayFile, problems) : undefined
   const env = loadEnv(dir)
+  if (!opts.skipSecrets) problems.push(...envFileProblems(dir))
   const hosts = new Map<string, InventoryHost>()
   for (const name of [...hostNames].sort()) {
     const memberOf = ancestorsOf(name, groups)

@@ -1,9 +1,11 @@
 // Which kernel runs each lab host: systemd-nspawn (this machine's kernel, the default) or
 // user-mode-linux (its own 6.1 kernel with ip_vs, drbd, ocfs2, md, nfsd). `lab up --kernel
 // uml` sets it for every host; a host var `lab_kernel: uml` sets it per host and wins.
+// `lab site` chooses per host (chooseKernels): uml where the roles need what this kernel lacks.
 // The runner asks which backend a lab runs, to pick the inventory's lab overlay.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import type { KernelFeature } from '../engine/role.js'
 import { inventoryRealDir, readState, type LabState } from './state.js'
 
 export const LAB_KERNELS = ['nspawn', 'uml'] as const
@@ -49,4 +51,27 @@ export function labOverlayFile(inventoryDir: string, backend: LabBackend): strin
   if (existsSync(own)) return own
   const shared = join(inventoryDir, 'lab.yml')
   return backend === 'nspawn' && existsSync(shared) ? shared : undefined
+}
+
+/** A host's kernel as `lab site` chooses it, and the features that made it a real-kernel guest. */
+export interface KernelChoice {
+  kernel: LabKernel
+  lacking: KernelFeature[]
+}
+
+/**
+ * Each host's kernel without flags: a real-kernel guest (uml) when its roles need a
+ * feature this machine's kernel lacks, else a container. `forced` (--kernel) sets every host.
+ */
+export function chooseKernels(
+  needs: Map<string, KernelFeature[]>,
+  has: (feature: KernelFeature) => boolean,
+  forced?: LabKernel,
+): Map<string, KernelChoice> {
+  return new Map(
+    [...needs].map(([host, features]) => {
+      const lacking = [...new Set(features)].filter((f) => !has(f))
+      return [host, { kernel: forced ?? (lacking.length ? 'uml' : 'nspawn'), lacking }]
+    }),
+  )
 }

@@ -2,11 +2,12 @@
 // throw a HalabError (LabError, InventoryError) on failure, which the CLI renders with its
 // hint (exit 1). exec and ssh also set process.exitCode to the host command's own code,
 // and a failed exec throws RemoteExitError carrying it (exitCode), so it is never lost.
-import { existsSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { dirname } from 'node:path'
 import type { Command } from 'commander'
 import { LabError, RemoteExitError } from './errors.js'
+import { resolveInventory } from './topologies.js'
+
+export { resolveInventory }
 
 // The lab's modules (and zx) are imported by the command that needs them: a playbook run
 // never loads them (measured: ~40 ms of every start, docs/bench.md).
@@ -33,6 +34,29 @@ export function registerLabCommands(program: Command): void {
         'the default) or uml (user-mode-linux: its own kernel, with ip_vs, drbd, ocfs2)',
     )
     .action(labUpAction)
+
+  lab
+    .command('site')
+    .description(
+      'the whole job for a topology: checks (inventory, secrets, root, routes, memory), then lab up → site → ' +
+        'verify, each timed; a new .env with random secrets when there is none; each host on a container, or ' +
+        "on a real-kernel guest when its roles need what this machine's kernel lacks",
+    )
+    .argument('[topology]', 'a topology name (default 4-node) or an inventory directory')
+    .option('-i, --inventory <dir>', 'inventory directory (or its hosts.yml)')
+    .option('--kernel <kernel>', 'put every host on this kernel instead of choosing: nspawn or uml')
+    .option('--keep', 'when site or verify fails, leave the lab up to look at it (default: take it down)')
+    .action(labSiteAction)
+
+  lab
+    .command('secrets')
+    .description(
+      "random values for the inventory's ${NAME} secrets, each by the rules of the roles that read it: " +
+        'writes .env (mode 0600) when there is none, else prints the lines it lacks or holds as placeholders',
+    )
+    .argument('[topology]', 'a topology name or an inventory directory')
+    .option('-i, --inventory <dir>', 'inventory directory (or its hosts.yml)')
+    .action(labSecretsAction)
 
   lab
     .command('status')
@@ -110,6 +134,51 @@ async function labUpAction(topology: string | undefined, opts: { kernel?: string
       `this kernel lacks ${lacking.map((f) => f.feature).join(', ')}: ` +
         `roles needing them cannot start here (run-playbook lab doctor)`,
     )
+}
+
+/** The flagship topology: LVS-DR + keepalived, DRBD dual-primary + OCFS2, Apache/PHP, PostgreSQL. */
+export const DEFAULT_SITE_TOPOLOGY = '4-node'
+
+async function labSiteAction(
+  topology: string | undefined,
+  opts: { kernel?: string; keep?: boolean },
+  cmd: Command,
+): Promise<void> {
+  const { LAB_KERNELS, isLabKernel } = await import('./backend.js')
+  if (opts.kernel !== undefined && !isLabKernel(opts.kernel)) {
+    process.stderr.write(`--kernel ${opts.kernel}: unknown kernel (use ${LAB_KERNELS.join(' or ')})\n`)
+    return void (process.exitCode = 3)
+  }
+  const inventory = givenInventory(cmd)
+  const { labSite } = await import('./site.js')
+  process.exitCode = await labSite({
+    topology: inventory ? undefined : (topology ?? DEFAULT_SITE_TOPOLOGY),
+    inventory,
+    kernel: opts.kernel,
+    keep: opts.keep,
+  })
+}
+
+async function labSecretsAction(topology: string | undefined, _opts: unknown, cmd: Command): Promise<void> {
+  const inventory = resolveInventory(topology, givenInventory(cmd))
+  const { ensureSecrets } = await import('./secrets.js')
+  const { envFileProblems } = await import('../inventory/env-file.js')
+  const r = await ensureSecrets(inventory, (await import('../cli/context.js')).projectRoot())
+  if ('written' in r)
+    return void process.stdout.write(`wrote ${r.file} (mode 0600) with new random ${r.written.join(', ')}\n`)
+  const unreadable = envFileProblems(dirname(r.file)).filter((p) => !p.field) // placeholders get fresh values below
+  for (const p of unreadable) process.stderr.write(`${p.file}: ${p.message}\n`)
+  if (!r.fresh.size) {
+    process.stdout.write(`${r.file} already holds a real value for every secret the roles read: nothing to do\n`)
+  } else {
+    process.stdout.write(
+      `${r.file} exists and is never overwritten. New random values that satisfy the roles, ` +
+        `for the names it lacks or holds as placeholders: put these lines in it\n` +
+        [...r.fresh].map(([k, v]) => `${k}=${v}`).join('\n') +
+        '\n',
+    )
+  }
+  if (unreadable.length) process.exitCode = 3
 }
 
 async function labStatusAction(): Promise<void> {
@@ -211,27 +280,3 @@ async function onHost(name: string, argv: string[]): Promise<number> {
 }
 
 const run = (fn: () => Promise<void>): Promise<void> => fn()
-
-/** `-i DIR` wins; `lab up NAME` means ./inventory/NAME, else halab's own inventory/NAME. */
-export function resolveInventory(topology: string | undefined, inventory: string | undefined): string {
-  if (inventory) return inventory
-  if (!topology)
-    throw new LabError(
-      'which inventory? give a topology or -i',
-      'e.g. run-playbook lab up 2-node, or run-playbook lab up -i inventory/2-node',
-    )
-  if (topology.includes('/') || existsSync(topology)) return topology
-  const candidates = [
-    ...new Set([
-      resolve('inventory', topology),
-      resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'inventory', topology),
-    ]),
-  ]
-  const found = candidates.find((c) => existsSync(c))
-  if (!found)
-    throw new LabError(
-      `no topology "${topology}" (looked in ${candidates.join(' and ')})`,
-      'give an inventory directory with -i',
-    )
-  return found
-}

@@ -7,12 +7,15 @@ import { dirname } from 'node:path'
 import { $ } from 'zx'
 import { missingPackages } from './deps.js'
 import { cgroupRoots } from './nspawn/host.js'
+import type { KernelFeature } from '../engine/role.js'
 
 export type Availability = 'yes' | 'loadable' | 'no'
 /** How renderDoctor marks a feature: 3 columns wide. */
 const MARK: Record<Availability, string> = { yes: 'ok ', loadable: 'mod', no: 'NO ' }
 
 export interface FeatureReport {
+  /** The name roles declare it by (defineRole's `kernel`). */
+  id: KernelFeature
   feature: string
   neededBy: string
   available: Availability
@@ -20,6 +23,7 @@ export interface FeatureReport {
 }
 
 interface Feature {
+  id: KernelFeature
   feature: string
   neededBy: string
   /** Present now (in /proc/…). */
@@ -29,30 +33,34 @@ interface Feature {
 
 const FEATURES: Feature[] = [
   {
+    id: 'ip_vs',
     feature: 'ip_vs (IPVS)',
     neededBy: 'LVS directors: keepalived virtual_server, ipvsadm, ldirectord (4-node directors, 5-node, 6-node)',
     present: () => existsSync('/proc/net/ip_vs'),
     modules: ['ip_vs'],
   },
   {
+    id: 'drbd',
     feature: 'drbd',
     neededBy: 'DRBD disks (2-node with DRBD, 4-node realservers, 5-node)',
     present: () => existsSync('/proc/drbd'),
     modules: ['drbd'],
   },
   {
+    id: 'ocfs2',
     feature: 'ocfs2 + configfs',
     neededBy: 'OCFS2 on dual-primary DRBD (4-node realservers, 5-node)',
     present: () => hasFs('ocfs2') && hasFs('configfs'),
     modules: ['configfs', 'ocfs2'],
   },
   {
+    id: 'raid456',
     feature: 'md (raid456)',
     neededBy: 'mdadm RAID 6 (6-node nas)',
     present: () => existsSync('/proc/mdstat') && /raid6/.test(readFileSync('/proc/mdstat', 'utf8')),
     modules: ['raid456'],
   },
-  { feature: 'nfsd', neededBy: 'NFS server (6-node nas)', present: () => hasFs('nfsd'), modules: ['nfsd'] },
+  { id: 'nfsd', feature: 'nfsd', neededBy: 'NFS server (6-node nas)', present: () => hasFs('nfsd'), modules: ['nfsd'] },
 ]
 
 export async function kernelFeatures(): Promise<FeatureReport[]> {
@@ -60,23 +68,24 @@ export async function kernelFeatures(): Promise<FeatureReport[]> {
   const canModprobe = (await $({ quiet: true, nothrow: true })`command -v modprobe`).exitCode === 0
   return Promise.all(
     FEATURES.map(async (f): Promise<FeatureReport> => {
-      if (f.present()) return { feature: f.feature, neededBy: f.neededBy, available: 'yes', detail: 'in this kernel' }
-      const missing = f.modules.filter((m) => !new RegExp(`^${m} `, 'm').test(loaded))
-      if (!missing.length)
-        return { feature: f.feature, neededBy: f.neededBy, available: 'yes', detail: 'module loaded' }
+      const known = { id: f.id, feature: f.feature, neededBy: f.neededBy }
+      if (f.present()) return { ...known, available: 'yes', detail: 'in this kernel' }
+      // Loaded modules are in /proc/modules; built-in ones may only show under /sys/module.
+      const missing = f.modules.filter(
+        (m) => !new RegExp(`^${m} `, 'm').test(loaded) && !existsSync(`/sys/module/${m}`),
+      )
+      if (!missing.length) return { ...known, available: 'yes', detail: 'module loaded' }
       if (canModprobe) {
         const probes = await Promise.all(missing.map((m) => $({ quiet: true, nothrow: true })`modprobe -n -q ${m}`))
         if (probes.every((p) => p.exitCode === 0))
           return {
-            feature: f.feature,
-            neededBy: f.neededBy,
+            ...known,
             available: 'loadable',
             detail: `run \`modprobe ${missing.join(' ')}\` on this machine (lab hosts cannot load modules)`,
           }
       }
       return {
-        feature: f.feature,
-        neededBy: f.neededBy,
+        ...known,
         available: 'no',
         detail: canModprobe
           ? `no ${missing.join(', ')} module for kernel ${release()}`

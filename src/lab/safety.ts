@@ -15,36 +15,51 @@ export function requireRoot(what: string): void {
     )
 }
 
-interface RouteJson {
+export interface RouteJson {
   dst: string
   dev?: string
   table?: string
   type?: string
   gateway?: string
 }
-interface AddrJson {
+export interface AddrJson {
   ifname: string
   addr_info: { family: string; local: string; prefixlen: number }[]
 }
 
-/** Throws a LabError naming each lab subnet that overlaps an existing route or address. */
-export async function checkNoRouteOverlap(topo: LabTopology): Promise<void> {
+/** This machine's IPv4 routes (every table) and addresses, as `ip -j` gives them. */
+export async function machineNetworks(): Promise<{ routes: RouteJson[]; addrs: AddrJson[] }> {
   const routes = JSON.parse((await $({ quiet: true })`ip -j -4 route show table all`).stdout || '[]') as RouteJson[]
   const addrs = JSON.parse((await $({ quiet: true })`ip -j -4 addr show`).stdout || '[]') as AddrJson[]
+  return { routes, addrs }
+}
+
+/** Throws a LabError naming each lab subnet that overlaps an existing route or address. */
+export async function checkNoRouteOverlap(
+  topo: Pick<LabTopology, 'bridges'>,
+  networks?: { routes: RouteJson[]; addrs: AddrJson[] },
+): Promise<void> {
+  const conflicts = routeConflicts(topo.bridges, networks ?? (await machineNetworks()))
+  if (conflicts.length)
+    throw new LabError(
+      `the lab refuses to start: a lab subnet overlaps a network this machine already reaches, ` +
+        `so lab traffic could leave the machine:\n${conflicts.map((c) => `  - ${c}`).join('\n')}`,
+      'change those addresses in the inventory (interfaces: ' +
+        'address/prefix), or run the lab on a machine without that route',
+    )
+}
+
+/** Each lab subnet that overlaps one of the machine's routes or addresses (the lab's own links aside), said. */
+export function routeConflicts(
+  bridges: Pick<LabTopology['bridges'][number], 'subnet' | 'hosts'>[],
+  { routes, addrs }: { routes: RouteJson[]; addrs: AddrJson[] },
+): string[] {
   const existing: { subnet: Subnet; what: string }[] = []
   for (const r of routes) {
     // The local table only repeats this machine's own addresses, checked below.
     if (r.dst === 'default' || r.table === 'local' || r.dev?.startsWith(LINK_PREFIX)) continue
     const subnet = parseCidr(r.dst)
-    if (subnet)
-      existing.push({
-        subnet,
-        what:
-          `route ${r.type && r.type !== 'unicast' ? r.type + ' ' : ''}${r.dst}` +
-          (r.gateway ? ` via ${r.gateway}` : '') +
-          (r.dev ? ` dev ${r.dev}` : '') +
-          (r.table && r.table !== 'main' ? ` table ${r.table}` : ''),
-      })
+    if (subnet) existing.push({ subnet, what: describeRoute(r) })
   }
   for (const a of addrs) {
     if (a.ifname.startsWith(LINK_PREFIX)) continue
@@ -56,7 +71,7 @@ export async function checkNoRouteOverlap(topo: LabTopology): Promise<void> {
         })
   }
   const conflicts: string[] = []
-  for (const b of topo.bridges) {
+  for (const b of bridges) {
     const lab = parseCidr(b.subnet)!
     for (const e of existing)
       if (overlaps(lab, e.subnet))
@@ -64,11 +79,14 @@ export async function checkNoRouteOverlap(topo: LabTopology): Promise<void> {
           `${b.subnet} (hosts ${b.hosts.join(', ')}) overlaps this machine's ${e.what} (${formatSubnet(e.subnet)})`,
         )
   }
-  if (conflicts.length)
-    throw new LabError(
-      `the lab refuses to start: a lab subnet overlaps a network this machine already reaches, ` +
-        `so lab traffic could leave the machine:\n${conflicts.map((c) => `  - ${c}`).join('\n')}`,
-      'change those addresses in the inventory (interfaces: ' +
-        'address/prefix), or run the lab on a machine without that route',
-    )
+  return conflicts
+}
+
+function describeRoute(r: RouteJson): string {
+  return (
+    `route ${r.type && r.type !== 'unicast' ? r.type + ' ' : ''}${r.dst}` +
+    (r.gateway ? ` via ${r.gateway}` : '') +
+    (r.dev ? ` dev ${r.dev}` : '') +
+    (r.table && r.table !== 'main' ? ` table ${r.table}` : '')
+  )
 }

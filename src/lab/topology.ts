@@ -70,7 +70,14 @@ const HOSTNAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i
 const SIZE = /^(\d+)([KMG])?$/i
 const MAX_DISK_BYTES = 64 * 2 ** 30
 
-export function topologyFromInventory(inv: Inventory, opts: { kernel?: LabKernel } = {}): LabTopology {
+export interface TopologyOptions {
+  /** Every host's kernel unless its `lab_kernel` var says otherwise (`--kernel`). */
+  kernel?: LabKernel
+  /** Per host, below `lab_kernel` and above `kernel` (lab site's choice). */
+  kernels?: Map<string, LabKernel>
+}
+
+export function topologyFromInventory(inv: Inventory, opts: TopologyOptions = {}): LabTopology {
   const problems: InputProblem[] = []
   const hosts: LabHostSpec[] = []
   const names = [...inv.hosts.keys()].sort()
@@ -102,7 +109,7 @@ export function topologyFromInventory(inv: Inventory, opts: { kernel?: LabKernel
             `the lab only reaches its own addresses, so set ansible_host to one of them`,
         )
     }
-    const kernel = hostKernel(h.vars.lab_kernel, opts.kernel ?? 'nspawn', at)
+    const kernel = hostKernel(h.vars.lab_kernel, opts.kernels?.get(name) ?? opts.kernel ?? 'nspawn', at)
     const memory = h.vars.lab_memory === undefined ? undefined : String(h.vars.lab_memory)
     if (memory !== undefined && !/^(\d+)M$/.test(memory)) at('lab_memory', 'must be a size in MiB such as 512M')
     else if (memory !== undefined && (Number.parseInt(memory) < 128 || Number.parseInt(memory) > 4096))

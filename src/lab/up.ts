@@ -32,6 +32,8 @@ export interface LabUpOptions {
   log?: (line: string) => void
   /** Kernel for hosts without a `lab_kernel` var (default nspawn). */
   kernel?: LabKernel
+  /** Per host, above `kernel` (lab site's choice by the roles' kernel needs). */
+  kernels?: Map<string, LabKernel>
 }
 
 export interface LabUpResult {
@@ -49,6 +51,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   const log = opts.log ?? (() => {})
   const topo = topologyFromInventory(await loadInventory(opts.inventory, { skipSecrets: true }), {
     kernel: opts.kernel,
+    kernels: opts.kernels,
   })
   const uml = topo.hosts.some((h) => h.kernel === 'uml')
   return withLabLock(async () => {

@@ -11,7 +11,8 @@ function tree(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'halab-inv-'))
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true })
-    writeFileSync(join(dir, path), text)
+    // .env holds secrets: readable by its owner only, or loadInventory refuses it.
+    writeFileSync(join(dir, path), text, { mode: path.endsWith('.env') ? 0o600 : 0o644 })
   }
   return dir
 }

@@ -11,6 +11,7 @@ import { InventoryError } from '../../src/errors.ts'
 import { loadInventory } from '../../src/inventory/load.ts'
 import { planDatabase, planRole } from '../../roles/postgresql/accounts.ts'
 import { scramVerifier } from '../../roles/postgresql/scram.ts'
+import { SKIPPED } from '../../roles/drupal/index.ts'
 import { parseSiteState } from '../../roles/drupal/facts.ts'
 import { REPO } from '../helpers/cli.ts'
 import { join } from 'node:path'
@@ -318,7 +319,19 @@ test('drupal: a local archive whose sha256 differs is refused before any connect
   } as unknown as HostContext)
   assert.match(plan.changes[0].command!, new RegExp(`echo '${sha}  '"\\$t" \\| sha256sum -c --quiet -`))
   await assert.rejects(
-    prepare('4-node', {}),
-    (e: unknown) => e instanceof InventoryError && /drupal_archive_sha256/.test(e.message),
+    prepare('4-node', { drupal_archive_url: 'https://drupal.invalid/drupal.tar.gz' }),
+    (e: unknown) => e instanceof InventoryError && /drupal_archive_sha256 is not set/.test(e.message),
   )
+})
+
+test('drupal: without an archive the plan skips the role, with one note on each Drupal host saying how', async () => {
+  const run = await prepare('4-node', {})
+  for (const host of ['protoss', 'terran']) {
+    const drupal = run.plays.flatMap((p) => p.hosts.get(host) ?? []).find((r) => r.role === 'drupal')!
+    assert.deepEqual(drupal.tasks, [])
+    assert.deepEqual(drupal.notes, [SKIPPED])
+  }
+  assert.match(SKIPPED, /set drupal_archive_url .* and drupal_archive_sha256/)
+  // The rest of the data tier still runs.
+  assert.ok(tasksOf(run, 'protoss', 'postgresql').length > 0)
 })
