@@ -233,7 +233,10 @@ test('a command past its timeout is stopped with all it started; the commands be
     ])
     assert.equal(late.code, 124)
     assert.match(late.stderr, /ran longer than its timeout \(1\.5 s\): it was stopped, with everything it started/)
-    assert.ok(Date.now() - started < 10_000)
+    assert.ok(
+      Date.now() - started < 60_000,
+      'stopped at its timeout, not left to run (a loaded machine may take seconds)',
+    )
     assert.deepEqual(next, { code: 0, stdout: 'after\n', stderr: '' }, 'the next command ran in a new shell')
     assert.ok(await until(() => running('sleep 98765[1]').length === 0, 5000), 'nothing it started is left on the host')
     assert.equal((await ssh.exec('echo still')).stdout, 'still\n')
