@@ -5,7 +5,7 @@
 // `drupal_install_node`; a rerun finds the site installed and leaves it.
 // A document root that already holds Drupal (index.php) is never unpacked over: upgrades
 // are Drupal's own procedure.
-import { command, defineRole, directory, sh, template, z } from '../../src/sdk.ts'
+import { AccountName, command, defineRole, directory, sh, template, z } from '../../src/sdk.ts'
 import { phpString } from '../apache-php/index.ts'
 import { databaseServer } from '../postgresql/server.ts'
 import { archiveOnHost } from './archive.ts'
@@ -19,7 +19,8 @@ const Vars = z.object({
   drupal_archive_cache: z.string().startsWith('/').default('/var/cache/halab'),
   drupal_document_root: z.string().startsWith('/').default('/var/www/drupal'),
   drupal_server_name: z.string().default('drupal.ha'),
-  drupal_owner: z.string().default('www-data'),
+  /** The web server's account: owner and group of the site's files (a chown operand, so checked). */
+  drupal_owner: AccountName.default('www-data'),
   /** Outside the document root; default DOCUMENT_ROOT-config/sync. */
   drupal_config_sync_directory: z.string().startsWith('/').optional(),
   drupal_db: z.object({

@@ -322,3 +322,14 @@ test('drupal: a local archive whose sha256 differs is refused before any connect
     (e: unknown) => e instanceof InventoryError && /drupal_archive_sha256/.test(e.message),
   )
 })
+
+test('drupal: an owner that could become a chown option is invalid input naming host and field', async () => {
+  await assert.rejects(prepare('4-node', { ...ARCHIVE, drupal_owner: '--reference=/etc/shadow' }), (e: unknown) => {
+    assert.ok(e instanceof InventoryError)
+    assert.match(
+      e.message,
+      /host terran, field drupal_owner: drupal: expected a user or group name .*not starting with "-"/,
+    )
+    return true
+  })
+})
