@@ -73,7 +73,7 @@ export async function loadInventory(path: string, opts: LoadOptions = {}): Promi
       })
 
   const overlay = opts.overlayFile ? readVarsFile(opts.overlayFile, problems) : undefined
-  const env = loadEnv(dir)
+  const env = opts.skipSecrets ? {} : loadEnv(dir, problems)
   const hosts = new Map<string, InventoryHost>()
   for (const name of [...hostNames].sort()) {
     const memberOf = ancestorsOf(name, groups)

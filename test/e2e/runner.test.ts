@@ -53,7 +53,7 @@ ${extraVars}
 ${extraHosts}`
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'hosts.yml'), hosts)
-  if (env) writeFileSync(join(dir, '.env'), env)
+  if (env) writeFileSync(join(dir, '.env'), env, { mode: 0o600 })
   copyFileSync(sshd.knownHostsPath, join(dir, 'known_hosts'))
   return dir
 }
