@@ -51,4 +51,5 @@ export interface Task {
   skip?: string | false
 }
 
-export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped'
+/** `unreachable`: the connection was lost during the task; the host counts as unreachable (exit 4). */
+export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable'

@@ -56,7 +56,8 @@ export function listrRenderer(sink: Sink, opts: { diff: boolean }) {
                             task: async (_c4, tt) => {
                               const o = await next(host)
                               if (o.type === 'abandoned') return tt.skip(o.reason)
-                              if (o.status === 'failed') throw new Error(redact(o.error?.split('\n')[0] ?? 'failed'))
+                              if (o.status === 'failed' || o.status === 'unreachable')
+                                throw new Error(redact(o.error?.split('\n')[0] ?? o.status))
                               if (o.status === 'skipped') return tt.skip(redact(`${name}: skipped ${o.reason ?? ''}`))
                               tt.title = redact(
                                 o.status === 'changed' ? `${name} → ${o.changes.join('; ')}` : `${name}`,
@@ -89,7 +90,8 @@ export function listrRenderer(sink: Sink, opts: { diff: boolean }) {
         if (!e.handler) deliver(e.host, e)
         if (e.handler) after.push(`[${e.host}] ${e.role} | handler ${e.task}: ${e.status}`)
         for (const w of e.warnings ?? []) after.push(`[${e.host}] warning: ${w}`)
-        if (e.status === 'failed') after.push(`[${e.host}] FAILED\n${indent(e.error ?? '')}`)
+        if (e.status === 'failed' || e.status === 'unreachable')
+          after.push(`[${e.host}] ${e.status.toUpperCase()}\n${indent(e.error ?? '')}`)
         if (opts.diff) for (const d of e.diffs ?? []) after.push(unifiedDiff(d))
         break
       case 'host-end':

@@ -14,6 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { freePort, startSshd, type TestSshd } from '../helpers/sshd.ts'
@@ -184,6 +185,41 @@ test('--json writes one event per line; --limit and --roles narrow the run', asy
   assert.equal(events.at(-1).type, 'run-end')
   assert.equal(events.at(-1).recap.alpha.changed, 3)
   assert.equal(existsSync(join(inv, 'beta')), false)
+})
+
+/** An inventory for the hang playbook: alpha and beta on the sshd, with their own variables. */
+function hangInventory(name: string, alpha: string, beta: string): string {
+  const dir = join(work, name)
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(
+    join(dir, 'hosts.yml'),
+    `all:
+  vars:
+    ansible_host: 127.0.0.1
+    ansible_port: ${sshd.port}
+    ansible_user: ${sshd.user}
+    ansible_ssh_private_key_file: ${sshd.keyPath}
+  hosts:
+    alpha: ${alpha}
+    beta: ${beta}
+`,
+  )
+  copyFileSync(sshd.knownHostsPath, join(dir, 'known_hosts'))
+  return dir
+}
+
+/** Processes on this machine (the loopback sshd's host) whose command line matches. */
+function running(pattern: string): string[] {
+  return spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)
+}
+
+test('a connection lost mid-run counts the host unreachable (exit 4), not failed; the other host finishes', async () => {
+  const inv = hangInventory('lost', `{ hang_command: 'kill -9 $PPID; sleep 5' }`, '{}')
+  const r = await run(['hang', '-i', inv])
+  assert.equal(r.code, 4, r.stdout + r.stderr)
+  assert.match(r.stdout, /\[alpha\] hang \| hang: UNREACHABLE/)
+  assert.match(recapLine(r, 'alpha'), /failed=0 skipped=0 unreachable=1/)
+  assert.match(recapLine(r, 'beta'), /changed=2 failed=0 skipped=0 unreachable=0/)
 })
 
 test('the secret from .env appears in no output of any run above', () => {
