@@ -250,7 +250,7 @@ function buildRole(
   }
   try {
     const built = { role: role.name, tasks: role.tasks(ctx), handlers: role.handlers?.(ctx) ?? {}, notes }
-    for (const problem of unknownNotifies(built))
+    for (const problem of [...unknownNotifies(built), ...badTimeouts(built)])
       problems.push({ file: `roles/${role.name}/index.ts`, host: hostName, message: `${role.name}: ${problem}` })
     return built
   } catch (e) {
@@ -272,6 +272,13 @@ function unknownNotifies(role: PreparedRole): string[] {
           `which is not a handler of the role (it has: ${known.join(', ') || 'none'})`,
       ),
   )
+}
+
+/** A task's `timeout` is seconds above 0: checked here, not when its command is already running. */
+function badTimeouts(role: PreparedRole): string[] {
+  return [...role.tasks, ...Object.values(role.handlers)]
+    .filter((t) => t.timeout !== undefined && !(Number.isFinite(t.timeout) && t.timeout > 0))
+    .map((t) => `task "${t.name}": timeout must be a number of seconds above 0, got ${JSON.stringify(t.timeout)}`)
 }
 
 export function hostVars(inventory: Inventory): Record<string, Record<string, unknown>> {

@@ -33,6 +33,7 @@ export async function runTask(
     return status
   }
   if (task.skip) return end('skipped', { reason: task.skip })
+  host.commandTimeoutMs = task.timeout !== undefined ? task.timeout * 1000 : undefined
   try {
     const plan = await task.plan(host)
     warnings = plan.warnings?.length ? plan.warnings : undefined
@@ -59,6 +60,8 @@ export async function runTask(
     if (lostHost(e)) return end('unreachable', { error: `${where}: ${renderError(e)}` })
     const err = e instanceof TaskError ? e : new TaskError(`${(e as Error).message}`)
     return end('failed', { error: `${where}: ${renderError(err)}` })
+  } finally {
+    host.commandTimeoutMs = undefined
   }
 }
 

@@ -213,6 +213,26 @@ function running(pattern: string): string[] {
   return spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)
 }
 
+test("a task past its timeout (its own, or the host's halab_command_timeout) fails with 124; nothing is left running", async () => {
+  const inv = hangInventory(
+    'timeout',
+    `{ hang_command: 'sleep 987654', hang_timeout: 1.5 }`,
+    `{ hang_command: 'sh -c "sleep 987655" & wait', halab_command_timeout: 1.5 }`,
+  )
+  const started = Date.now()
+  const r = await run(['hang', '-i', inv])
+  assert.equal(r.code, 2, r.stdout + r.stderr)
+  assert.ok(Date.now() - started < 120_000, 'stopped at the timeout, not at the 20-minute default')
+  for (const host of ['alpha', 'beta']) {
+    assert.match(r.stdout, new RegExp(`\\[${host}\\] hang \\| hang: FAILED`))
+    assert.match(recapLine(r, host), /ok=0 changed=0 failed=1/)
+  }
+  assert.match(r.stdout, /exit code: 124 \(stopped at its timeout\)/)
+  assert.match(r.stdout, /ran longer than its timeout \(1\.5 s\)/)
+  await new Promise((res) => setTimeout(res, 3000)) // TERM, then KILL 2 s later
+  assert.deepEqual(running('sleep 98765[45]'), [], 'nothing the tasks started is left on the host')
+})
+
 test('a connection lost mid-run counts the host unreachable (exit 4), not failed; the other host finishes', async () => {
   const inv = hangInventory('lost', `{ hang_command: 'kill -9 $PPID; sleep 5' }`, '{}')
   const r = await run(['hang', '-i', inv])
