@@ -49,7 +49,7 @@ function parsed(text: string, problems: InputProblem[], where: Omit<InputProblem
   try {
     return parse(text, { version: '1.1' })
   } catch (e) {
-    const first = (e as Error).message.split('\n')[0]
+    const first = (e as Error).message.split('\n')[0].replace(/:\s*$/, '')
     problems.push({ ...where, message: `cannot parse ${JSON.stringify(shorten(text))} as YAML/JSON: ${first}` })
     return undefined
   }
