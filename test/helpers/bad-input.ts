@@ -18,7 +18,7 @@ const FIXTURE_PROJECT = join(REPO, 'test', 'fixtures', 'project')
 
 const Case = z.strictObject({
   name: z.string(),
-  /** fixture: the demo playbook of test/fixtures/project; site: the real site playbook on a copy of inventory/4-node. */
+  /** fixture: test/fixtures/project's playbooks; site: the real site playbook on a copy of inventory/4-node. */
   project: z.enum(['fixture', 'site']).default('fixture'),
   /** The fixture project's playbook (default demo). */
   playbook: z.enum(['demo', 'hang']).default('demo'),
