@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process'
 import { ORDINARY, SECRET_CORPUS } from '../test/helpers/secret-corpus.ts'
 import { connectionCounter, loadCorpus, runCase, verdict } from '../test/helpers/bad-input.ts'
-import { startSshd, sshdAvailable } from '../test/helpers/sshd.ts'
+import { sshTarget, startSshd, sshdAvailable } from '../test/helpers/sshd.ts'
 import { TaskError } from '../src/errors.ts'
 import { unifiedDiff } from '../src/output/diff.ts'
 import { clearSecrets, redact, registerSecret } from '../src/secrets.ts'
@@ -83,15 +83,7 @@ export async function transportRows(): Promise<Row[]> {
   const why = sshdAvailable()
   if (why) return [{ figure: 'loopback sshd', value: `not measured: ${why}`, how: '' }]
   const sshd = await startSshd()
-  const t = await new SshTransport({
-    name: 'loop',
-    address: '127.0.0.1',
-    port: sshd.port,
-    user: sshd.user,
-    privateKeyPath: sshd.keyPath,
-    become: false,
-    knownHostsFiles: [sshd.knownHostsPath],
-  }).open()
+  const t = await new SshTransport(sshTarget(sshd)).open()
   try {
     let started = performance.now()
     const big = await t.exec('head -c 100000000 /dev/zero | tr "\\0" a')

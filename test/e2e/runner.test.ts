@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { freePort, startSshd, type TestSshd } from '../helpers/sshd.ts'
+import { freePort, sshdVarsYaml, startSshd, type TestSshd } from '../helpers/sshd.ts'
 import { REPO, runCli, type CliResult } from '../helpers/cli.ts'
 
 const PROJECT = join(REPO, 'test', 'fixtures', 'project')
@@ -40,11 +40,7 @@ function inventory(name: string, extraHosts = '', extraVars = '', env = `DEMO_SE
   const dir = join(work, name)
   const hosts = `all:
   vars:
-    ansible_host: 127.0.0.1
-    ansible_port: ${sshd.port}
-    ansible_user: ${sshd.user}
-    ansible_ssh_private_key_file: ${sshd.keyPath}
-    demo_secret: "\${DEMO_SECRET}"
+${sshdVarsYaml(sshd)}    demo_secret: "\${DEMO_SECRET}"
 ${extraVars}
   children:
     web:
@@ -195,11 +191,7 @@ function hangInventory(name: string, alpha: string, beta: string): string {
     join(dir, 'hosts.yml'),
     `all:
   vars:
-    ansible_host: 127.0.0.1
-    ansible_port: ${sshd.port}
-    ansible_user: ${sshd.user}
-    ansible_ssh_private_key_file: ${sshd.keyPath}
-  hosts:
+${sshdVarsYaml(sshd)}  hosts:
     alpha: ${alpha}
     beta: ${beta}
 `,
