@@ -11,7 +11,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { randomBytes } from 'node:crypto'
 import {
   ANSIBLE_DIR,
   ansibleEnv,
@@ -39,7 +38,7 @@ import { describeMachine } from './lib/machine.ts'
 import { measure, measureTree, must, run, type RunSpec } from './lib/proc.ts'
 import { renderTable, type LabFigures, type Results, type Sample, type Series, type Tool } from './lib/report.ts'
 import { perHost, sshdCounts } from './lib/sshd-log.ts'
-import { writeWorkloadAInventory } from './lib/inventory.ts'
+import { secretsFor, writeWorkloadAInventory } from './lib/inventory.ts'
 import { buildDrupalArchive } from '../test/helpers/drupal-archive.ts'
 
 const { values: opt } = parseArgs({
@@ -68,22 +67,6 @@ const SIZES = opt.smoke
 const ONLY = new Set(opt.smoke ? ['a'] : opt.only!.split(','))
 const WITH_ANSIBLE = !opt['no-ansible']
 const PROJECT = join(REPO, 'bench', 'project')
-
-/**
- * The secrets an inventory needs (the names in its .env.example): from the environment
- * when set there, else random values as long as the example's (keepalived's VRRP
- * password holds 8 characters). Both tools and `lab up` get the same ones.
- */
-function secretsFor(inventory: string): Record<string, string> {
-  const example = join(inventory, '.env.example')
-  const env: Record<string, string> = {}
-  if (!existsSync(example)) return env
-  for (const line of readFileSync(example, 'utf8').split('\n')) {
-    const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim())
-    if (m) env[m[1]] = process.env[m[1]] ?? randomBytes(32).toString('hex').slice(0, Math.max(8, m[2].length))
-  }
-  return env
-}
 
 let ansible: AnsibleSetup | undefined
 let labOurs = false

@@ -7,14 +7,15 @@ import { verifyCommand } from './cli/verify-command.js'
 import { registerGraphCommand } from './cli/graph-command.js'
 import { registerLabCommands } from './lab/commands.js'
 import { RemoteExitError } from './lab/errors.js'
+import { processSink, type Sink } from './output/sink.js'
 
 const EXIT_CODES = `
 Exit codes (as ansible-playbook, plus 3):
   0  every host ok        2  a task failed on some host
-  3  invalid input (inventory, variables, playbook): nothing ran
-  4  a host was unreachable (2|4 = 6 when both)`
+  3  invalid input (inventory, variables, .env, flags, --limit matching no host): nothing ran
+  4  a host was unreachable, or its connection was lost mid-run (2|4 = 6 when both)`
 
-export function buildProgram(setCode: (code: number) => void): Command {
+export function buildProgram(setCode: (code: number) => void, sink: Sink = processSink): Command {
   const program = new Command('run-playbook')
     .description('Run a halab playbook (playbooks/<name>.ts) against an inventory, idempotently, over SSH.')
     .argument('[playbook]', 'playbook name, e.g. site')
@@ -44,7 +45,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
         program.outputHelp()
         return setCode(EXIT_INVALID)
       }
-      setCode(await runCommand(playbook, opts))
+      setCode(await runCommand(playbook, opts, sink))
     })
   program.addOption(new Option('--no-color', 'plain output').hideHelp())
   program
@@ -69,16 +70,18 @@ export function buildProgram(setCode: (code: number) => void): Command {
   return program
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** `sink` receives what a run and flag errors print (tests run the CLI in-process with a memory sink). */
+export async function main(argv: string[], sink: Sink = processSink): Promise<number> {
   let code = 0
-  const program = buildProgram((c) => (code = c))
+  const program = buildProgram((c) => (code = c), sink)
   program.exitOverride()
+  if (sink !== processSink) program.configureOutput({ writeOut: sink.out, writeErr: sink.err })
   try {
     registerLabCommands(program)
     await program.parseAsync(argv)
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID
-    process.stderr.write(renderError(e) + '\n')
+    sink.err(renderError(e) + '\n')
     return e instanceof RemoteExitError ? e.exitCode : 1
   }
   // Lab commands (exec, ssh) pass the remote command's exit code on through process.exitCode.

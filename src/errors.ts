@@ -69,6 +69,17 @@ export class UnreachableError extends HalabError {
   }
 }
 
+/**
+ * The connection, or the host's shell, went away while commands were running or queued:
+ * the host counts as unreachable (exit 4), not as a failed task.
+ */
+export class ConnectionLostError extends HalabError {
+  readonly code = 'UNREACHABLE'
+  constructor(message: string) {
+    super(message, 'check the host (run-playbook lab status for the lab) and run again: the rerun converges')
+  }
+}
+
 export class HostKeyError extends HalabError {
   readonly code = 'HOSTKEY'
   constructor(

@@ -2,7 +2,8 @@
 // `lab up` checks against every route of this machine before it creates anything), and
 // one group per measured size (n1, n10, n30: the first N hosts) so both tools select the
 // same hosts with --limit.
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 export function writeWorkloadAInventory(dir: string, hosts: number, subnet: string, sizes: number[]): string {
@@ -27,4 +28,20 @@ export function writeWorkloadAInventory(dir: string, hosts: number, subnet: stri
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'hosts.yml'), lines.join('\n') + '\n')
   return dir
+}
+
+/**
+ * The secrets an inventory needs (the names in its .env.example): from the environment
+ * when set there, else random values as long as the example's (keepalived's VRRP
+ * password holds 8 characters). Both tools and `lab up` get the same ones.
+ */
+export function secretsFor(inventory: string): Record<string, string> {
+  const example = join(inventory, '.env.example')
+  const env: Record<string, string> = {}
+  if (!existsSync(example)) return env
+  for (const line of readFileSync(example, 'utf8').split('\n')) {
+    const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim())
+    if (m) env[m[1]] = process.env[m[1]] ?? randomBytes(32).toString('hex').slice(0, Math.max(8, m[2].length))
+  }
+  return env
 }

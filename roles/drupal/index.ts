@@ -5,7 +5,7 @@
 // `drupal_install_node`; a rerun finds the site installed and leaves it.
 // A document root that already holds Drupal (index.php) is never unpacked over: upgrades
 // are Drupal's own procedure.
-import { command, defineRole, directory, secret, sh, template, z } from '../../src/sdk.ts'
+import { AccountName, command, defineRole, directory, secret, sh, template, z } from '../../src/sdk.ts'
 import { phpString } from '../apache-php/index.ts'
 import { databaseServer } from '../postgresql/server.ts'
 import { archiveOnHost } from './archive.ts'
@@ -40,7 +40,9 @@ const Vars = z.object({
     .default('/var/www/drupal')
     .describe("Where Drupal is unpacked (the apache-php site's DocumentRoot)."),
   drupal_server_name: z.string().default('drupal.ha').describe("The site's host name (the seed: drupal.ha)."),
-  drupal_owner: z.string().default('www-data').describe("The user that owns Drupal's files (Apache's)."),
+  drupal_owner: AccountName.default('www-data').describe(
+    "The web server's account: owner and group of the site's files (a chown operand, so checked).",
+  ),
   drupal_config_sync_directory: z
     .string()
     .startsWith('/')

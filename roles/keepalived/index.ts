@@ -289,7 +289,7 @@ export default defineRole({
     tasks.push(packages({ names: ['keepalived'] }))
     if (vrrpOnly) {
       note('keepalived: VRRP only (kernel lacks ip_vs): virtual_server blocks kept in keepalived.conf.full')
-      tasks.push(template({ path: FULL, rendered: conf(true), mode: '0600', validate: VALIDATE }))
+      tasks.push(template({ path: FULL, rendered: conf(true), mode: '0600', sensitive: true, validate: VALIDATE }))
     } else {
       tasks.push(command({ name: `no stale ${FULL}`, command: `rm -f ${FULL}`, removes: FULL }))
     }
@@ -298,6 +298,8 @@ export default defineRole({
         path: CONF,
         rendered: conf(!vrrpOnly),
         mode: '0600',
+        // It holds auth_pass: --diff says that it changed, never the host's old content.
+        sensitive: true,
         validate: VALIDATE,
         notify: ['reload keepalived'],
       }),

@@ -1,5 +1,6 @@
 // `run-playbook <playbook>`: load and validate everything, then run and report.
-import { HalabError, renderError } from '../errors.js'
+import { z } from 'zod'
+import { HalabError, InventoryError, renderError } from '../errors.js'
 import { runPlaybook } from '../engine/run.js'
 import { jsonRenderer } from '../output/json.js'
 import { listrRenderer } from '../output/listr.js'
@@ -24,7 +25,9 @@ export async function runCommand(
   sink: Sink = processSink,
 ): Promise<number> {
   let ctx: RunContext
+  let forks: number | undefined
   try {
+    forks = parseForks(o.forks)
     ctx = await loadRunContext(playbookName, o)
   } catch (e) {
     sink.err(renderError(e) + '\n')
@@ -40,7 +43,6 @@ export async function runCommand(
     )
     return 0
   }
-  const forks = Number(o.forks ?? Math.min(50, prepared.hosts.length))
   const renderer = o.json
     ? jsonRenderer(sink)
     : process.stdout.isTTY && sink === processSink
@@ -49,9 +51,28 @@ export async function runCommand(
   const recap = await runPlaybook(
     inventory,
     prepared,
-    { check: !!o.check, diff: !!o.diff, forks, connect: ctx.connect },
+    { check: !!o.check, diff: !!o.diff, forks: forks ?? Math.min(50, prepared.hosts.length), connect: ctx.connect },
     renderer.emit,
   )
   await renderer.close()
   return exitCodeFor(recap)
+}
+
+const Forks = z
+  .string()
+  .regex(/^\s*\d+\s*$/)
+  .transform(Number)
+  .pipe(z.number().int().min(1))
+
+/** -f/--forks: a whole number ≥ 1, or undefined (all hosts, up to 50). */
+export function parseForks(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const r = Forks.safeParse(value)
+  if (r.success) return r.data
+  throw new InventoryError([
+    {
+      field: '-f/--forks',
+      message: `expected how many hosts run in parallel, a whole number 1 or more; got "${value}"`,
+    },
+  ])
 }

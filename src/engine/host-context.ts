@@ -15,6 +15,8 @@ export class HostContext {
   private readonly facts = new Map<string, unknown>()
   /** Services this run started: their restart handlers have nothing left to do. */
   readonly startedServices = new Set<string>()
+  /** The running task's `timeout` in ms; undefined: the transport's (halab_command_timeout, else 20 min). */
+  commandTimeoutMs: number | undefined
 
   constructor(
     readonly inventoryHost: InventoryHost,
@@ -37,7 +39,7 @@ export class HostContext {
     command: string,
     opts: { stdin?: string | Buffer; allowFailure?: boolean; display?: string } = {},
   ): Promise<ExecResult> {
-    const result = await this.transport.exec(command, { stdin: opts.stdin })
+    const result = await this.transport.exec(command, { stdin: opts.stdin, timeoutMs: this.commandTimeoutMs })
     if (result.code !== 0 && !opts.allowFailure)
       throw new TaskError(
         `command failed on ${this.name}`,
@@ -58,7 +60,8 @@ export class HostContext {
   async prefetch(facts: Fact[]): Promise<void> {
     const missing = [...new Map(facts.filter((f) => !this.facts.has(f.key)).map((f) => [f.key, f])).values()]
     if (!missing.length) return
-    const results = await this.transport.execBatch(missing.map((f) => ({ command: f.command })))
+    const timeoutMs = this.commandTimeoutMs
+    const results = await this.transport.execBatch(missing.map((f) => ({ command: f.command, timeoutMs })))
     missing.forEach((f, i) => {
       try {
         this.facts.set(f.key, f.parse(results[i]))

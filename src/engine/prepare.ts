@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { z } from 'zod'
 import { InventoryError, TemplateError, type InputProblem } from '../errors.js'
+import { connectionProblems } from '../inventory/connection-vars.js'
 import type { Inventory } from '../inventory/types.js'
 import { renderTemplate } from '../ops/template.js'
 import { selectHosts } from './host-pattern.js'
@@ -136,16 +137,27 @@ export async function prepareRun(
       [...roleCache.values()].filter((r): r is Role => !!r),
     ),
   )
-  if (problems.length) throw new InventoryError(problems)
   const used = new Set(plays.flatMap((p) => [...p.hosts.keys()]))
+  for (const h of used) problems.push(...connectionProblems(inventory.hosts.get(h)!, inventory.file))
+  if (problems.length) throw new InventoryError(problems)
   return { plays, roles: [...allRoles], hosts: [...inventory.hosts.keys()].filter((h) => used.has(h)) }
 }
 
+/** A pattern a person typed: a name in it that is no host or group, or no host matched, is a problem. */
 function selectHostsChecked(inventory: Inventory, pattern: string, where: string, problems: InputProblem[]): string[] {
   const unknown: string[] = []
   const hosts = selectHosts(inventory, pattern, unknown)
+  const groups = `its groups: ${[...inventory.groups.keys()].sort().join(', ')}`
   for (const u of unknown)
-    problems.push({ field: where, message: `"${u}" is neither a host nor a group of the inventory ${inventory.file}` })
+    problems.push({
+      field: where,
+      message: `"${u}" is neither a host nor a group of the inventory ${inventory.file} (${groups})`,
+    })
+  if (!hosts.length && !unknown.length)
+    problems.push({
+      field: where,
+      message: `"${pattern}" matches no host of the inventory ${inventory.file} (${groups})`,
+    })
   return hosts
 }
 
@@ -246,7 +258,7 @@ function buildRole(
       notes,
       kernel: kernelNeeds(role, parsed.data, host),
     }
-    for (const problem of unknownNotifies(built))
+    for (const problem of [...unknownNotifies(built), ...badTimeouts(built)])
       problems.push({ file: `roles/${role.name}/index.ts`, host: hostName, message: `${role.name}: ${problem}` })
     return built
   } catch (e) {
@@ -268,6 +280,13 @@ function unknownNotifies(role: PreparedRole): string[] {
           `which is not a handler of the role (it has: ${known.join(', ') || 'none'})`,
       ),
   )
+}
+
+/** A task's `timeout` is seconds above 0: checked here, not when its command is already running. */
+function badTimeouts(role: PreparedRole): string[] {
+  return [...role.tasks, ...Object.values(role.handlers)]
+    .filter((t) => t.timeout !== undefined && !(Number.isFinite(t.timeout) && t.timeout > 0))
+    .map((t) => `task "${t.name}": timeout must be a number of seconds above 0, got ${JSON.stringify(t.timeout)}`)
 }
 
 export function hostVars(inventory: Inventory): Record<string, Record<string, unknown>> {

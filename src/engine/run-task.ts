@@ -1,5 +1,5 @@
 // One task on one host: plan from facts, then apply the changes unless in check mode.
-import { TaskError, renderError } from '../errors.js'
+import { ConnectionLostError, TaskError, UnreachableError, renderError } from '../errors.js'
 import type { HostContext } from './host-context.js'
 import type { Emit } from './events.js'
 import type { FileDiff, Task, TaskStatus } from './types.js'
@@ -33,6 +33,7 @@ export async function runTask(
     return status
   }
   if (task.skip) return end('skipped', { reason: task.skip })
+  host.commandTimeoutMs = task.timeout !== undefined ? task.timeout * 1000 : undefined
   try {
     const plan = await task.plan(host)
     warnings = plan.warnings?.length ? plan.warnings : undefined
@@ -55,7 +56,16 @@ export async function runTask(
       diffs,
     })
   } catch (e) {
+    const where = `${host.name} | ${role} | ${task.name}`
+    if (lostHost(e)) return end('unreachable', { error: `${where}: ${renderError(e)}` })
     const err = e instanceof TaskError ? e : new TaskError(`${(e as Error).message}`)
-    return end('failed', { error: `${host.name} | ${role} | ${task.name}: ${renderError(err)}` })
+    return end('failed', { error: `${where}: ${renderError(err)}` })
+  } finally {
+    host.commandTimeoutMs = undefined
   }
+}
+
+/** The host went away under the task (as Ansible says: UNREACHABLE, not FAILED). */
+function lostHost(e: unknown): boolean {
+  return e instanceof ConnectionLostError || e instanceof UnreachableError
 }

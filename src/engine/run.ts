@@ -140,7 +140,7 @@ async function runRole(host: HostContext, role: PreparedRole, emit: Emit): Promi
   await host.prefetch(factsOf(0)).catch(() => {})
   for (const [i, task] of role.tasks.entries()) {
     const status = await runTask(host, role.role, task, emit)
-    if (status === 'failed') return false
+    if (status === 'failed' || status === 'unreachable') return false
     if (status === 'changed') {
       for (const n of task.notify ?? []) notified.add(n)
       if (!host.mode.check) await host.prefetch(factsOf(i + 1)).catch(() => {})
@@ -149,7 +149,7 @@ async function runRole(host: HostContext, role: PreparedRole, emit: Emit): Promi
   for (const [name, handler] of Object.entries(role.handlers)) {
     if (!notified.has(name)) continue
     const status = await runTask(host, role.role, { ...handler, name: handler.name || name }, emit, true)
-    if (status === 'failed') return false
+    if (status === 'failed' || status === 'unreachable') return false
   }
   emit({ type: 'role-end', host: host.name, role: role.role })
   return true
@@ -170,7 +170,7 @@ export async function wouldChange(
     if (e.type === 'host-note') notes.push(e.note)
     if (e.type !== 'task-end') return
     if (e.status === 'changed') changes.push(`${e.task}: ${e.changes.join('; ')}`)
-    if (e.status === 'failed') changes.push(`${e.task}: failed: ${e.error ?? ''}`)
+    if (e.status === 'failed' || e.status === 'unreachable') changes.push(`${e.task}: ${e.status}: ${e.error ?? ''}`)
     notes.push(...(e.warnings ?? []))
   })
   return { changes, notes }

@@ -49,6 +49,12 @@ export interface Task {
   notify?: string[]
   /** A reason: the task is skipped (reported as skipped, with it); false or absent: it runs. */
   skip?: string | false
+  /**
+   * Seconds each of this task's commands may run before it is stopped with all it started
+   * (exit 124). Default: the host's `halab_command_timeout`, else 20 minutes.
+   */
+  timeout?: number
 }
 
-export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped'
+/** `unreachable`: the connection was lost during the task; the host counts as unreachable (exit 4). */
+export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable'

@@ -1,5 +1,5 @@
-// The `.env` file beside an inventory, as a file: refused when every user of the machine
-// can read it or when it still holds the placeholders of `.env.example`; and written new,
+// The `.env` file beside an inventory, as a file: refused when it still holds the
+// placeholders of `.env.example` (env.ts refuses one others may read); and written new,
 // mode 0600, from generated values (`lab secrets`, `lab site`), never over an existing one.
 // Reading and substituting its values is env.ts's.
 import { closeSync, existsSync, fchmodSync, openSync, readFileSync, statSync, writeSync } from 'node:fs'
@@ -18,29 +18,19 @@ export function howToGetSecrets(dir: string): string {
   )
 }
 
-/** A world-readable `.env`, and values still equal to `.env.example`'s: each a problem naming the fix. */
+/** Values still equal to `.env.example`'s: a problem naming them and the fix (env.ts refuses a loose mode). */
 export function envFileProblems(dir: string): InputProblem[] {
-  const file = envFile(dir)
-  if (!existsSync(file)) return []
-  const problems: InputProblem[] = []
-  const mode = statSync(file).mode & 0o777
-  if (mode & 0o004)
-    problems.push({
-      file,
-      message:
-        `every user of this machine can read it (mode ${mode.toString(8).padStart(4, '0')}), ` +
-        `and it holds secrets: chmod 600 ${file}`,
-    })
   const stale = placeholders(dir)
-  if (stale.length)
-    problems.push({
-      file,
+  if (!stale.length) return []
+  return [
+    {
+      file: envFile(dir),
       field: stale.join(', '),
       message:
         `${stale.length > 1 ? 'still the placeholders' : 'still the placeholder'} from .env.example: ` +
         `set real values; ${howToGetSecrets(dir)}`,
-    })
-  return problems
+    },
+  ]
 }
 
 /** Names whose value in `.env` is the one `.env.example` shows. */

@@ -1,7 +1,7 @@
 // Secrets: `${NAME}` in any inventory string is replaced by NAME from `.env` beside the
 // inventory (or the process environment). Every value substituted becomes a secret, but
 // for the session's own well-known variables (${HOME}, ${USER}…), which are not.
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import dotenv from 'dotenv'
 import type { InputProblem } from '../errors.js'
@@ -9,11 +9,27 @@ import { registerSecret } from '../secrets.js'
 
 export type Env = Record<string, string | undefined>
 
-export function loadEnv(dir: string): Env {
+/**
+ * `.env` beside the inventory, merged under the process environment. A `.env` that group or
+ * others may read (or write) is refused: it holds every secret of the cluster.
+ */
+export function loadEnv(dir: string, problems: InputProblem[]): Env {
   const file = join(dir, '.env')
-  const fromFile = existsSync(file) ? dotenv.parse(readFileSync(file)) : {}
+  const exists = existsSync(file)
+  const loose = exists ? statSync(file).mode & 0o077 : 0
+  if (loose)
+    problems.push({
+      file,
+      message: `holds secrets but is open to group or others (mode ${modeOf(file)}): run chmod 600 ${file}`,
+    })
+  // Still read: its names then count as set, so this is the one problem it causes.
+  const fromFile = exists ? dotenv.parse(readFileSync(file)) : {}
   // The process environment wins, so CI and tests can inject secrets without a file.
   return { ...fromFile, ...process.env }
+}
+
+function modeOf(file: string): string {
+  return (statSync(file).mode & 0o7777).toString(8).padStart(4, '0')
 }
 
 /** The login session's variables: substituted like any other, but not secrets (${HOME} is a path). */

@@ -74,7 +74,7 @@ export async function loadInventory(path: string, opts: LoadOptions = {}): Promi
       })
 
   const overlay = opts.overlayFile ? readVarsFile(opts.overlayFile, problems) : undefined
-  const env = loadEnv(dir)
+  const env = opts.skipSecrets ? {} : loadEnv(dir, problems)
   if (!opts.skipSecrets) problems.push(...envFileProblems(dir))
   const hosts = new Map<string, InventoryHost>()
   for (const name of [...hostNames].sort()) {

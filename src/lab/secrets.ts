@@ -32,7 +32,7 @@ export async function ensureSecrets(inventory: string, projectRoot: string): Pro
   const values = generateSecrets(plan)
   const file = envFile(dir)
   if (writeNewEnvFile(dir, values)) return { written: [...values.keys()], file }
-  const env = loadEnv(dir)
+  const env = loadEnv(dir, []) // names only: a loose mode is reported when the inventory is loaded
   const stale = new Set(placeholders(dir))
   const fresh = new Map([...values].filter(([k]) => env[k] === undefined || stale.has(k)))
   return { existing: true, file, fresh }

@@ -20,6 +20,8 @@ export interface CommandSpec {
   env?: Record<string, string | number>
   name?: string
   notify?: string[]
+  /** Seconds the command may run (default: the host's halab_command_timeout, else 20 min). */
+  timeout?: number
 }
 
 /** What the guards found on the host: whether each path exists, whether `unless` succeeded. */
@@ -85,6 +87,7 @@ export function command(spec: CommandSpec): Task {
   return {
     name: spec.name ?? `command ${shortened(spec.command)}`,
     notify: spec.notify,
+    timeout: spec.timeout,
     facts: () => Object.values(probes).filter((f): f is Fact<boolean> => f !== undefined),
     async plan(host: HostContext): Promise<Plan> {
       const guards: CommandGuards = {

@@ -4,7 +4,7 @@ import { directoryIsEmpty, fileState, type FileState } from '../facts/files.js'
 import type { HostContext } from '../engine/host-context.js'
 import type { Change, Fact, Plan, Task } from '../engine/types.js'
 import { sh } from '../transport/quote.js'
-import { normalizeMode } from './file.js'
+import { checkFileSpec, normalizeMode } from './file.js'
 
 export interface DirectorySpec {
   path: string
@@ -21,6 +21,7 @@ export interface DirectorySpec {
 export function planDirectory(current: FileState, spec: DirectorySpec, empty?: boolean): Change[] {
   const { path } = spec
   const mode = normalizeMode(spec.mode)
+  checkFileSpec(spec)
   if (current.exists && current.type !== 'directory')
     throw new Error(`${path} exists but is a ${current.type}, not a directory: move it away first`)
 
@@ -30,23 +31,23 @@ export function planDirectory(current: FileState, spec: DirectorySpec, empty?: b
       throw new Error(
         `${path} is not empty: halab removes only empty directories; move or delete its contents yourself`,
       )
-    return [{ summary: `remove empty directory ${path}`, command: sh`rmdir ${path}` }]
+    return [{ summary: `remove empty directory ${path}`, command: sh`rmdir -- ${path}` }]
   }
 
   if (!current.exists) {
-    const steps = [sh`mkdir -p ${path}`]
-    if (spec.owner) steps.push(sh`chown ${spec.owner} ${path}`)
-    if (spec.group) steps.push(sh`chgrp ${spec.group} ${path}`)
-    if (mode) steps.push(sh`chmod ${mode} ${path}`)
+    const steps = [sh`mkdir -p -- ${path}`]
+    if (spec.owner) steps.push(sh`chown -- ${spec.owner} ${path}`)
+    if (spec.group) steps.push(sh`chgrp -- ${spec.group} ${path}`)
+    if (mode) steps.push(sh`chmod -- ${mode} ${path}`)
     return [{ summary: `create directory ${path}`, command: steps.join(' && ') }]
   }
   const changes: Change[] = []
   if (spec.owner && spec.owner !== current.owner)
-    changes.push({ summary: `owner ${current.owner} → ${spec.owner}`, command: sh`chown ${spec.owner} ${path}` })
+    changes.push({ summary: `owner ${current.owner} → ${spec.owner}`, command: sh`chown -- ${spec.owner} ${path}` })
   if (spec.group && spec.group !== current.group)
-    changes.push({ summary: `group ${current.group} → ${spec.group}`, command: sh`chgrp ${spec.group} ${path}` })
+    changes.push({ summary: `group ${current.group} → ${spec.group}`, command: sh`chgrp -- ${spec.group} ${path}` })
   if (mode && modeDiffers(current.mode ?? '', mode))
-    changes.push({ summary: `mode ${current.mode} → ${mode}`, command: sh`chmod ${mode} ${path}` })
+    changes.push({ summary: `mode ${current.mode} → ${mode}`, command: sh`chmod -- ${mode} ${path}` })
   return changes
 }
 
@@ -59,8 +60,9 @@ function modeDiffers(current: string, wanted: string): boolean {
 }
 
 export function directory(spec: DirectorySpec): Task {
-  if (!spec.path.startsWith('/')) throw new Error(`directory: path must be absolute, got ${JSON.stringify(spec.path)}`)
-  normalizeMode(spec.mode) // a bad mode fails when the playbook is built, not mid-run
+  // A relative path, an owner like `--reference=…` or a bad mode fails when the playbook is built, not mid-run.
+  checkFileSpec(spec)
+  normalizeMode(spec.mode)
   const probes = (): Fact[] =>
     spec.state === 'absent' ? [fileState(spec.path), directoryIsEmpty(spec.path)] : [fileState(spec.path)]
   return {

@@ -20,6 +20,8 @@ export interface PackageSpec {
   purge?: boolean
   name?: string
   notify?: string[]
+  /** Seconds apt may run (default: the host's halab_command_timeout, else 20 min). */
+  timeout?: number
 }
 
 const NAME = /^[a-z0-9][a-z0-9+.-]+$/
@@ -100,6 +102,7 @@ export function packages(spec: PackageSpec): Task {
   return {
     name: spec.name ?? `package ${spec.state === 'absent' ? 'absent' : 'present'}: ${names.join(' ')}`,
     notify: spec.notify,
+    timeout: spec.timeout,
     facts: () => [packageStates(names)],
     async plan(host: HostContext): Promise<Plan> {
       const changes = planPackages(await host.fact(packageStates(names)), spec, { host: host.name })

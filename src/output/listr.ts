@@ -52,7 +52,8 @@ function taskLine(host: string, name: string, next: Next): ListrTask {
     task: async (_c, tt) => {
       const o = await next(host)
       if (o.type === 'abandoned') return tt.skip(o.reason)
-      if (o.status === 'failed') throw new Error(redact(o.error?.split('\n')[0] ?? 'failed'))
+      if (o.status === 'failed' || o.status === 'unreachable')
+        throw new Error(redact(o.error?.split('\n')[0] ?? o.status))
       if (o.status === 'skipped') return tt.skip(redact(`${name}: skipped ${o.reason ?? ''}`))
       tt.title = redact(o.status === 'changed' ? `${name} → ${o.changes.join('; ')}` : `${name}`)
     },
@@ -114,7 +115,8 @@ function afterTask(e: Extract<EngineEvent, { type: 'task-end' }>, diff: boolean)
   const lines: string[] = []
   if (e.handler) lines.push(`[${e.host}] ${e.role} | handler ${e.task}: ${e.status}`)
   for (const w of e.warnings ?? []) lines.push(`[${e.host}] warning: ${w}`)
-  if (e.status === 'failed') lines.push(`[${e.host}] FAILED\n${indent(e.error ?? '')}`)
+  if (e.status === 'failed' || e.status === 'unreachable')
+    lines.push(`[${e.host}] ${e.status.toUpperCase()}\n${indent(e.error ?? '')}`)
   if (diff) for (const d of e.diffs ?? []) lines.push(unifiedDiff(d))
   return lines
 }

@@ -18,7 +18,8 @@ export function plainRenderer(sink: Sink, opts: { diff: boolean; verbose: boolea
         break
       case 'task-end': {
         const label = `[${e.host}] ${e.role} | ${e.handler ? 'handler: ' : ''}${e.task}`
-        if (e.status === 'failed') sink.out(`${label}: FAILED\n${indent(e.error ?? '')}\n`)
+        if (e.status === 'failed' || e.status === 'unreachable')
+          sink.out(`${label}: ${e.status.toUpperCase()}\n${indent(e.error ?? '')}\n`)
         else if (e.status === 'changed') sink.out(`${label}: changed (${e.changes.join('; ')})\n`)
         else if (e.status === 'skipped') sink.out(`${label}: skipped${e.reason ? ` (${e.reason})` : ''}\n`)
         else sink.out(`${label}: ok${opts.verbose && e.reason ? ` (${e.reason})` : ''}\n`)

@@ -11,6 +11,7 @@
 // only when there is some.
 import { randomBytes } from 'node:crypto'
 import type { Readable, Writable } from 'node:stream'
+import { ConnectionLostError } from '../errors.js'
 import { quote } from './quote.js'
 import type { ExecResult } from './types.js'
 
@@ -157,7 +158,7 @@ export class RemoteShell {
     this.ready.catch(() => {}) // observed by callers; avoid unhandled rejections
     output.on('data', (chunk: Buffer) => this.onData(chunk))
     stderr?.on('data', (chunk: Buffer) => (this.stderrTail = (this.stderrTail + chunk.toString()).slice(-2000)))
-    input.on('error', (e: Error) => this.fail(e))
+    input.on('error', (e: Error) => this.fail(new ConnectionLostError(`${describe}: ${e.message}`)))
     input.write(PROLOGUE)
   }
 
@@ -176,7 +177,7 @@ export class RemoteShell {
       })
     }
     const tail = this.stderrTail.trim()
-    this.fail(new Error(`${this.describe}: ${reason}${tail ? `: ${tail}` : ''}`))
+    this.fail(new ConnectionLostError(`${this.describe}: ${reason}${tail ? `: ${tail}` : ''}`))
   }
 
   run(commands: Command[]): Promise<ExecResult>[] {

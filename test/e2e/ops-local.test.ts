@@ -36,7 +36,7 @@ import { mount } from '../../src/ops/mount.ts'
 import { LocalTransport } from '../../src/transport/local.ts'
 import { SshTransport } from '../../src/transport/ssh.ts'
 import type { Transport } from '../../src/transport/types.ts'
-import { startSshd, type TestSshd } from '../helpers/sshd.ts'
+import { sshTarget, startSshd, type TestSshd } from '../helpers/sshd.ts'
 
 // The same tests run over SSH to a real sshd on loopback from ops-ssh.test.ts.
 const overSsh = process.env.HALAB_OPS_TRANSPORT === 'ssh'
@@ -49,15 +49,7 @@ const host = (check = false) => new HostContext(inventoryHost, transport, { chec
 before(async () => {
   if (!overSsh) return void (transport = await new LocalTransport('local').open())
   sshd = await startSshd()
-  transport = await new SshTransport({
-    name: 'loop',
-    address: '127.0.0.1',
-    port: sshd.port,
-    user: sshd.user,
-    privateKeyPath: sshd.keyPath,
-    become: false,
-    knownHostsFiles: [sshd.knownHostsPath],
-  }).open()
+  transport = await new SshTransport(sshTarget(sshd)).open()
 })
 after(async () => {
   await transport.close()

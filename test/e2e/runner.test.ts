@@ -14,9 +14,10 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { freePort, startSshd, type TestSshd } from '../helpers/sshd.ts'
+import { freePort, sshdVarsYaml, startSshd, type TestSshd } from '../helpers/sshd.ts'
 import { REPO, runCli, type CliResult } from '../helpers/cli.ts'
 
 const PROJECT = join(REPO, 'test', 'fixtures', 'project')
@@ -39,11 +40,7 @@ function inventory(name: string, extraHosts = '', extraVars = '', env = `DEMO_SE
   const dir = join(work, name)
   const hosts = `all:
   vars:
-    ansible_host: 127.0.0.1
-    ansible_port: ${sshd.port}
-    ansible_user: ${sshd.user}
-    ansible_ssh_private_key_file: ${sshd.keyPath}
-    demo_secret: "\${DEMO_SECRET}"
+${sshdVarsYaml(sshd)}    demo_secret: "\${DEMO_SECRET}"
 ${extraVars}
   children:
     web:
@@ -184,6 +181,57 @@ test('--json writes one event per line; --limit and --roles narrow the run', asy
   assert.equal(events.at(-1).type, 'run-end')
   assert.equal(events.at(-1).recap.alpha.changed, 3)
   assert.equal(existsSync(join(inv, 'beta')), false)
+})
+
+/** An inventory for the hang playbook: alpha and beta on the sshd, with their own variables. */
+function hangInventory(name: string, alpha: string, beta: string): string {
+  const dir = join(work, name)
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(
+    join(dir, 'hosts.yml'),
+    `all:
+  vars:
+${sshdVarsYaml(sshd)}  hosts:
+    alpha: ${alpha}
+    beta: ${beta}
+`,
+  )
+  copyFileSync(sshd.knownHostsPath, join(dir, 'known_hosts'))
+  return dir
+}
+
+/** Processes on this machine (the loopback sshd's host) whose command line matches. */
+function running(pattern: string): string[] {
+  return spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)
+}
+
+test("a task past its timeout (its own, or the host's halab_command_timeout) fails with 124; nothing is left running", async () => {
+  const inv = hangInventory(
+    'timeout',
+    `{ hang_command: 'sleep 987654', hang_timeout: 1.5 }`,
+    `{ hang_command: 'sh -c "sleep 987655" & wait', halab_command_timeout: 1.5 }`,
+  )
+  const started = Date.now()
+  const r = await run(['hang', '-i', inv])
+  assert.equal(r.code, 2, r.stdout + r.stderr)
+  assert.ok(Date.now() - started < 120_000, 'stopped at the timeout, not at the 20-minute default')
+  for (const host of ['alpha', 'beta']) {
+    assert.match(r.stdout, new RegExp(`\\[${host}\\] hang \\| hang: FAILED`))
+    assert.match(recapLine(r, host), /ok=0 changed=0 failed=1/)
+  }
+  assert.match(r.stdout, /exit code: 124 \(stopped at its timeout\)/)
+  assert.match(r.stdout, /ran longer than its timeout \(1\.5 s\)/)
+  await new Promise((res) => setTimeout(res, 3000)) // TERM, then KILL 2 s later
+  assert.deepEqual(running('sleep 98765[45]'), [], 'nothing the tasks started is left on the host')
+})
+
+test('a connection lost mid-run counts the host unreachable (exit 4), not failed; the other host finishes', async () => {
+  const inv = hangInventory('lost', `{ hang_command: 'kill -9 $PPID; sleep 5' }`, '{}')
+  const r = await run(['hang', '-i', inv])
+  assert.equal(r.code, 4, r.stdout + r.stderr)
+  assert.match(r.stdout, /\[alpha\] hang \| hang: UNREACHABLE/)
+  assert.match(recapLine(r, 'alpha'), /failed=0 skipped=0 unreachable=1/)
+  assert.match(recapLine(r, 'beta'), /changed=2 failed=0 skipped=0 unreachable=0/)
 })
 
 test('the secret from .env appears in no output of any run above', () => {

@@ -10,7 +10,7 @@ import { HostKeyError, UnreachableError } from '../../src/errors.ts'
 import { sh } from '../../src/transport/quote.ts'
 import { LocalTransport } from '../../src/transport/local.ts'
 import { SshTransport, type SshTarget } from '../../src/transport/ssh.ts'
-import { freePort, startSshd, type TestSshd } from '../helpers/sshd.ts'
+import { freePort, sshTarget, startSshd, type TestSshd } from '../helpers/sshd.ts'
 
 let sshd: TestSshd
 before(async () => {
@@ -20,16 +20,7 @@ after(async () => {
   await sshd?.stop()
 })
 
-const target = (over: Partial<SshTarget> = {}): SshTarget => ({
-  name: 'loop',
-  address: '127.0.0.1',
-  port: sshd.port,
-  user: sshd.user,
-  privateKeyPath: sshd.keyPath,
-  become: false,
-  knownHostsFiles: [sshd.knownHostsPath],
-  ...over,
-})
+const target = (over: Partial<SshTarget> = {}): SshTarget => sshTarget(sshd, over)
 
 const NASTY = [
   'two words',

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { REPO, runCli, type CliResult } from '../helpers/cli.ts'
-import { startSshd, type TestSshd } from '../helpers/sshd.ts'
+import { sshdVarsYaml, startSshd, type TestSshd } from '../helpers/sshd.ts'
 
 let sshd: TestSshd
 let work: string
@@ -49,11 +49,7 @@ function inventory(root: string): string {
     join(dir, 'hosts.yml'),
     `all:
   vars:
-    ansible_host: 127.0.0.1
-    ansible_port: ${sshd.port}
-    ansible_user: ${sshd.user}
-    ansible_ssh_private_key_file: ${sshd.keyPath}
-  children:
+${sshdVarsYaml(sshd)}  children:
     motd:
       hosts:
         alpha: { motd_path: ${join(root, 'alpha-motd')} }

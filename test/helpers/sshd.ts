@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
+import type { SshTarget } from '../../src/transport/ssh.ts'
 
 export interface TestSshd {
   dir: string
@@ -17,6 +18,32 @@ export interface TestSshd {
   hostPublicKey: string
   logPath: string
   stop(): Promise<void>
+}
+
+/** The transport's target for this sshd: its key, its known_hosts, this machine's user. */
+export function sshTarget(sshd: TestSshd, over: Partial<SshTarget> = {}): SshTarget {
+  return {
+    name: 'loop',
+    address: '127.0.0.1',
+    port: sshd.port,
+    user: sshd.user,
+    privateKeyPath: sshd.keyPath,
+    become: false,
+    knownHostsFiles: [sshd.knownHostsPath],
+    ...over,
+  }
+}
+
+/** An inventory's `vars:` lines (4 spaces in) that send its hosts to this sshd. */
+export function sshdVarsYaml(sshd: TestSshd): string {
+  return [
+    'ansible_host: 127.0.0.1',
+    `ansible_port: ${sshd.port}`,
+    `ansible_user: ${sshd.user}`,
+    `ansible_ssh_private_key_file: ${sshd.keyPath}`,
+  ]
+    .map((l) => `    ${l}\n`)
+    .join('')
 }
 
 export function sshdAvailable(): string | undefined {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { test } from 'node:test'
@@ -11,7 +11,7 @@ function tree(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'halab-inv-'))
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true })
-    // .env holds secrets: readable by its owner only, or loadInventory refuses it.
+    // .env holds secrets: halab refuses one that group or others may read.
     writeFileSync(join(dir, path), text, { mode: path.endsWith('.env') ? 0o600 : 0o644 })
   }
   return dir
@@ -101,6 +101,24 @@ test('${NAME} comes from .env beside the inventory and becomes a secret', async 
   const inv = await loadInventory(dir)
   assert.equal(inv.hosts.get('a')!.vars.pass, 's3cr3t-value')
   assert.equal(redact('url db://u:s3cr3t-value@h'), 'url db://u:********@h')
+})
+
+test('a .env that group or others may read is refused, naming the file and the chmod that fixes it', async () => {
+  const dir = tree({ 'hosts.yml': 'all:\n  hosts:\n    a: { pass: "${HALAB_TEST_PASS2}" }\n' })
+  writeFileSync(join(dir, '.env'), 'HALAB_TEST_PASS2=s3cr3t\n', { mode: 0o644 })
+  chmodSync(join(dir, '.env'), 0o644)
+  await assert.rejects(loadInventory(dir), (e: unknown) => {
+    assert.ok(e instanceof InventoryError)
+    assert.equal(e.problems.length, 1, 'its variables still count as set: one problem')
+    assert.equal(e.problems[0].file, join(dir, '.env'))
+    assert.match(
+      e.problems[0].message,
+      new RegExp(`open to group or others \\(mode 0644\\): run chmod 600 ${dir}/\\.env`),
+    )
+    return true
+  })
+  chmodSync(join(dir, '.env'), 0o600)
+  assert.equal((await loadInventory(dir)).hosts.get('a')!.vars.pass, 's3cr3t')
 })
 
 test('every problem is reported at once with file, line, host and field', async () => {

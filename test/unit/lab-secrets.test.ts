@@ -113,15 +113,6 @@ test('placeholders copied from .env.example are refused, saying how to get real 
   })
 })
 
-test('a .env every user can read is refused with the chmod that fixes it', async () => {
-  const dir = copyInventory('2-node-web')
-  writeFileSync(join(dir, '.env'), 'HEARTBEAT_SECRET=a-real-secret-value\n', { mode: 0o644 })
-  chmodSync(join(dir, '.env'), 0o644)
-  await assert.rejects(loadInventory(dir), /every user of this machine can read it \(mode 0644\).*chmod 600/s)
-  chmodSync(join(dir, '.env'), 0o600)
-  await loadInventory(dir)
-})
-
 test('the new .env keeps the example comments and is made 0600 whatever the umask', () => {
   const dir = copyInventory('4-node')
   const old = process.umask(0)

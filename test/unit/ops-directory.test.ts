@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { planDirectory } from '../../src/ops/directory.ts'
+import { directory, planDirectory } from '../../src/ops/directory.ts'
 import type { FileState } from '../../src/facts/files.ts'
 
 const dir = (over: Partial<FileState> = {}): FileState => ({
@@ -21,7 +21,8 @@ test('a missing directory is created with its owner, group and mode in one comma
   assert.deepEqual(summaries(changes), ['create directory /srv/www data'])
   assert.equal(
     changes[0].command,
-    "mkdir -p '/srv/www data' && chown www-data '/srv/www data' && chgrp www-data '/srv/www data' && chmod 750 '/srv/www data'",
+    "mkdir -p -- '/srv/www data' && chown -- www-data '/srv/www data' && " +
+      "chgrp -- www-data '/srv/www data' && chmod -- 750 '/srv/www data'",
   )
 })
 
@@ -35,7 +36,7 @@ test('an existing directory gets only the attributes that differ', () => {
   assert.deepEqual(summaries(changes), ['owner root → www-data', 'mode 700 → 750'])
   assert.deepEqual(
     changes.map((c) => c.command),
-    ['chown www-data /srv/www', 'chmod 750 /srv/www'],
+    ['chown -- www-data /srv/www', 'chmod -- 750 /srv/www'],
   )
 })
 
@@ -52,7 +53,7 @@ test('a setgid directory matches a 3-digit mode (chmod would never clear the bit
 
 test('absent removes an empty directory with rmdir', () => {
   const changes = planDirectory(dir(), { path: '/srv/old', state: 'absent' }, true)
-  assert.deepEqual(changes, [{ summary: 'remove empty directory /srv/old', command: 'rmdir /srv/old' }])
+  assert.deepEqual(changes, [{ summary: 'remove empty directory /srv/old', command: 'rmdir -- /srv/old' }])
 })
 
 test('absent refuses a directory that still holds data', () => {
@@ -71,4 +72,19 @@ test('a file in the way is an error, not replaced', () => {
     () => planDirectory({ exists: true, type: 'file' }, { path: '/srv/www' }),
     /exists but is a file, not a directory/,
   )
+})
+
+test('owners, groups and paths that could become options or land in a home directory are refused', () => {
+  for (const [spec, why] of [
+    [{ path: 'srv/www' }, /path "srv\/www" is not absolute/],
+    [
+      { path: '/srv/www', owner: '--reference=/etc/shadow' },
+      /owner of \/srv\/www: "--reference=\/etc\/shadow" is not a user/,
+    ],
+    [{ path: '/srv/www', group: '-R' }, /group of \/srv\/www: "-R" is not a user or group name/],
+    [{ path: '/srv/www', owner: 'www data' }, /not a user or group name/],
+  ] as const) {
+    assert.throws(() => directory(spec), why, JSON.stringify(spec))
+    assert.throws(() => planDirectory({ exists: false }, spec), why, JSON.stringify(spec))
+  }
 })

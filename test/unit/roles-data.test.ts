@@ -335,3 +335,14 @@ test('drupal: without an archive the plan skips the role, with one note on each 
   // The rest of the data tier still runs.
   assert.ok(tasksOf(run, 'protoss', 'postgresql').length > 0)
 })
+
+test('drupal: an owner that could become a chown option is invalid input naming host and field', async () => {
+  await assert.rejects(prepare('4-node', { ...ARCHIVE, drupal_owner: '--reference=/etc/shadow' }), (e: unknown) => {
+    assert.ok(e instanceof InventoryError)
+    assert.match(
+      e.message,
+      /host terran, field drupal_owner: drupal: expected a user or group name .*not starting with "-"/,
+    )
+    return true
+  })
+})

@@ -97,6 +97,22 @@ test('4-node: each director gets the seed keepalived.conf with its own router id
   assert.equal(strip(zerg), strip(supermente))
 })
 
+test('keepalived.conf holds auth_pass: --diff says it changed and never reads or shows the old content', async () => {
+  for (const [run, path] of [
+    [await prepare('4-node'), '/etc/keepalived/keepalived.conf'],
+    [await prepare('4-node', { lab: true }), '/etc/keepalived/keepalived.conf.full'],
+  ] as const) {
+    const t = task(run, 'zerg', `template ${path}`)
+    // No `content` answer: reading the host's old file (with its auth_pass) would throw here.
+    const host = fakeHost({ file: { exists: true, type: 'file', sha256: '0'.repeat(64) } }, { check: true })
+    ;(host.mode as { diff: boolean }).diff = true
+    const plan = await t.plan(host)
+    const diff = plan.changes[0].diff!
+    assert.deepEqual([diff.before, diff.after], ['(sensitive content)\n', '(sensitive content, changed)\n'], path)
+    assert.doesNotMatch(JSON.stringify(diff), /vrrp8chr/, 'nor the new auth_pass')
+  }
+})
+
 test('4-node: the real servers are computed from the realservers group at their eth1 address', async () => {
   const conf = rendered(await prepare('4-node'), 'zerg', '/etc/keepalived/keepalived.conf')
   const rs = [

@@ -3,51 +3,9 @@
 import assert from 'node:assert/strict'
 import { afterEach, test } from 'node:test'
 import { clearSecrets, redact, registerSecret } from '../../src/secrets.ts'
+import { ORDINARY, SECRET_CORPUS } from '../helpers/secret-corpus.ts'
 
 afterEach(clearSecrets)
-
-/** 36 shapes: quotes, backslashes, $, &<>, unicode, 1–3 characters, substrings of words. */
-export const SECRET_CORPUS = [
-  'a',
-  'Z9',
-  'x_y',
-  'root',
-  'pass',
-  'ing',
-  'the',
-  'adm',
-  "it's",
-  'say "hi"',
-  'back\\slash',
-  '\\\\double',
-  '$HOME',
-  '${PATH}',
-  '$(id)',
-  '`id`',
-  'a&b<c>',
-  '&amp;',
-  '<script>',
-  'ñandú€日本',
-  'Ωmega-σ',
-  'tab\there',
-  '100%',
-  '%s%d',
-  'semi;colon',
-  'pipe|bar',
-  'sp ace',
-  "'",
-  '"',
-  '\\',
-  'q\'"\\$`',
-  'https://u:p@h/x?y=1&z=2',
-  'sixteen-chars-ok',
-  'Zx9!kQ2#vL0@pR7*',
-  'a'.repeat(64),
-  'emoji-🔐-key',
-]
-
-// Words that hold a short secret inside them (root, pass, ing, the, adm, a, x_y…).
-const ORDINARY = 'rooted chroot passwd passing thermal theory admin administrator bypass string max_yield 100%s'
 
 test(`${SECRET_CORPUS.length} secret shapes are masked in plain text and in JSON, and nothing else is`, () => {
   for (const s of SECRET_CORPUS) registerSecret(s)
