@@ -53,7 +53,7 @@ export async function verifyData(
     if (!apacheRole.vars.parse(web.vars).apache_identity_db) continue
     results.push(
       await check(`${web.name}'s identity page reads from PostgreSQL`, async () => {
-        const { body } = await httpGet(`http://${addressOf(web.inventoryHost)}/`, 5000)
+        const { body } = await httpGet(`http://${addressOf(web.inventoryHost)}/`, 15_000)
         const node = servingNode(body)
         if (node !== web.name) throw new Error(`answered as ${node ?? 'no identity page'}`)
         const error = /id="db-error">([^<]*)</.exec(body)?.[1]
@@ -67,6 +67,7 @@ export async function verifyData(
   }
   for (const h of drupalHosts) {
     const d = drupalRole.vars.parse(h.vars)
+    if (!d.drupal_archive_url && !d.drupal_archive_path) continue // the role was skipped: no site to ask
     results.push(
       await check(`${d.drupal_server_name} answers on ${h.name}`, async () => {
         const { status, body } = await httpGet(`http://${addressOf(h.inventoryHost)}/`, 10000, {

@@ -1,10 +1,12 @@
-// A bounded HTTP GET from the controller to a cluster address (a VIP or a node).
+// A bounded HTTP GET from the controller to a cluster address (a VIP or a node). The bound
+// is generous: a real-kernel lab guest on a busy 2-core machine took over 2 s to answer a
+// PHP page through the VIP (fork+exec there is 30-50 ms, several times that under load).
 import { request } from 'node:http'
 
 /** `headers` may name a virtual host (`{ host: 'drupal.ha' }`) on a node's own address. */
 export function httpGet(
   url: string,
-  timeoutMs = 2000,
+  timeoutMs = 10_000,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
