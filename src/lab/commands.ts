@@ -1,4 +1,4 @@
-// `run-playbook lab …`: up, status, down, stop, start, ssh, exec, doctor. Actions print for people and
+// `run-playbook lab …`: up, site, secrets, status, down, stop, start, ssh, exec, doctor. Actions print for people and
 // throw a HalabError (LabError, InventoryError) on failure, which the CLI renders with its
 // hint (exit 1). exec and ssh also set process.exitCode to the host command's own code,
 // and a failed exec throws RemoteExitError carrying it (exitCode), so it is never lost.
@@ -18,9 +18,16 @@ export function registerLabCommands(program: Command): void {
   const lab = program
     .command('lab')
     .description(
-      'the local lab: throw-away Debian bookworm hosts (systemd-nspawn) for an inventory, on this machine (needs root)',
+      'the local lab: throw-away Debian bookworm hosts for an inventory, on this machine (needs root): ' +
+        'systemd-nspawn containers, or user-mode-linux guests with a kernel of their own',
     )
+  registerBuildCommands(lab)
+  registerPowerCommands(lab)
+  registerHostCommands(lab)
+}
 
+/** up, site, secrets: from an inventory to running hosts (and a converged cluster). */
+function registerBuildCommands(lab: Command): void {
   lab
     .command('up')
     .description(
@@ -57,7 +64,10 @@ export function registerLabCommands(program: Command): void {
     .argument('[topology]', 'a topology name or an inventory directory')
     .option('-i, --inventory <dir>', 'inventory directory (or its hosts.yml)')
     .action(labSecretsAction)
+}
 
+/** status, down, stop, start: the lab as a whole and each host's power. */
+function registerPowerCommands(lab: Command): void {
   lab
     .command('status')
     .description('the lab that is up, each host checked now; or what a crashed lab left behind')
@@ -80,7 +90,10 @@ export function registerLabCommands(program: Command): void {
     .description('power a stopped host on again, with the root and disks it had, and wait for its sshd')
     .argument('<host>', 'host name from the inventory')
     .action(labStartAction)
+}
 
+/** ssh, exec, doctor: into a host, and whether this machine can run the lab. */
+function registerHostCommands(lab: Command): void {
   lab
     .command('ssh')
     .description('log in to a lab host as root')
