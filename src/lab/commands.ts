@@ -136,10 +136,9 @@ async function labUpAction(topology: string | undefined, opts: { kernel?: string
   const { kernelFeatures } = await import('./doctor.js')
   const r = await labUp({ inventory, log, kernel: opts.kernel })
   process.stdout.write(renderLab(r.state) + '\n')
+  const phases = r.phases.map((p) => `${p.name} ${p.seconds.toFixed(1)} s`).join(', ')
   process.stdout.write(
-    r.alreadyUp
-      ? 'this lab was already up: nothing changed\n'
-      : `lab up in ${r.seconds.toFixed(1)} s (${r.phases.map((p) => `${p.name} ${p.seconds.toFixed(1)} s`).join(', ')})\n`,
+    r.alreadyUp ? 'this lab was already up: nothing changed\n' : `lab up in ${r.seconds.toFixed(1)} s (${phases})\n`,
   )
   const lacking = (await kernelFeatures()).filter((f) => f.available !== 'yes')
   if (lacking.length && r.state.hosts.some((h) => h.kernel !== 'uml'))
