@@ -2,7 +2,7 @@
 // placeholders of `.env.example` (env.ts refuses one others may read); and written new,
 // mode 0600, from generated values (`lab secrets`, `lab site`), never over an existing one.
 // Reading and substituting its values is env.ts's.
-import { closeSync, existsSync, fchmodSync, openSync, readFileSync, statSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fchmodSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import dotenv from 'dotenv'
 import type { InputProblem } from '../errors.js'
