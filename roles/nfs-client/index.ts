@@ -24,6 +24,8 @@ const Share = z.object({
 
 export default defineRole({
   name: 'nfs-client',
+  // Mounting a share needs the kernel's NFS client: a container shares this machine's kernel.
+  kernel: ['nfs'],
   vars: z.object({
     nfs_mounts: z.array(Share).min(1).describe('The shares each client mounts now and at boot (fstab).'),
     nfs_client_packages: z

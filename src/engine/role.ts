@@ -28,10 +28,10 @@ export interface RoleContext<V> {
 
 /**
  * Kernel features a role can need on its host, by the names `lab doctor` checks: IPVS,
- * DRBD, OCFS2 (with configfs), md RAID 4/5/6 and the NFS server. The lab puts a host whose
+ * DRBD, OCFS2 (with configfs), md RAID 4/5/6, the NFS server and NFS client mounts. The lab puts a host whose
  * roles need one that this machine's kernel lacks on a real-kernel guest.
  */
-export const KERNEL_FEATURES = ['ip_vs', 'drbd', 'ocfs2', 'raid456', 'nfsd'] as const
+export const KERNEL_FEATURES = ['ip_vs', 'drbd', 'ocfs2', 'raid456', 'nfsd', 'nfs'] as const
 export type KernelFeature = (typeof KERNEL_FEATURES)[number]
 /** A role's kernel needs: always these, or these for a host given its variables. */
 export type KernelNeeds<V> = readonly KernelFeature[] | ((vars: V, host: InventoryHost) => readonly KernelFeature[])

@@ -60,7 +60,7 @@ test('each host gets the kernel its roles need: a real-kernel guest where this k
   assert.equal(five.debdhcp, 'nspawn')
   assert.ok(Object.entries(five).every(([h, k]) => h === 'debdhcp' || k === 'uml'))
   // A kernel with everything: containers, but for 6-node's own lab_kernel: uml.
-  const full = machine({ features: ['ip_vs', 'drbd', 'ocfs2', 'raid456', 'nfsd'] })
+  const full = machine({ features: ['ip_vs', 'drbd', 'ocfs2', 'raid456', 'nfsd', 'nfs'] })
   assert.ok(Object.values(await kernelsOf('4-node', full)).every((k) => k === 'nspawn'))
   assert.ok(Object.values(await kernelsOf('6-node', full)).every((k) => k === 'uml'))
   // --kernel forces a kind.
