@@ -233,6 +233,12 @@ export class RemoteShell {
         f.searched = Math.min(f.searched, this.maxOutput)
         return
       }
+      // The end came in the same chunk as output past the cap: drop that too, keep a tail as above.
+      if (at > this.maxOutput + f.end.length) {
+        f.dropped += this.buffer.cut(this.maxOutput, at - f.end.length - this.maxOutput)
+        f.searched = this.maxOutput
+        continue
+      }
       const lineEnd = data.indexOf(0x0a, at + f.end.length)
       if (lineEnd < 0) return
       const [code, errLen] = data
