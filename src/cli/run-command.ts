@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { HalabError, InventoryError, renderError } from '../errors.js'
 import { runPlaybook } from '../engine/run.js'
 import { jsonRenderer } from '../output/json.js'
+import { listHosts, listTasks } from '../output/listing.js'
 import { listrRenderer } from '../output/listr.js'
 import { plainRenderer } from '../output/plain.js'
 import { exitCodeFor } from '../output/recap.js'
@@ -14,7 +15,11 @@ export interface RunCommandOptions extends ContextOptions {
   diff?: boolean
   forks?: string
   json?: boolean
-  verbose?: boolean
+  /** -v 1, -vv 2, -vvv 3. */
+  verbose?: number
+  listHosts?: boolean
+  listTasks?: boolean
+  syntaxCheck?: boolean
 }
 
 export const EXIT_INVALID = 3
@@ -34,11 +39,18 @@ export async function runCommand(
     return e instanceof HalabError ? EXIT_INVALID : 1
   }
   const { prepared, inventory } = ctx
+  const listed = listOnly(playbookName, o, ctx)
+  if (listed !== undefined) {
+    sink.out(listed)
+    return 0
+  }
   if (!prepared.hosts.length) {
     sink.err(
       `no hosts matched (inventory ${inventory.file}` +
         (o.limit ? `, --limit ${o.limit}` : '') +
         (o.roles ? `, --roles ${o.roles}` : '') +
+        (o.tags ? `, --tags ${o.tags}` : '') +
+        (o.skipTags ? `, --skip-tags ${o.skipTags}` : '') +
         '): nothing to do\n',
     )
     return 0
@@ -56,6 +68,22 @@ export async function runCommand(
   )
   await renderer.close()
   return exitCodeFor(recap)
+}
+
+/** --syntax-check, --list-hosts, --list-tasks: what to print instead of running, or undefined. */
+function listOnly(playbookName: string, o: RunCommandOptions, ctx: RunContext): string | undefined {
+  const { prepared, inventory } = ctx
+  if (o.listHosts || o.listTasks)
+    return [o.listHosts && listHosts(playbookName, prepared), o.listTasks && listTasks(playbookName, prepared)]
+      .filter(Boolean)
+      .join('\n')
+  if (o.syntaxCheck)
+    return (
+      `playbook: ${playbookName}: syntax and variables ok ` +
+      `(inventory ${inventory.file}: ${prepared.hosts.length} host(s), ` +
+      `${prepared.plays.filter((p) => p.hosts.size).length} play(s) with hosts); nothing was run\n`
+    )
+  return undefined
 }
 
 const Forks = z
