@@ -32,7 +32,8 @@ export async function playbookHelp(name: string, exitCodes: string): Promise<str
   let plays = ''
   try {
     const { playbook } = await loadPlaybook(projectRoot(), name)
-    plays = playbook.plays.map((p, i) => `  ${i + 1}. ${p.name ?? p.hosts}: hosts ${p.hosts} → ${p.roles.join(', ')}`)
+    plays = playbook.plays
+      .map((p, i) => `  ${i + 1}. ${p.name ?? p.hosts}: hosts ${p.hosts} → ${p.roles.join(', ')}`)
       .join('\n')
   } catch {
     plays = `  (no playbook "${name}" here: playbooks are playbooks/<name>.ts)`

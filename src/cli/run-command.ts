@@ -58,12 +58,18 @@ export async function runCommand(
   const renderer = o.json
     ? jsonRenderer(sink)
     : process.stdout.isTTY && sink === processSink
-      ? listrRenderer(sink, { diff: !!o.diff })
-      : plainRenderer(sink, { diff: !!o.diff, verbose: !!o.verbose })
+      ? listrRenderer(sink, { diff: !!o.diff, verbose: o.verbose ?? 0 })
+      : plainRenderer(sink, { diff: !!o.diff, verbose: o.verbose ?? 0 })
   const recap = await runPlaybook(
     inventory,
     prepared,
-    { check: !!o.check, diff: !!o.diff, forks: forks ?? Math.min(50, prepared.hosts.length), connect: ctx.connect },
+    {
+      check: !!o.check,
+      diff: !!o.diff,
+      commands: (o.verbose ?? 0) >= 2,
+      forks: forks ?? Math.min(50, prepared.hosts.length),
+      connect: ctx.connect,
+    },
     renderer.emit,
   )
   await renderer.close()

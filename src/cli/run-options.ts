@@ -15,7 +15,11 @@ export function addRunOptions(cmd: Command): Command {
     .option('--start-at-task <name>', 'on each host, leave out every task before the first one named so')
     .option('-C, --check', 'change nothing; report what would change')
     .option('-D, --diff', 'show unified diffs of changed files (secrets masked)')
-    .option('-e, --extra-vars <vars>', 'extra variables: k=v, @file.yml or JSON (highest precedence; repeatable)', repeatable)
+    .option(
+      '-e, --extra-vars <vars>',
+      'extra variables: k=v, @file.yml or JSON (highest precedence; repeatable)',
+      repeatable,
+    )
     .option('-f, --forks <n>', 'hosts connected and run in parallel (default: all, up to 50)')
     .option('--list-hosts', 'print the hosts of each play, then stop (connects nowhere)')
     .option('--list-tasks', 'print the tasks of each play with their tags, then stop (connects nowhere)')
