@@ -101,7 +101,7 @@ function hostLines(host: string, roles: RoleLines[], lines: Lines): ListrTask {
     title: host,
     skip: () => {
       const why = lines.stopped(host)
-      return why ? `${host}: not run (${why} earlier)` : false
+      return why ? `${host}: not run (${why})` : false
     },
     task: (_c, th) =>
       th.newListr(
