@@ -114,14 +114,11 @@ test('--start-at-task leaves out every task before it, across plays', async () =
   const inv = inventory('start')
   const r = await run(['plays', '-i', inv, '--start-at-task', 'hang : after'])
   assert.equal(r.code, 0, r.stdout + r.stderr)
-  assert.deepEqual(
-    r.stdout
-      .split('\n')
-      .filter((l) => / \| /.test(l))
-      .map((l) => l.replace(/: changed.*/, '')),
-    ['[alpha] hang | after', '[beta] hang | after'].sort().filter(() => true),
-    r.stdout,
-  )
+  const ran = r.stdout
+    .split('\n')
+    .filter((l) => / \| /.test(l))
+    .map((l) => l.replace(/: changed.*/, ''))
+  assert.deepEqual(ran.sort(), ['[alpha] hang | after', '[beta] hang | after'], r.stdout)
   const none = await run(['plays', '-i', inv, '--start-at-task', 'no such task'])
   assert.equal(none.code, 3)
   assert.match(none.stderr, /--start-at-task: no task of this run is named "no such task"/)
