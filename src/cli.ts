@@ -69,7 +69,10 @@ export async function main(argv: string[], sink: Sink = processSink): Promise<nu
   const args = rewriteHelp(argv.slice(2))
   try {
     registerLabCommands(program)
-    const asking = playbookAskingHelp(args, program.commands.map((c) => c.name()))
+    const asking = playbookAskingHelp(
+      args,
+      program.commands.map((c) => c.name()),
+    )
     if (asking) {
       sink.out(await playbookHelp(asking, EXIT_CODES))
       return 0

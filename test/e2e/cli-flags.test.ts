@@ -159,7 +159,7 @@ function onTerminal(args: string): string {
   return r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '')
 }
 
-test('on a terminal: a failed or unreachable host never gets a green check, tasks are timed, -vv shows commands', async () => {
+test('on a terminal: a failed or unreachable host is never a green check; tasks timed; -vv shows commands', async () => {
   const inv = inventory('listr', '', `        delta: { demo_root: /proc/halab-cannot }\n${await unreachableHost()}`)
   const screen = onTerminal(`plays -i ${inv} -vv`)
   const last = screen.slice(screen.lastIndexOf('PLAY demo'))
