@@ -173,6 +173,10 @@ test('on a terminal: a failed or unreachable host is never a green check; tasks 
   assert.match(next, /↓ gamma: not run \(unreachable\)/)
   assert.doesNotMatch(screen, /PLAY nobody here/)
   assert.match(screen, /PLAY demo \[\d+\.\d s\]/)
+  const again = onTerminal(`plays -i ${inv} --limit alpha -v`)
+  const unchanged = again.slice(again.lastIndexOf('PLAY demo'))
+  assert.match(unchanged, /✔ directory \S+alpha \[\d+\.\d s\]\n\s+› .*alpha/, '-v: why the task had nothing to do')
+  assert.doesNotMatch(unchanged, /› \$ /, '-v lists no commands')
 })
 
 test('`--json | head -1` ends quietly with 141 once head is gone, no stack trace', () => {
