@@ -7,7 +7,10 @@ import { verifyCommand } from './cli/verify-command.js'
 import { registerGraphCommand } from './cli/graph-command.js'
 import { registerLabCommands } from './lab/commands.js'
 import { RemoteExitError } from './lab/errors.js'
-import { processSink, type Sink } from './output/sink.js'
+import { exitQuietlyOnBrokenPipe, processSink, type Sink } from './output/sink.js'
+import { addRunOptions } from './cli/run-options.js'
+import { playbookAskingHelp, playbookHelp, rewriteHelp } from './cli/help.js'
+import pkg from '../package.json' with { type: 'json' }
 
 const EXIT_CODES = `
 Exit codes (as ansible-playbook, plus 3):
@@ -16,26 +19,12 @@ Exit codes (as ansible-playbook, plus 3):
   4  a host was unreachable, or its connection was lost mid-run (2|4 = 6 when both)`
 
 export function buildProgram(setCode: (code: number) => void, sink: Sink = processSink): Command {
-  const program = new Command('run-playbook')
-    .description('Run a halab playbook (playbooks/<name>.ts) against an inventory, idempotently, over SSH.')
-    .argument('[playbook]', 'playbook name, e.g. site')
-    .option('-i, --inventory <path>', 'inventory directory or file', 'inventory/2-node')
-    .option('-l, --limit <pattern>', 'only these hosts: names, groups, a:b, !excluded')
-    .option('--roles <list>', 'only these roles, comma-separated (on the hosts whose plays include them)')
-    .option('-C, --check', 'change nothing; report what would change')
-    .option('-D, --diff', 'show unified diffs of changed files (secrets masked)')
-    .option(
-      '-e, --extra-vars <vars>',
-      'extra variables: k=v, @file.yml or JSON (highest precedence; repeatable)',
-      (v: string, prev: string[] = []) => [...prev, v],
-    )
-    .option('-f, --forks <n>', 'hosts connected and run in parallel (default: all, up to 50)')
-    .option('--json', 'one JSON event per line on stdout instead of progress')
-    .option(
-      '--accept-new-hosts',
-      'trust and record unknown SSH host keys in ~/.ssh/known_hosts (changed keys are always refused)',
-    )
-    .option('-v, --verbose', 'say why each unchanged task had nothing to do')
+  const program = addRunOptions(
+    new Command('run-playbook')
+      .description('Run a halab playbook (playbooks/<name>.ts) against an inventory, idempotently, over SSH.')
+      .argument('[playbook]', 'playbook name, e.g. site (run-playbook site --help: its options and plays)'),
+  )
+    .version(pkg.version, '-V, --version', 'print the version of halab')
     .addHelpText('after', EXIT_CODES)
     .showHelpAfterError()
     // `verify -i X` and `lab up -i X` take their own -i: the program's options stop at a subcommand.
@@ -76,9 +65,19 @@ export async function main(argv: string[], sink: Sink = processSink): Promise<nu
   const program = buildProgram((c) => (code = c), sink)
   program.exitOverride()
   if (sink !== processSink) program.configureOutput({ writeOut: sink.out, writeErr: sink.err })
+  else exitQuietlyOnBrokenPipe()
+  const args = rewriteHelp(argv.slice(2))
   try {
     registerLabCommands(program)
-    await program.parseAsync(argv)
+    const asking = playbookAskingHelp(
+      args,
+      program.commands.map((c) => c.name()),
+    )
+    if (asking) {
+      sink.out(await playbookHelp(asking, EXIT_CODES))
+      return 0
+    }
+    await program.parseAsync(args, { from: 'user' })
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID
     sink.err(renderError(e) + '\n')

@@ -23,6 +23,8 @@ export interface InputProblem {
   file?: string
   line?: number
   host?: string
+  /** Set by foldProblems: the same problem on each of these hosts. */
+  hosts?: string[]
   field?: string
   message: string
 }
@@ -30,7 +32,7 @@ export interface InputProblem {
 export function formatProblem(p: InputProblem): string {
   const where = [
     p.file && (p.line ? `${p.file}:${p.line}` : p.file),
-    p.host && `host ${p.host}`,
+    p.hosts ? `hosts ${p.hosts.join(', ')}` : p.host && `host ${p.host}`,
     p.field && `field ${p.field}`,
   ]
     .filter(Boolean)
@@ -38,13 +40,30 @@ export function formatProblem(p: InputProblem): string {
   return where ? `${where}: ${p.message}` : p.message
 }
 
+/**
+ * The same problem (file, line, field, message) on several hosts, as one ("hosts a, b: ..."):
+ * a group variable wrong for 4 hosts is one thing to fix, not 4. Order: first occurrence.
+ */
+export function foldProblems(problems: InputProblem[]): InputProblem[] {
+  const byKey = new Map<string, InputProblem>()
+  for (const p of problems) {
+    const key = JSON.stringify([p.file, p.line, p.field, p.message, p.host === undefined])
+    const seen = byKey.get(key)
+    if (!seen) byKey.set(key, { ...p })
+    else if (p.host !== undefined && !(seen.hosts ?? [seen.host]).includes(p.host))
+      seen.hosts = [...(seen.hosts ?? [seen.host!]), p.host]
+  }
+  return [...byKey.values()]
+}
+
 /** Invalid inventory, variables or playbook: every problem at once, nothing has run (exit 3). */
 export class InventoryError extends HalabError {
   readonly code = 'INVENTORY'
   constructor(readonly problems: InputProblem[]) {
+    const folded = foldProblems(problems)
     super(
-      `invalid input (${problems.length} problem${problems.length === 1 ? '' : 's'}), nothing was run:\n` +
-        problems.map((p) => `  - ${formatProblem(p)}`).join('\n'),
+      `invalid input (${folded.length} problem${folded.length === 1 ? '' : 's'}), nothing was run:\n` +
+        folded.map((p) => `  - ${formatProblem(p)}`).join('\n'),
       'fix the problems listed above and run again',
     )
   }

@@ -209,6 +209,7 @@ export function planPrimary(
 
 export function metadataTask(spec: BringUpSpec): Task {
   return {
+    tags: ['bring-up'],
     name: `drbd ${spec.resource} metadata`,
     facts: () => [drbdResource(spec.resource)],
     plan: async (host) => planMetadata(await host.fact(drbdResource(spec.resource)), spec),
@@ -217,6 +218,7 @@ export function metadataTask(spec: BringUpSpec): Task {
 
 export function upTask(spec: BringUpSpec): Task {
   return {
+    tags: ['bring-up'],
     name: `drbd ${spec.resource} up`,
     facts: () => [drbdResource(spec.resource)],
     plan: async (host) => planUp(await host.fact(drbdResource(spec.resource)), spec),
@@ -225,6 +227,7 @@ export function upTask(spec: BringUpSpec): Task {
 
 export function initialSyncTask(spec: BringUpSpec, host: string): Task {
   return {
+    tags: ['bring-up'],
     name: `drbd ${spec.resource} first bring-up`,
     skip: !spec.initialPrimary
       ? `${spec.resource} has no initial_primary: no node overwrites its peer`
@@ -245,6 +248,7 @@ export function initialSyncTask(spec: BringUpSpec, host: string): Task {
 export function primaryTask(spec: BringUpSpec): Task {
   const seconds = spec.syncTimeout ?? 300
   return {
+    tags: ['bring-up'],
     name: `drbd ${spec.resource} Primary (dual primary)`,
     // Not prefetched: it waits for the initial sync, which the peer may still be starting.
     async plan(ctx) {
@@ -257,6 +261,7 @@ export function primaryTask(spec: BringUpSpec): Task {
 /** The module loaded before drbdadm runs: drbd-utils picks its 8.4 or 9 path from /proc/drbd. */
 export function moduleTask(): Task {
   return {
+    tags: ['kernel'],
     name: 'drbd module loaded',
     facts: () => [pathExists('/proc/drbd')],
     plan: async (host) =>

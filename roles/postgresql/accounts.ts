@@ -144,6 +144,7 @@ export function parseRoleState(stdout: string, name: string, server: string): Ro
 
 export function roleTask(spec: RoleSpec, port: number, loginHost: string): Task {
   return {
+    tags: ['accounts'],
     name: `postgresql role ${spec.name}`,
     async plan(host): Promise<Plan> {
       const changes = planRole(await readRole(host, spec, port, loginHost), spec, port)
@@ -159,6 +160,7 @@ export function roleTask(spec: RoleSpec, port: number, loginHost: string): Task 
 
 export function databaseTask(spec: DatabaseSpec, port: number): Task {
   return {
+    tags: ['accounts'],
     name: `postgresql database ${spec.name}`,
     facts: () => [databaseState(spec.name, port)],
     async plan(host): Promise<Plan> {

@@ -20,6 +20,17 @@ export interface ContextOptions {
   roles?: string
   extraVars?: string[]
   acceptNewHosts?: boolean
+  tags?: string
+  skipTags?: string
+  startAtTask?: string
+}
+
+/** `a, b,c` → ['a', 'b', 'c'] (a flag's comma-separated list). */
+export function commaList(value: string | undefined): string[] | undefined {
+  return value
+    ?.split(',')
+    .map((r) => r.trim())
+    .filter(Boolean)
 }
 
 export interface RunContext {
@@ -53,10 +64,8 @@ export async function loadRunContext(playbookName: string, o: ContextOptions): P
   const prepared = await prepareRun(inventory, playbook, file, {
     projectRoot: root,
     limit: o.limit,
-    roles: o.roles
-      ?.split(',')
-      .map((r) => r.trim())
-      .filter(Boolean),
+    roles: commaList(o.roles),
+    select: { tags: commaList(o.tags), skipTags: commaList(o.skipTags), startAt: o.startAtTask },
   })
   return {
     root,

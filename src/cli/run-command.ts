@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { HalabError, InventoryError, renderError } from '../errors.js'
 import { runPlaybook } from '../engine/run.js'
 import { jsonRenderer } from '../output/json.js'
+import { listHosts, listTasks } from '../output/listing.js'
 import { listrRenderer } from '../output/listr.js'
 import { plainRenderer } from '../output/plain.js'
 import { exitCodeFor } from '../output/recap.js'
@@ -14,7 +15,11 @@ export interface RunCommandOptions extends ContextOptions {
   diff?: boolean
   forks?: string
   json?: boolean
-  verbose?: boolean
+  /** -v 1, -vv 2, -vvv 3. */
+  verbose?: number
+  listHosts?: boolean
+  listTasks?: boolean
+  syntaxCheck?: boolean
 }
 
 export const EXIT_INVALID = 3
@@ -34,11 +39,18 @@ export async function runCommand(
     return e instanceof HalabError ? EXIT_INVALID : 1
   }
   const { prepared, inventory } = ctx
+  const listed = listOnly(playbookName, o, ctx)
+  if (listed !== undefined) {
+    sink.out(listed)
+    return 0
+  }
   if (!prepared.hosts.length) {
     sink.err(
       `no hosts matched (inventory ${inventory.file}` +
         (o.limit ? `, --limit ${o.limit}` : '') +
         (o.roles ? `, --roles ${o.roles}` : '') +
+        (o.tags ? `, --tags ${o.tags}` : '') +
+        (o.skipTags ? `, --skip-tags ${o.skipTags}` : '') +
         '): nothing to do\n',
     )
     return 0
@@ -46,16 +58,38 @@ export async function runCommand(
   const renderer = o.json
     ? jsonRenderer(sink)
     : process.stdout.isTTY && sink === processSink
-      ? listrRenderer(sink, { diff: !!o.diff })
-      : plainRenderer(sink, { diff: !!o.diff, verbose: !!o.verbose })
+      ? listrRenderer(sink, { diff: !!o.diff, verbose: o.verbose ?? 0 })
+      : plainRenderer(sink, { diff: !!o.diff, verbose: o.verbose ?? 0 })
   const recap = await runPlaybook(
     inventory,
     prepared,
-    { check: !!o.check, diff: !!o.diff, forks: forks ?? Math.min(50, prepared.hosts.length), connect: ctx.connect },
+    {
+      check: !!o.check,
+      diff: !!o.diff,
+      commands: (o.verbose ?? 0) >= 2,
+      forks: forks ?? Math.min(50, prepared.hosts.length),
+      connect: ctx.connect,
+    },
     renderer.emit,
   )
   await renderer.close()
   return exitCodeFor(recap)
+}
+
+/** --syntax-check, --list-hosts, --list-tasks: what to print instead of running, or undefined. */
+function listOnly(playbookName: string, o: RunCommandOptions, ctx: RunContext): string | undefined {
+  const { prepared, inventory } = ctx
+  if (o.listHosts || o.listTasks)
+    return [o.listHosts && listHosts(playbookName, prepared), o.listTasks && listTasks(playbookName, prepared)]
+      .filter(Boolean)
+      .join('\n')
+  if (o.syntaxCheck)
+    return (
+      `playbook: ${playbookName}: syntax and variables ok ` +
+      `(inventory ${inventory.file}: ${prepared.hosts.length} host(s), ` +
+      `${prepared.plays.filter((p) => p.hosts.size).length} play(s) with hosts); nothing was run\n`
+    )
+  return undefined
 }
 
 const Forks = z

@@ -5,10 +5,13 @@ import { TaskError } from '../errors.js'
 import type { InventoryHost } from '../inventory/types.js'
 import type { ExecResult, Transport } from '../transport/types.js'
 import type { Fact } from './types.js'
+import type { CommandRecord } from './events.js'
 
 export interface RunMode {
   check: boolean
   diff: boolean
+  /** Record the commands each task runs and their output (-vv, -vvv). */
+  commands?: boolean
 }
 
 export class HostContext {
@@ -17,6 +20,8 @@ export class HostContext {
   readonly startedServices = new Set<string>()
   /** The running task's `timeout` in ms; undefined: the transport's (halab_command_timeout, else 20 min). */
   commandTimeoutMs: number | undefined
+  /** The running task's commands, when the run records them (RunMode.commands). */
+  commandLog: CommandRecord[] | undefined
 
   constructor(
     readonly inventoryHost: InventoryHost,
@@ -40,6 +45,12 @@ export class HostContext {
     opts: { stdin?: string | Buffer; allowFailure?: boolean; display?: string } = {},
   ): Promise<ExecResult> {
     const result = await this.transport.exec(command, { stdin: opts.stdin, timeoutMs: this.commandTimeoutMs })
+    this.commandLog?.push({
+      command: opts.display ?? command,
+      code: result.code,
+      stdout: result.stdout,
+      stderr: result.stderr,
+    })
     if (result.code !== 0 && !opts.allowFailure)
       throw new TaskError(
         `command failed on ${this.name}`,

@@ -15,6 +15,7 @@ import type { Playbook } from './playbook.js'
 import { importModule } from './precompiled.js'
 import { kernelNeeds, type KernelFeature, type Role, type RoleContext } from './role.js'
 import type { Task } from './types.js'
+import { selectTasks, type TaskSelection } from './select-tasks.js'
 import { closest, declaredKeys, unknownUnder, type UnknownKey } from './strict-vars.js'
 
 export interface PreparedRole {
@@ -28,6 +29,8 @@ export interface PreparedRole {
 
 export interface PreparedPlay {
   name: string
+  /** The play's host pattern (`web`, `directors:&drbd`). */
+  pattern: string
   /** Per host, the roles to run in order. */
   hosts: Map<string, PreparedRole[]>
 }
@@ -44,6 +47,8 @@ export interface PrepareOptions {
   projectRoot: string
   limit?: string
   roles?: string[]
+  /** --tags, --skip-tags, --start-at-task. */
+  select?: TaskSelection
 }
 
 export async function loadPlaybook(projectRoot: string, name: string): Promise<{ playbook: Playbook; file: string }> {
@@ -99,7 +104,7 @@ export async function prepareRun(
     // A play whose groups this inventory lacks matches no host: one site playbook serves
     // every topology. (--limit, which a person types, is checked strictly above.)
     const hosts = selectHosts(inventory, play.hosts).filter((h) => !limited || limited.has(h))
-    const prepared: PreparedPlay = { name: play.name ?? play.hosts, hosts: new Map() }
+    const prepared: PreparedPlay = { name: play.name ?? play.hosts, pattern: play.hosts, hosts: new Map() }
     for (const roleName of play.roles) {
       if (!roleCache.has(roleName)) roleCache.set(roleName, await loadRole(opts.projectRoot, roleName))
       const role = roleCache.get(roleName)
@@ -137,10 +142,11 @@ export async function prepareRun(
       [...roleCache.values()].filter((r): r is Role => !!r),
     ),
   )
-  const used = new Set(plays.flatMap((p) => [...p.hosts.keys()]))
+  const selected = opts.select ? selectTasks(plays, opts.select, problems) : plays
+  const used = new Set(selected.flatMap((p) => [...p.hosts.keys()]))
   for (const h of used) problems.push(...connectionProblems(inventory.hosts.get(h)!, inventory.file))
   if (problems.length) throw new InventoryError(problems)
-  return { plays, roles: [...allRoles], hosts: [...inventory.hosts.keys()].filter((h) => used.has(h)) }
+  return { plays: selected, roles: [...allRoles], hosts: [...inventory.hosts.keys()].filter((h) => used.has(h)) }
 }
 
 /** A pattern a person typed: a name in it that is no host or group, or no host matched, is a problem. */

@@ -1,7 +1,7 @@
 // One task on one host: plan from facts, then apply the changes unless in check mode.
 import { ConnectionLostError, TaskError, UnreachableError, renderError } from '../errors.js'
 import type { HostContext } from './host-context.js'
-import type { Emit } from './events.js'
+import type { CommandRecord, Emit } from './events.js'
 import type { FileDiff, Task, TaskStatus } from './types.js'
 
 export async function runTask(
@@ -15,6 +15,8 @@ export async function runTask(
   const base = { host: host.name, role, task: task.name, handler }
   emit({ type: 'task-start', ...base })
   let warnings: string[] | undefined
+  const commands: CommandRecord[] | undefined = host.mode.commands ? [] : undefined
+  host.commandLog = commands
   const end = (
     status: TaskStatus,
     extra: { changes?: string[]; reason?: string; error?: string; diffs?: FileDiff[] } = {},
@@ -28,6 +30,7 @@ export async function runTask(
       reason: extra.reason,
       error: extra.error,
       warnings,
+      commands: commands?.length ? commands : undefined,
       ms: Math.round(performance.now() - started),
     })
     return status
@@ -62,6 +65,7 @@ export async function runTask(
     return end('failed', { error: `${where}: ${renderError(err)}` })
   } finally {
     host.commandTimeoutMs = undefined
+    host.commandLog = undefined
   }
 }
 

@@ -40,28 +40,27 @@ export async function runPlaybook(
 
   const { contexts, dead } = await connectAll(inventory, prepared, opts, emit, recap)
   try {
-    for (const play of prepared.plays) {
+    for (const [index, play] of prepared.plays.entries()) {
       // Plays are barriers: once any host changed something, what was read ahead may be
       // stale (a peer's change can show on this host), so each role reads again at its start.
       if (readAhead.stale) {
         for (const c of contexts.values()) c.invalidateFacts()
         readAhead.stale = false
       }
-      emit({ type: 'play-start', play: play.name })
-      await pool(
-        [...play.hosts.keys()].filter((h) => !dead.has(h)),
-        opts.forks,
-        async (name) => {
-          const host = contexts.get(name)!
-          for (const role of play.hosts.get(name)!) {
-            const ok = await runRole(host, role, tally)
-            if (!ok) {
-              dead.add(name)
-              break
-            }
+      const hosts = [...play.hosts.keys()].filter((h) => !dead.has(h))
+      const playStarted = performance.now()
+      emit({ type: 'play-start', play: play.name, index, hosts })
+      await pool(hosts, opts.forks, async (name) => {
+        const host = contexts.get(name)!
+        for (const role of play.hosts.get(name)!) {
+          const ok = await runRole(host, role, tally)
+          if (!ok) {
+            dead.add(name)
+            break
           }
-        },
-      )
+        }
+      })
+      emit({ type: 'play-end', play: play.name, index, ms: Math.round(performance.now() - playStarted) })
     }
   } finally {
     await Promise.all([...contexts.values()].map((c) => c.transport.close().catch(() => {})))
@@ -111,7 +110,7 @@ async function connectAll(
       const host = new HostContext(
         inventory.hosts.get(name)!,
         transport,
-        { check: opts.check, diff: opts.diff },
+        { check: opts.check, diff: opts.diff, commands: opts.commands },
         inventory.hosts,
       )
       contexts.set(name, host)

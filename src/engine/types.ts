@@ -45,6 +45,12 @@ export interface Task {
   /** Facts this task reads, fetched for all of a role's tasks in one round trip. */
   facts?(host: HostContext): Fact[]
   plan(host: HostContext): Promise<Plan>
+  /**
+   * For --tags / --skip-tags, besides the role's name (which every task of the role has):
+   * each operation gives its kind (`packages`, `config`, `service`, `sysctl`, `storage`,
+   * `users`, `kernel`); a role may add its own (`{ ...command(...), tags: ['init'] }`).
+   */
+  tags?: string[]
   /** Handlers (by name) to run once after the role, when this task changed something. */
   notify?: string[]
   /** A reason: the task is skipped (reported as skipped, with it); false or absent: it runs. */

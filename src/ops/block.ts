@@ -60,6 +60,7 @@ function blockSpecProblems(spec: BlockSpec): string[] {
 export function block(spec: BlockSpec): Task {
   assertValidSpec('block', spec, blockSpecProblems(spec))
   return {
+    tags: ['config'],
     name: spec.name ?? `block ${spec.marker} in ${spec.path}`,
     notify: spec.notify,
     facts: () => [fileState(spec.path), fileContent(spec.path)],

@@ -6,5 +6,6 @@ import type { Task } from '../engine/types.js'
 
 export function daemonReload(units: string[]): Task {
   const fresh = units.map((u) => sh`test "$(systemctl show -p NeedDaemonReload --value ${u})" = no`).join(' && ')
-  return command({ name: `systemd reads ${units.join(', ')}`, command: 'systemctl daemon-reload', unless: fresh })
+  const task = command({ name: `systemd reads ${units.join(', ')}`, command: 'systemctl daemon-reload', unless: fresh })
+  return { ...task, tags: ['service'] }
 }

@@ -66,6 +66,7 @@ export function directory(spec: DirectorySpec): Task {
   const probes = (): Fact[] =>
     spec.state === 'absent' ? [fileState(spec.path), directoryIsEmpty(spec.path)] : [fileState(spec.path)]
   return {
+    tags: ['config'],
     name: spec.name ?? `directory ${spec.path}`,
     notify: spec.notify,
     facts: probes,

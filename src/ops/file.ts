@@ -115,6 +115,7 @@ function writeCommand(path: string, current: FileState, spec: FileSpec, mode: st
 export function file(spec: FileSpec): Task & { content?: Buffer } {
   const content = spec.content !== undefined ? Buffer.from(spec.content) : spec.src ? readFileSync(spec.src) : undefined
   return {
+    tags: ['config'],
     name: spec.name ?? `file ${spec.path}`,
     content,
     notify: spec.notify,

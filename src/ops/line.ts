@@ -142,6 +142,7 @@ export function assertValidSpec(op: string, spec: TextFileSpec, problems: string
 export function line(spec: LineSpec): Task {
   assertValidSpec('line', spec, lineSpecProblems(spec))
   return {
+    tags: ['config'],
     name: spec.name ?? `line in ${spec.path}`,
     notify: spec.notify,
     facts: () => [fileState(spec.path), fileContent(spec.path)],

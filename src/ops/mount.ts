@@ -153,6 +153,7 @@ export function mount(spec: MountSpec): Task {
   assertValidSpec('mount', { path }, mountSpecProblems(spec))
   const state = spec.state ?? 'mounted'
   return {
+    tags: ['storage'],
     name: spec.name ?? `mount ${path}`,
     notify: spec.notify,
     facts: () => [mounts(), fileState(fstab), fileContent(fstab), fileState(path)],

@@ -100,6 +100,7 @@ export function packages(spec: PackageSpec): Task {
   if (spec.cacheValidTime !== undefined && !(spec.cacheValidTime >= 0))
     throw new Error('package: `cacheValidTime` must be a number of seconds ≥ 0')
   return {
+    tags: ['packages'],
     name: spec.name ?? `package ${spec.state === 'absent' ? 'absent' : 'present'}: ${names.join(' ')}`,
     notify: spec.notify,
     timeout: spec.timeout,

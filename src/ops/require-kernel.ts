@@ -6,6 +6,7 @@ import type { Task } from '../engine/types.js'
 
 export function requireKernel(spec: { role: string; modules: string[]; configurationOnly: boolean }): Task {
   return {
+    tags: ['kernel'],
     name: `kernel has ${spec.modules.join(', ')}`,
     facts: () => spec.modules.map((m) => kernelModule(m)),
     async plan(host) {

@@ -100,6 +100,7 @@ export function service(spec: ServiceSpec): Task {
     .filter(Boolean)
     .join(', ')
   return {
+    tags: ['service'],
     name: spec.name ?? `service ${spec.service} ${what}`,
     notify: spec.notify,
     facts: () => [serviceState(spec.service)],

@@ -66,6 +66,7 @@ export function sysctl(spec: SysctlSpec): Task {
     problems.push('`value` must be a non-empty single line')
   assertValidSpec(`sysctl ${spec.key}`, { path }, problems)
   return {
+    tags: ['sysctl'],
     name: spec.name ?? `sysctl ${spec.key}`,
     notify: spec.notify,
     facts: () => [sysctlValue(spec.key), fileState(path), fileContent(path)],

@@ -87,6 +87,7 @@ export function user(spec: UserSpec): Task {
   const problems = userSpecProblems(spec)
   if (problems.length) throw new Error(`user: ${problems.join('; ')}`)
   return {
+    tags: ['users'],
     name: spec.name ?? `user ${spec.user}${spec.state === 'absent' ? ' absent' : ''}`,
     notify: spec.notify,
     facts: () => [passwdEntry(spec.user)],

@@ -1,38 +1,57 @@
 // Without a TTY: one plain line per event, prefixed with [host], in the order they happen.
 import type { EngineEvent } from '../engine/events.js'
+import { commandLines, elapsed, hostlessLine, hostlessPlays } from './details.js'
 import { unifiedDiff } from './diff.js'
 import { printRecap } from './recap.js'
 import type { Sink } from './sink.js'
 
-export function plainRenderer(sink: Sink, opts: { diff: boolean; verbose: boolean }) {
+type TaskEnd = Extract<EngineEvent, { type: 'task-end' }>
+
+export function plainRenderer(sink: Sink, opts: { diff: boolean; verbose: number }) {
+  const shown = new Set<number>() // plays with hosts: their PLAY line and their time
   const emit = (e: EngineEvent): void => {
     switch (e.type) {
-      case 'run-start':
+      case 'run-start': {
         sink.out(`${e.check ? 'CHECK MODE (nothing is changed). ' : ''}hosts: ${e.hosts.join(', ')}\n`)
+        const hostless = hostlessLine(hostlessPlays(e))
+        if (hostless) sink.out(hostless + '\n')
         break
+      }
       case 'host-unreachable':
         sink.out(`[${e.host}] UNREACHABLE ${e.error}\n`)
         break
       case 'play-start':
-        sink.out(`PLAY ${e.play}\n`)
+        if (e.hosts.length) shown.add(e.index)
+        if (e.hosts.length) sink.out(`PLAY ${e.play}\n`)
         break
-      case 'task-end': {
-        const label = `[${e.host}] ${e.role} | ${e.handler ? 'handler: ' : ''}${e.task}`
-        if (e.status === 'failed' || e.status === 'unreachable')
-          sink.out(`${label}: ${e.status.toUpperCase()}\n${indent(e.error ?? '')}\n`)
-        else if (e.status === 'changed') sink.out(`${label}: changed (${e.changes.join('; ')})\n`)
-        else if (e.status === 'skipped') sink.out(`${label}: skipped${e.reason ? ` (${e.reason})` : ''}\n`)
-        else sink.out(`${label}: ok${opts.verbose && e.reason ? ` (${e.reason})` : ''}\n`)
-        for (const w of e.warnings ?? []) sink.out(`[${e.host}] warning: ${w}\n`)
-        if (opts.diff) for (const d of e.diffs ?? []) sink.out(indent(unifiedDiff(d)) + '\n')
+      case 'play-end':
+        if (shown.has(e.index)) sink.out(`PLAY ${e.play} done ${elapsed(e.ms)}\n`)
         break
-      }
+      case 'task-end':
+        sink.out(taskText(e, opts))
+        break
       case 'run-end':
         printRecap(sink, e.recap, e.ms)
         break
     }
   }
   return { emit, close: async () => {} }
+}
+
+/** A task's line with its time, then its warnings, -vv/-vvv details and diffs. */
+function taskText(e: TaskEnd, opts: { diff: boolean; verbose: number }): string {
+  const label = `[${e.host}] ${e.role} | ${e.handler ? 'handler: ' : ''}${e.task}`
+  const time = elapsed(e.ms)
+  const lines: string[] = []
+  if (e.status === 'failed' || e.status === 'unreachable')
+    lines.push(`${label}: ${e.status.toUpperCase()} ${time}`, indent(e.error ?? ''))
+  else if (e.status === 'changed') lines.push(`${label}: changed (${e.changes.join('; ')}) ${time}`)
+  else if (e.status === 'skipped') lines.push(`${label}: skipped${e.reason ? ` (${e.reason})` : ''} ${time}`)
+  else lines.push(`${label}: ok${opts.verbose && e.reason ? ` (${e.reason})` : ''} ${time}`)
+  for (const w of e.warnings ?? []) lines.push(`[${e.host}] warning: ${w}`)
+  for (const c of commandLines(e, opts.verbose)) lines.push(indent(c))
+  if (opts.diff) for (const d of e.diffs ?? []) lines.push(indent(unifiedDiff(d)))
+  return lines.join('\n') + '\n'
 }
 
 export function indent(text: string, pad = '    '): string {

@@ -21,3 +21,17 @@ export function memorySink(): Sink & { text(): string } {
     text: () => buf,
   }
 }
+
+/**
+ * `run-playbook ... --json | head`: once the reader is gone, stop as a shell pipeline's
+ * writer does (exit 141 = 128 + SIGPIPE), without a stack trace.
+ */
+let pipeWatched = false
+export function exitQuietlyOnBrokenPipe(): void {
+  if (pipeWatched) return
+  pipeWatched = true
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(141)
+    throw e
+  })
+}

@@ -162,7 +162,7 @@ test('a missing .env variable is an error naming it and the file that uses it', 
   assert.equal(r.code, 3)
   assert.match(
     r.stderr,
-    /hosts\.yml:\d+, host alpha, field demo_secret: \$\{DEMO_SECRET\} is not set: add DEMO_SECRET=\.\.\. to \.env/,
+    /hosts\.yml:\d+, hosts alpha, beta, field demo_secret: \$\{DEMO_SECRET\} is not set: add DEMO_SECRET=\.\.\. to \.env/,
   )
 })
 

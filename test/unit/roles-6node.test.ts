@@ -80,7 +80,10 @@ test('6-node: a corosync key that is not base64 of 128+ bytes is an input error 
   process.env.COROSYNC_AUTHKEY = 'short-key'
   await assert.rejects(prepare(), (e: unknown) => {
     assert.ok(e instanceof InventoryError)
-    assert.match(e.render(), /host master, field corosync_authkey: corosync: must be base64 of at least 128 bytes/)
+    assert.match(
+      e.render(),
+      /hosts master, standby, field corosync_authkey: corosync: must be base64 of at least 128 bytes/,
+    )
     assert.doesNotMatch(e.render(), /short-key/)
     return true
   })

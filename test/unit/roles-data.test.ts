@@ -341,7 +341,7 @@ test('drupal: an owner that could become a chown option is invalid input naming 
     assert.ok(e instanceof InventoryError)
     assert.match(
       e.message,
-      /host terran, field drupal_owner: drupal: expected a user or group name .*not starting with "-"/,
+      /hosts protoss, terran, field drupal_owner: drupal: expected a user or group name .*not starting with "-"/,
     )
     return true
   })

@@ -1,0 +1,83 @@
+// --tags, --skip-tags and --start-at-task: which of the prepared tasks a run keeps, as
+// ansible-playbook chooses them. Pure: prepared plays in, fewer tasks out, and a problem
+// (exit 3, nothing runs) for a tag or a task name that no task of the run has.
+import type { InputProblem } from '../errors.js'
+import type { PreparedPlay, PreparedRole } from './prepare.js'
+import type { Task } from './types.js'
+
+export interface TaskSelection {
+  tags?: string[]
+  skipTags?: string[]
+  /** A task's name, or `role : name` as ansible-playbook --list-tasks shows it. */
+  startAt?: string
+}
+
+/** `all` in --tags means every task, as in Ansible. */
+const ALL = 'all'
+
+/** A task's tags: its role's name, then its own (the operation's kind, the role's). */
+export function taskTags(role: string, task: Task): string[] {
+  return [...new Set([role, ...(task.tags ?? [])])]
+}
+
+export function selectTasks(plays: PreparedPlay[], sel: TaskSelection, problems: InputProblem[]): PreparedPlay[] {
+  problems.push(...unknownTags(plays, sel))
+  const started = sel.startAt ? startAtTask(plays, sel.startAt, problems) : plays
+  const wanted = sel.tags?.length && !sel.tags.includes(ALL) ? new Set(sel.tags) : undefined
+  const skipped = new Set(sel.skipTags ?? [])
+  if (!wanted && !skipped.size) return started
+  const keep = (role: string, task: Task) => {
+    const tags = taskTags(role, task)
+    return (!wanted || tags.some((t) => wanted.has(t))) && !tags.some((t) => skipped.has(t))
+  }
+  return started.map((p) => mapTasks(p, (r) => r.tasks.filter((t) => keep(r.role, t))))
+}
+
+/** Each host leaves out every task before the first one named `name` (plays in order). */
+function startAtTask(plays: PreparedPlay[], name: string, problems: InputProblem[]): PreparedPlay[] {
+  const reached = new Set<string>()
+  const named = (role: string, t: Task) => t.name === name || `${role} : ${t.name}` === name
+  const out = plays.map((p) =>
+    mapTasks(p, (r, host) =>
+      r.tasks.filter((t) => {
+        if (!reached.has(host) && named(r.role, t)) reached.add(host)
+        return reached.has(host)
+      }),
+    ),
+  )
+  if (!reached.size)
+    problems.push({
+      field: '--start-at-task',
+      message: `no task of this run is named "${name}" (--list-tasks shows their names)`,
+    })
+  return out
+}
+
+/** The play with each role's tasks replaced; roles left with none, and hosts left with no role, dropped. */
+function mapTasks(play: PreparedPlay, tasks: (role: PreparedRole, host: string) => Task[]): PreparedPlay {
+  const hosts = new Map<string, PreparedRole[]>()
+  for (const [host, roles] of play.hosts) {
+    const kept = roles.map((r) => ({ ...r, tasks: tasks(r, host) })).filter((r) => r.tasks.length)
+    if (kept.length) hosts.set(host, kept)
+  }
+  return { ...play, hosts }
+}
+
+function unknownTags(plays: PreparedPlay[], sel: TaskSelection): InputProblem[] {
+  const known = new Set<string>([ALL])
+  for (const p of plays)
+    for (const roles of p.hosts.values())
+      for (const r of roles) for (const t of r.tasks) for (const tag of taskTags(r.role, t)) known.add(tag)
+  const list = [...known]
+    .filter((t) => t !== ALL)
+    .sort()
+    .join(', ')
+  return (['tags', 'skipTags'] as const).flatMap((k) =>
+    (sel[k] ?? [])
+      .filter((t) => !known.has(t))
+      .map((t) => ({
+        field: k === 'tags' ? '--tags' : '--skip-tags',
+        message: `no task of this run has the tag "${t}" (its tags: ${list})`,
+      })),
+  )
+}
