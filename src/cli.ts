@@ -5,6 +5,7 @@ import { renderError } from './errors.js'
 import { EXIT_INVALID, runCommand } from './cli/run-command.js'
 import { verifyCommand } from './cli/verify-command.js'
 import { registerGraphCommand } from './cli/graph-command.js'
+import { addLangOption } from './cli/lang-option.js'
 import { registerLabCommands } from './lab/commands.js'
 import { RemoteExitError } from './lab/errors.js'
 import { processSink, type Sink } from './output/sink.js'
@@ -78,6 +79,7 @@ export async function main(argv: string[], sink: Sink = processSink): Promise<nu
   if (sink !== processSink) program.configureOutput({ writeOut: sink.out, writeErr: sink.err })
   try {
     registerLabCommands(program)
+    addLangOption(program)
     await program.parseAsync(argv)
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID

@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { HalabError, InventoryError, renderError } from '../errors.js'
 import { runPlaybook } from '../engine/run.js'
+import { t } from '../i18n.js'
 import { jsonRenderer } from '../output/json.js'
 import { listrRenderer } from '../output/listr.js'
 import { plainRenderer } from '../output/plain.js'
@@ -35,12 +36,8 @@ export async function runCommand(
   }
   const { prepared, inventory } = ctx
   if (!prepared.hosts.length) {
-    sink.err(
-      `no hosts matched (inventory ${inventory.file}` +
-        (o.limit ? `, --limit ${o.limit}` : '') +
-        (o.roles ? `, --roles ${o.roles}` : '') +
-        '): nothing to do\n',
-    )
+    const filters = (o.limit ? `, --limit ${o.limit}` : '') + (o.roles ? `, --roles ${o.roles}` : '')
+    sink.err(`${t('cli.noHosts', { inventory: inventory.file, filters })}\n`)
     return 0
   }
   const renderer = o.json
@@ -72,7 +69,7 @@ export function parseForks(value: string | undefined): number | undefined {
   throw new InventoryError([
     {
       field: '-f/--forks',
-      message: `expected how many hosts run in parallel, a whole number 1 or more; got "${value}"`,
+      message: t('cli.forks', { value }),
     },
   ])
 }

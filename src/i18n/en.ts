@@ -113,6 +113,7 @@ export const en = {
   'ssh.readKeyHint': 'fix ansible_ssh_private_key_file in the inventory',
   'ssh.noKey': 'no SSH key: no ansible_ssh_private_key_file, no ~/.ssh/id_* and no ssh-agent',
   'ssh.noKeyHint': 'set ansible_ssh_private_key_file for this host or start ssh-agent with your key',
+  'ssh.defaultKeys': 'default keys/agent',
   'ssh.keyRefused': (p: { target: string; keys: string }) => `${p.target} refused our key (${p.keys})`,
   'ssh.keyRefusedHint': (p: { host: string; user: string }) =>
     `check ansible_user and ansible_ssh_private_key_file for ${p.host}, ` +

@@ -104,6 +104,7 @@ export const es: Catalogue = {
   'ssh.readKeyHint': 'corrige ansible_ssh_private_key_file en el inventario',
   'ssh.noKey': 'no hay clave SSH: ni ansible_ssh_private_key_file, ni ~/.ssh/id_*, ni ssh-agent',
   'ssh.noKeyHint': 'define ansible_ssh_private_key_file para este host o arranca ssh-agent con tu clave',
+  'ssh.defaultKeys': 'claves por defecto/agente',
   'ssh.keyRefused': (p) => `${p.target} rechazó nuestra clave (${p.keys})`,
   'ssh.keyRefusedHint': (p) =>
     `revisa ansible_user y ansible_ssh_private_key_file de ${p.host}, ` +
