@@ -4,6 +4,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { CATALOGUES, detectLang, setLang, t, type Lang } from '../../src/i18n.ts'
+import { TaskError } from '../../src/errors.ts'
+import { printRecap } from '../../src/output/recap.ts'
+import { memorySink } from '../../src/output/sink.ts'
+import type { CheckResult } from '../../src/verify/check.ts'
+import { printChecks } from '../../src/verify/table.ts'
 
 /** The parameters a message reads: it is called with a recorder that notes every name asked for. */
 function paramsRead(message: unknown): string[] | 'string' {
@@ -67,4 +72,82 @@ test('t() answers in the language set, with its parameters', () => {
   } finally {
     setLang('en')
   }
+})
+
+/** What `print` writes in `lang` (English again afterwards). */
+function printedIn(lang: Lang, print: (sink: ReturnType<typeof memorySink>) => void): string {
+  const sink = memorySink()
+  try {
+    setLang(lang)
+    print(sink)
+  } finally {
+    setLang('en')
+  }
+  return sink.text()
+}
+
+const recap = {
+  nodo1: { ok: 5, changed: 2, failed: 0, skipped: 1, unreachable: 0, notes: ['drbd: configuration only'] },
+  nodo2: { ok: 3, changed: 0, failed: 1, skipped: 0, unreachable: 0, notes: [] },
+  nodo3: { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 1, notes: [] },
+}
+
+test('the recap in Spanish: counters, notes, the run in one line and what to do next', () => {
+  const text = printedIn('es', (sink) => printRecap(sink, recap, 12_345))
+  assert.match(text, /^RESUMEN \(12\.3 s\)$/m)
+  assert.match(text, /^nodo1 : ok=5 cambiados=2 fallidos=0 omitidos=1 inalcanzables=0$/m)
+  assert.match(text, /^ +nota: drbd: configuration only$/m)
+  assert.match(text, /^3 hosts: 0 sin cambios, 1 con cambios, 1 con fallos, 1 inalcanzable$/m)
+  assert.match(text, /→ una tarea falló en nodo2: lee su error más arriba/)
+  assert.match(text, /→ no se pudo conectar con nodo3:/)
+  const english = printedIn('en', (sink) => printRecap(sink, recap, 12_345))
+  assert.match(english, /^nodo1 : ok=5 changed=2 failed=0 skipped=1 unreachable=0$/m)
+  assert.match(english, /^3 hosts: 0 unchanged, 1 changed, 1 failed, 1 unreachable$/m)
+  assert.match(english, /→ a task failed on nodo2/)
+})
+
+test('a run where every host is fine ends with its one line and no advice', () => {
+  const fine = { a: { ok: 2, changed: 0, failed: 0, skipped: 0, unreachable: 0, notes: [] } }
+  const text = printedIn('es', (sink) => printRecap(sink, fine, 100))
+  assert.match(text, /^1 host: 1 sin cambios, 0 con cambios, 0 con fallos, 0 inalcanzables\n$/m)
+  assert.doesNotMatch(text, /→/)
+})
+
+test('the verify table in Spanish, its columns aligned to the longest label', () => {
+  const results: CheckResult[] = [
+    { name: 'the VIP answers', status: 'pass', ms: 1200, detail: 'nodo1' },
+    { name: 'DRBD failover', status: 'fail', ms: 300, detail: 'still Secondary' },
+    { name: 'ip_vs', status: 'not run', ms: 0, detail: 'kernel lacks ip_vs' },
+  ]
+  const lines = printedIn('es', (sink) => printChecks(sink, 'heartbeat', results)).split('\n')
+  assert.equal(lines[1], 'VERIFICACIÓN heartbeat')
+  assert.equal(lines[2], 'comprobación     resultado     tiempo   detalle')
+  assert.equal(lines[3], 'the VIP answers  correcto       1.2 s   nodo1')
+  assert.equal(lines[4], 'DRBD failover    FALLO          0.3 s   still Secondary')
+  assert.equal(lines[5], 'ip_vs            no ejecutado   0.0 s   kernel lacks ip_vs')
+  assert.equal(lines[6], 'comprobaciones: 1 correcta, 1 fallida, 1 sin ejecutar')
+})
+
+test('the error frame of a failed command in Spanish: what, where, command, exit code, output, what next', () => {
+  const frame = () =>
+    new TaskError(
+      t('error.commandFailed', { host: 'nodo1' }),
+      { command: 'drbdadm up r0', exitCode: 127, stderr: 'sh: drbdadm: not found\n' },
+      t('error.nextNotInstalled', { host: 'nodo1' }),
+    ).render()
+  let text = ''
+  printedIn('es', () => (text = frame()))
+  assert.equal(
+    text,
+    [
+      'falló un comando en nodo1',
+      '  comando: drbdadm up r0',
+      '  código de salida: 127 (comando no encontrado)',
+      '  salida:',
+      '    sh: drbdadm: not found',
+      '  → el comando no está instalado en nodo1: añade su paquete en una tarea anterior (o en base_packages) ' +
+        'y vuelve a ejecutar',
+    ].join('\n'),
+  )
+  assert.match(frame(), /^command failed on nodo1\n  command: drbdadm up r0\n  exit code: 127 \(command not found\)/)
 })
