@@ -234,7 +234,7 @@ test('a connection lost mid-run counts the host unreachable (exit 4), not failed
   assert.match(recapLine(r, 'beta'), /changed=2 failed=0 skipped=0 unreachable=0/)
 })
 
-test('the recap and the error frame speak Spanish with LANG=es_ES.UTF-8 or --lang es, English with LANG=C', async () => {
+test('recap and error frame in Spanish with LANG=es_ES.UTF-8 or --lang es, in English with LANG=C', async () => {
   const closed = await freePort()
   const inv = inventory(
     'spanish',
