@@ -121,6 +121,20 @@ export const en = {
   'ssh.handshakeTimeout': (p: { address: string }) => `SSH handshake with ${p.address} timed out`,
   'ssh.handshakeTimeoutHint': 'is sshd answering on that port? (ssh -v may tell more)',
 
+  // Invalid input: the common problems a person meets first.
+  'input.notHostOrGroup': (p: { name: string; inventory: string; groups: string }) =>
+    `"${p.name}" is neither a host nor a group of the inventory ${p.inventory} (its groups: ${p.groups})`,
+  'input.matchesNoHost': (p: { pattern: string; inventory: string; groups: string }) =>
+    `"${p.pattern}" matches no host of the inventory ${p.inventory} (its groups: ${p.groups})`,
+  'input.roleNotInPlaybook': (p: { role: string; roles: string }) =>
+    `role "${p.role}" is not in this playbook (it has: ${p.roles})`,
+  'input.noPlaybook': (p: { name: string }) => `no playbook "${p.name}" (playbooks are playbooks/<name>.ts)`,
+  'input.noInventory': 'no such inventory (give a directory holding hosts.yml, or the file itself, with -i)',
+  'input.noInventoryFile': (p: { files: string }) => `no inventory file in this directory (looked for ${p.files})`,
+  'input.envOpen': (p: { mode: string; file: string }) =>
+    `holds secrets but is open to group or others (mode ${p.mode}): run chmod 600 ${p.file}`,
+  'input.envUnset': (p: { name: string }) =>
+    `\${${p.name}} is not set: add ${p.name}=... to .env beside the inventory (see .env.example) or export it`,
   // The command line.
   'cli.noHosts': (p: { inventory: string; filters: string }) =>
     `no hosts matched (inventory ${p.inventory}${p.filters}): nothing to do`,

@@ -112,6 +112,19 @@ export const es: Catalogue = {
   'ssh.handshakeTimeout': (p) => `se agotó el tiempo de la negociación SSH con ${p.address}`,
   'ssh.handshakeTimeoutHint': '¿responde sshd en ese puerto? (ssh -v puede dar más detalles)',
 
+  'input.notHostOrGroup': (p) =>
+    `"${p.name}" no es un host ni un grupo del inventario ${p.inventory} (sus grupos: ${p.groups})`,
+  'input.matchesNoHost': (p) =>
+    `"${p.pattern}" no coincide con ningún host del inventario ${p.inventory} (sus grupos: ${p.groups})`,
+  'input.roleNotInPlaybook': (p) => `el rol "${p.role}" no está en este playbook (tiene: ${p.roles})`,
+  'input.noPlaybook': (p) => `no existe el playbook "${p.name}" (los playbooks son playbooks/<nombre>.ts)`,
+  'input.noInventory': 'no existe ese inventario (indica con -i un directorio con hosts.yml, o el propio archivo)',
+  'input.noInventoryFile': (p) => `no hay archivo de inventario en este directorio (se buscó ${p.files})`,
+  'input.envOpen': (p) =>
+    `contiene secretos pero el grupo u otros pueden leerlo (modo ${p.mode}): ejecuta chmod 600 ${p.file}`,
+  'input.envUnset': (p) =>
+    `\${${p.name}} no está definida: añade ${p.name}=... al .env junto al inventario (mira .env.example) ` +
+    'o expórtala',
   'cli.noHosts': (p) => `ningún host coincide (inventario ${p.inventory}${p.filters}): nada que hacer`,
   'cli.forks': (p) =>
     `se esperaba cuántos hosts ejecutar en paralelo, un número entero de 1 o más; se recibió "${p.value}"`,

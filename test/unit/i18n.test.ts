@@ -4,7 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { CATALOGUES, detectLang, setLang, t, type Lang } from '../../src/i18n.ts'
-import { TaskError } from '../../src/errors.ts'
+import { InventoryError, TaskError } from '../../src/errors.ts'
 import { printRecap } from '../../src/output/recap.ts'
 import { memorySink } from '../../src/output/sink.ts'
 import type { CheckResult } from '../../src/verify/check.ts'
@@ -150,4 +150,25 @@ test('the error frame of a failed command in Spanish: what, where, command, exit
     ].join('\n'),
   )
   assert.match(frame(), /^command failed on nodo1\n  command: drbdadm up r0\n  exit code: 127 \(command not found\)/)
+})
+
+test('invalid input in Spanish: how many problems, each with where it is, and what to do', () => {
+  let text = ''
+  printedIn('es', () => {
+    const problems = [
+      { field: '--limit', message: t('input.notHostOrGroup', { name: 'zz', inventory: 'hosts.yml', groups: 'all' }) },
+      { file: 'inventory/2-node/.env', message: t('input.envOpen', { mode: '0644', file: '.env' }) },
+    ]
+    text = new InventoryError(problems).render()
+  })
+  assert.equal(
+    text,
+    [
+      'entrada no válida (2 problemas), no se ha ejecutado nada:',
+      '  - campo --limit: "zz" no es un host ni un grupo del inventario hosts.yml (sus grupos: all)',
+      '  - inventory/2-node/.env: contiene secretos pero el grupo u otros pueden leerlo (modo 0644): ' +
+        'ejecuta chmod 600 .env',
+      '  → corrige los problemas de la lista y vuelve a ejecutar',
+    ].join('\n'),
+  )
 })
