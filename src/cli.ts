@@ -71,15 +71,22 @@ export function buildProgram(setCode: (code: number) => void, sink: Sink = proce
   return program
 }
 
-/** `sink` receives what a run and flag errors print (tests run the CLI in-process with a memory sink). */
-export async function main(argv: string[], sink: Sink = processSink): Promise<number> {
+/**
+ * `sink` receives what a run and flag errors print (tests run the CLI in-process with a memory sink);
+ * `env` gives the locale the language comes from.
+ */
+export async function main(
+  argv: string[],
+  sink: Sink = processSink,
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   let code = 0
   const program = buildProgram((c) => (code = c), sink)
   program.exitOverride()
   if (sink !== processSink) program.configureOutput({ writeOut: sink.out, writeErr: sink.err })
   try {
     registerLabCommands(program)
-    addLangOption(program)
+    addLangOption(program, env)
     await program.parseAsync(argv)
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID
