@@ -135,6 +135,19 @@ export const en = {
     `holds secrets but is open to group or others (mode ${p.mode}): run chmod 600 ${p.file}`,
   'input.envUnset': (p: { name: string }) =>
     `\${${p.name}} is not set: add ${p.name}=... to .env beside the inventory (see .env.example) or export it`,
+
+  // lab site: what it did and what to do next.
+  'labSite.nothingStarted': 'nothing was started',
+  'labSite.upFailed': 'lab up failed, and took down what it had started',
+  'labSite.failedKept': (p: { phase: string; code: number }) =>
+    `${p.phase} failed (exit ${p.code}); the lab is still up: look with lab ssh HOST, remove it with lab down`,
+  'labSite.failedDown': (p: { phase: string; code: number }) =>
+    `${p.phase} failed (exit ${p.code}): taking down the lab it made (run with --keep to leave it up for a look)`,
+  'labSite.down': 'the lab is down: nothing is left running',
+  'labSite.running': (p: { hosts: string; inventory: string; first: string }) =>
+    `Running now: ${p.hosts} (${p.inventory}), converged and verified. ` +
+    `Explore: sudo npx run-playbook lab ssh ${p.first} · sudo npx run-playbook verify -i ${p.inventory} · ` +
+    'sudo npx run-playbook lab down',
   // The command line.
   'cli.noHosts': (p: { inventory: string; filters: string }) =>
     `no hosts matched (inventory ${p.inventory}${p.filters}): nothing to do`,

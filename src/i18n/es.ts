@@ -125,6 +125,18 @@ export const es: Catalogue = {
   'input.envUnset': (p) =>
     `\${${p.name}} no está definida: añade ${p.name}=... al .env junto al inventario (mira .env.example) ` +
     'o expórtala',
+
+  'labSite.nothingStarted': 'no se ha arrancado nada',
+  'labSite.upFailed': 'lab up falló, y se ha apagado lo que había arrancado',
+  'labSite.failedKept': (p) =>
+    `${p.phase} falló (salida ${p.code}); el lab sigue en marcha: míralo con lab ssh HOST y quítalo con lab down`,
+  'labSite.failedDown': (p) =>
+    `${p.phase} falló (salida ${p.code}): se apaga el lab que se creó (con --keep se queda en marcha para mirarlo)`,
+  'labSite.down': 'el lab está apagado: no queda nada en marcha',
+  'labSite.running': (p) =>
+    `En marcha: ${p.hosts} (${p.inventory}), configurado y verificado. ` +
+    `Para explorarlo: sudo npx run-playbook lab ssh ${p.first} · sudo npx run-playbook verify -i ${p.inventory} · ` +
+    'sudo npx run-playbook lab down',
   'cli.noHosts': (p) => `ningún host coincide (inventario ${p.inventory}${p.filters}): nada que hacer`,
   'cli.forks': (p) =>
     `se esperaba cuántos hosts ejecutar en paralelo, un número entero de 1 o más; se recibió "${p.value}"`,
