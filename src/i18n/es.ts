@@ -60,7 +60,7 @@ export const es: Catalogue = {
   'error.whereField': (p) => `campo ${p.field}`,
   'error.unreachable': (p) => `${p.host}: inalcanzable: ${p.message}`,
   'error.connectionLostHint':
-    'revisa el host (en el lab: run-playbook lab status) y vuelve a ejecutar: la nueva ejecución converge',
+    'revisa el host (en el lab: run-playbook lab status) y vuelve a ejecutar: se completa lo que falte',
   'error.command': 'comando',
   'error.exitCode': 'código de salida',
   'error.noExitCode': 'ninguno (canal cerrado)',
@@ -127,7 +127,7 @@ export const es: Catalogue = {
     'o expórtala',
 
   'labSite.nothingStarted': 'no se ha arrancado nada',
-  'labSite.upFailed': 'lab up falló, y se ha apagado lo que había arrancado',
+  'labSite.upFailed': 'lab up falló y apagó lo que había arrancado',
   'labSite.failedKept': (p) =>
     `${p.phase} falló (salida ${p.code}); el lab sigue en marcha: míralo con lab ssh HOST y quítalo con lab down`,
   'labSite.failedDown': (p) =>
@@ -139,6 +139,6 @@ export const es: Catalogue = {
     'sudo npx run-playbook lab down',
   'cli.noHosts': (p) => `ningún host coincide (inventario ${p.inventory}${p.filters}): nada que hacer`,
   'cli.forks': (p) =>
-    `se esperaba cuántos hosts ejecutar en paralelo, un número entero de 1 o más; se recibió "${p.value}"`,
+    `se espera cuántos hosts ejecutar en paralelo, un número entero de 1 o más; se recibió "${p.value}"`,
   'cli.graphFormat': (p) => `graph: formato desconocido "${p.format}" (${p.formats}; o -o ARCHIVO.svg|.png|.dot)`,
 }
