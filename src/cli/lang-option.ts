@@ -15,7 +15,8 @@ const langOption = () =>
 export function addLangOption(program: Command, env: Record<string, string | undefined> = process.env): void {
   setLang(detectLang(env))
   const add = (c: Command): void => {
-    c.addOption(langOption())
+    // A command that takes another command's arguments (lab exec HOST CMD...) passes them on untouched.
+    if (!c.registeredArguments.some((a) => a.variadic)) c.addOption(langOption())
     c.commands.forEach(add)
   }
   add(program)

@@ -5,6 +5,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { CATALOGUES, detectLang, setLang, t, type Lang } from '../../src/i18n.ts'
 import { InventoryError, TaskError } from '../../src/errors.ts'
+import { main } from '../../src/cli.ts'
 import { printRecap } from '../../src/output/recap.ts'
 import { memorySink } from '../../src/output/sink.ts'
 import type { CheckResult } from '../../src/verify/check.ts'
@@ -171,4 +172,32 @@ test('invalid input in Spanish: how many problems, each with where it is, and wh
       '  → corrige los problemas de la lista y vuelve a ejecutar',
     ].join('\n'),
   )
+})
+
+test('--lang es works anywhere on the line, wins over the locale, and --json stays English', async () => {
+  const english = { LANG: 'C.UTF-8' }
+  const run = async (args: string[], env: Record<string, string>) => {
+    const sink = memorySink()
+    const code = await main(['node', 'run-playbook', ...args], sink, env)
+    return { code, text: sink.text() }
+  }
+  const missing = '/nonexistent/halab-inventory'
+  for (const args of [
+    ['site', '-i', missing, '--lang', 'es'],
+    ['--lang', 'es', 'site', '-i', missing],
+    ['-i', missing, '--lang', 'es', 'site'],
+  ]) {
+    const r = await run(args, english)
+    assert.equal(r.code, 3, args.join(' '))
+    assert.match(r.text, /no existe ese inventario/, args.join(' '))
+  }
+  const r = await run(['site', '-i', missing], { LANG: 'es_ES.UTF-8' })
+  assert.match(r.text, /^entrada no válida \(1 problema\), no se ha ejecutado nada:\n.*no existe ese inventario/)
+  const flag = await run(['site', '-i', missing, '--lang', 'en'], { LANG: 'es_ES.UTF-8' })
+  assert.match(flag.text, /^invalid input \(1 problem\), nothing was run:\n.*no such inventory/)
+  const json = await run(['site', '-i', missing, '--json'], { LANG: 'es_ES.UTF-8' })
+  assert.match(json.text, /no such inventory/)
+  const wrong = await run(['site', '--lang', 'fr'], english)
+  assert.equal(wrong.code, 3)
+  assert.match(wrong.text, /'fr' is invalid\. Allowed choices are en, es/)
 })
