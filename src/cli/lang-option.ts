@@ -1,7 +1,8 @@
 // `--lang es|en`: the language of the recap, the verify table and errors. Without it the
 // locale decides (LC_ALL, LC_MESSAGES, LANG). Every command takes it, before or after its
 // name (`run-playbook --lang es site`, `run-playbook verify -i X --lang es`), since the
-// program's own options stop at a subcommand. `--json` is always English: it is for machines.
+// program's own options stop at a subcommand; `lab exec` only before (`--lang es lab exec …`).
+// `--json` is always English: it is for machines.
 import { Option, type Command } from 'commander'
 import { detectLang, LANGS, setLang } from '../i18n.js'
 
