@@ -5,6 +5,7 @@ import { renderError } from './errors.js'
 import { EXIT_INVALID, runCommand } from './cli/run-command.js'
 import { verifyCommand } from './cli/verify-command.js'
 import { registerGraphCommand } from './cli/graph-command.js'
+import { addLangOption } from './cli/lang-option.js'
 import { registerLabCommands } from './lab/commands.js'
 import { RemoteExitError } from './lab/errors.js'
 import { exitQuietlyOnBrokenPipe, processSink, type Sink } from './output/sink.js'
@@ -59,8 +60,15 @@ export function buildProgram(setCode: (code: number) => void, sink: Sink = proce
   return program
 }
 
-/** `sink` receives what a run and flag errors print (tests run the CLI in-process with a memory sink). */
-export async function main(argv: string[], sink: Sink = processSink): Promise<number> {
+/**
+ * `sink` receives what a run and flag errors print (tests run the CLI in-process with a memory sink);
+ * `env` gives the locale the language comes from.
+ */
+export async function main(
+  argv: string[],
+  sink: Sink = processSink,
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   let code = 0
   const program = buildProgram((c) => (code = c), sink)
   program.exitOverride()
@@ -69,6 +77,7 @@ export async function main(argv: string[], sink: Sink = processSink): Promise<nu
   const args = rewriteHelp(argv.slice(2))
   try {
     registerLabCommands(program)
+    addLangOption(program, env)
     const asking = playbookAskingHelp(
       args,
       program.commands.map((c) => c.name()),

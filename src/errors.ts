@@ -1,5 +1,6 @@
 // The small family of errors halab raises on purpose. Each carries a stable code and
 // renders itself for people: what failed, where, and what to do next.
+import { t } from './i18n.js'
 import { printable } from './output/printable.js'
 
 export type ErrorCode = 'INVENTORY' | 'TEMPLATE' | 'TASK' | 'UNREACHABLE' | 'HOSTKEY' | 'USAGE' | 'LAB'
@@ -32,8 +33,8 @@ export interface InputProblem {
 export function formatProblem(p: InputProblem): string {
   const where = [
     p.file && (p.line ? `${p.file}:${p.line}` : p.file),
-    p.hosts ? `hosts ${p.hosts.join(', ')}` : p.host && `host ${p.host}`,
-    p.field && `field ${p.field}`,
+    p.hosts ? t('error.whereHosts', { hosts: p.hosts.join(', ') }) : p.host && t('error.whereHost', { host: p.host }),
+    p.field && t('error.whereField', { field: p.field }),
   ]
     .filter(Boolean)
     .join(', ')
@@ -62,9 +63,8 @@ export class InventoryError extends HalabError {
   constructor(readonly problems: InputProblem[]) {
     const folded = foldProblems(problems)
     super(
-      `invalid input (${folded.length} problem${folded.length === 1 ? '' : 's'}), nothing was run:\n` +
-        folded.map((p) => `  - ${formatProblem(p)}`).join('\n'),
-      'fix the problems listed above and run again',
+      `${t('error.invalidInput', { count: folded.length })}\n` + folded.map((p) => `  - ${formatProblem(p)}`).join('\n'),
+      t('error.fixProblems'),
     )
   }
 }
@@ -84,7 +84,7 @@ export class UnreachableError extends HalabError {
     message: string,
     hint?: string,
   ) {
-    super(`${host}: unreachable: ${message}`, hint)
+    super(t('error.unreachable', { host, message }), hint)
   }
 }
 
@@ -95,7 +95,7 @@ export class UnreachableError extends HalabError {
 export class ConnectionLostError extends HalabError {
   readonly code = 'UNREACHABLE'
   constructor(message: string) {
-    super(message, 'check the host (run-playbook lab status for the lab) and run again: the rerun converges')
+    super(message, t('error.connectionLostHint'))
   }
 }
 
@@ -122,20 +122,22 @@ export class TaskError extends HalabError {
   }
   override render(): string {
     const lines = [this.message]
-    if (this.detail.command) lines.push(`  command: ${printable(this.detail.command)}`)
+    if (this.detail.command) lines.push(`  ${t('error.command')}: ${printable(this.detail.command)}`)
     if (this.detail.exitCode !== undefined)
-      lines.push(`  exit code: ${this.detail.exitCode ?? 'none (channel closed)'}${meaning(this.detail.exitCode)}`)
+      lines.push(
+        `  ${t('error.exitCode')}: ${this.detail.exitCode ?? t('error.noExitCode')}${meaning(this.detail.exitCode)}`,
+      )
     const tail = printable(lastLines(this.detail.stderr || this.detail.stdout || '', 8))
-    if (tail) lines.push('  output:', ...tail.split('\n').map((l) => `    ${l}`))
+    if (tail) lines.push(`  ${t('error.output')}:`, ...tail.split('\n').map((l) => `    ${l}`))
     if (this.hint) lines.push(`  → ${this.hint}`)
     return lines.join('\n')
   }
 }
 
 function meaning(code: number | null | undefined): string {
-  if (code === 127) return ' (command not found)'
-  if (code === 126) return ' (not executable)'
-  if (code === 124) return ' (stopped at its timeout)'
+  if (code === 127) return ` (${t('error.exit127')})`
+  if (code === 126) return ` (${t('error.exit126')})`
+  if (code === 124) return ` (${t('error.exit124')})`
   return ''
 }
 

@@ -41,9 +41,9 @@ export function assertLabUpFor(inventory: string): LabHost[] {
   return s.hosts
 }
 
-/** halab's CLI as a user runs it (node bin/run-playbook.js …). */
+/** halab's CLI as a user runs it (node bin/run-playbook.js …), in English: the bench reads its recap. */
 export function halabArgv(...args: string[]): string[] {
-  return [process.execPath, BIN, ...args]
+  return [process.execPath, BIN, '--lang', 'en', ...args]
 }
 
 export interface LabTiming {

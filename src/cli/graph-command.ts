@@ -11,6 +11,7 @@ import { buildGraph, type TopologyGraph } from '../graph/model.js'
 import { toDot } from '../graph/dot.js'
 import { toText } from '../graph/text.js'
 import { dotToSvg, svgToPng } from '../graph/render.js'
+import { t } from '../i18n.js'
 import { EXIT_INVALID } from './run-command.js'
 import { projectRoot } from './context.js'
 
@@ -41,7 +42,7 @@ export async function renderGraph(graph: TopologyGraph, format: Format): Promise
 export async function graphCommand(o: GraphOptions): Promise<number> {
   const format = (o.format ?? (o.output ? extname(o.output).slice(1).toLowerCase() : 'text')) as Format
   if (!FORMATS.includes(format)) {
-    process.stderr.write(`graph: unknown format "${format}" (${FORMATS.join(', ')}; or -o FILE.svg|.png|.dot)\n`)
+    process.stderr.write(`${t('cli.graphFormat', { format, formats: FORMATS.join(', ') })}\n`)
     return EXIT_INVALID
   }
   const out = await renderGraph(await topologyGraph(o.inventory, o.playbook), format)

@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { HalabError, InventoryError, renderError } from '../errors.js'
 import { runPlaybook } from '../engine/run.js'
+import { t } from '../i18n.js'
 import { jsonRenderer } from '../output/json.js'
 import { listHosts, listTasks } from '../output/listing.js'
 import { listrRenderer } from '../output/listr.js'
@@ -45,14 +46,13 @@ export async function runCommand(
     return 0
   }
   if (!prepared.hosts.length) {
-    sink.err(
-      `no hosts matched (inventory ${inventory.file}` +
-        (o.limit ? `, --limit ${o.limit}` : '') +
-        (o.roles ? `, --roles ${o.roles}` : '') +
-        (o.tags ? `, --tags ${o.tags}` : '') +
-        (o.skipTags ? `, --skip-tags ${o.skipTags}` : '') +
-        '): nothing to do\n',
-    )
+    const filters =
+      (o.limit ? `, --limit ${o.limit}` : '') +
+      (o.roles ? `, --roles ${o.roles}` : '') +
+      (o.tags ? `, --tags ${o.tags}` : '') +
+      (o.skipTags ? `, --skip-tags ${o.skipTags}` : '')
+    sink.err(`${t('cli.noHosts', { inventory: inventory.file, filters })}
+`)
     return 0
   }
   const renderer = o.json
@@ -106,7 +106,7 @@ export function parseForks(value: string | undefined): number | undefined {
   throw new InventoryError([
     {
       field: '-f/--forks',
-      message: `expected how many hosts run in parallel, a whole number 1 or more; got "${value}"`,
+      message: t('cli.forks', { value }),
     },
   ])
 }

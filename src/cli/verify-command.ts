@@ -6,6 +6,7 @@
 // through the VIP.
 import { HalabError, renderError } from '../errors.js'
 import { HostContext } from '../engine/host-context.js'
+import { t } from '../i18n.js'
 import type { Playbook } from '../engine/playbook.js'
 import type { PreparedRun } from '../engine/prepare.js'
 import { processSink, type Sink } from '../output/sink.js'
@@ -34,7 +35,7 @@ export async function verifyCommand(o: VerifyOptions, sink: Sink = processSink):
   const loadSeconds =
     o.load === undefined || o.load === false ? undefined : o.load === true ? DEFAULT_LOAD_SECONDS : Number(o.load)
   if (loadSeconds !== undefined && !(Number.isInteger(loadSeconds) && loadSeconds > 0 && loadSeconds <= 600)) {
-    sink.err(`--load: "${String(o.load)}" is not a number of seconds from 1 to 600\n`)
+    sink.err(`${t('verify.loadInvalid', { value: String(o.load) })}\n`)
     return EXIT_INVALID
   }
   let ctx: RunContext
@@ -51,17 +52,11 @@ export async function verifyCommand(o: VerifyOptions, sink: Sink = processSink):
     [...rolesOf].filter(([, roles]) => roles.has(role) && !(without && roles.has(without))).map(([h]) => h)
   const suites = all.filter((s) => hostsWith(s.role).length)
   if (!suites.length) {
-    sink.err(
-      `nothing to verify: no role with live checks (${all.map((s) => s.role).join(', ')}) ` +
-        `runs on ${ctx.inventory.file}\n`,
-    )
+    sink.err(`${t('verify.nothing', { roles: all.map((s) => s.role).join(', '), inventory: ctx.inventory.file })}\n`)
     return 0
   }
   if (loadSeconds !== undefined && !suites.some((s) => s.role === 'pacemaker'))
-    sink.err(
-      `--load: it measures through the VIP of an LVS-NAT pair under Pacemaker (inventory/6-node), ` +
-        `and no host of ${ctx.inventory.file} runs one: no load measured\n`,
-    )
+    sink.err(`${t('verify.loadNoPair', { inventory: ctx.inventory.file })}\n`)
   return runSuites(ctx, suites, [...rolesOf.keys()], hostsWith, loadSeconds, sink)
 }
 
@@ -125,7 +120,7 @@ async function runSuites(
       : undefined,
     wouldChange: async (name, role) => {
       const prepared = ctx.prepared.plays.flatMap((p) => p.hosts.get(name) ?? []).find((r) => r.role === role)
-      if (!prepared) throw new Error(`${role} does not run on ${name}`)
+      if (!prepared) throw new Error(t('verify.roleNotOnHost', { role, host: name }))
       return wouldChange(contexts.get(name)!, prepared)
     },
     loadSeconds,
@@ -147,7 +142,7 @@ async function runSuites(
       try {
         results = await s.run(env)
       } catch (e) {
-        results = [{ name: `${s.title} checks`, status: 'fail', ms: 0, detail: renderError(e) }]
+        results = [{ name: t('verify.suiteChecks', { title: s.title }), status: 'fail', ms: 0, detail: renderError(e) }]
       }
       printChecks(sink, s.title, results)
       sink.out(reports.splice(0).join(''))

@@ -2,6 +2,7 @@
 // fact cache, and the run's mode (check / diff). Facts are re-read after any change
 // this run makes on the host, so no task plans from stale state.
 import { TaskError } from '../errors.js'
+import { t } from '../i18n.js'
 import type { InventoryHost } from '../inventory/types.js'
 import type { ExecResult, Transport } from '../transport/types.js'
 import type { Fact } from './types.js'
@@ -53,7 +54,7 @@ export class HostContext {
     })
     if (result.code !== 0 && !opts.allowFailure)
       throw new TaskError(
-        `command failed on ${this.name}`,
+        t('error.commandFailed', { host: this.name }),
         { command: opts.display ?? command, exitCode: result.code, stderr: result.stderr, stdout: result.stdout },
         nextStep(this.name, result.code),
       )
@@ -94,15 +95,7 @@ class FactError {
 }
 
 function nextStep(host: string, code: number | null): string {
-  if (code === 127)
-    return (
-      `the command is not installed on ${host}: ` +
-      `add its package to an earlier task (or base_packages), then run again`
-    )
-  if (code === null)
-    return `the connection to ${host} was lost: check the host (run-playbook lab status for the lab) and run again`
-  return (
-    `fix the cause shown above on ${host}, ` +
-    `then run again (--limit ${host} reruns just this host; --check shows what would change)`
-  )
+  if (code === 127) return t('error.nextNotInstalled', { host })
+  if (code === null) return t('error.nextConnectionLost', { host })
+  return t('error.nextFix', { host })
 }

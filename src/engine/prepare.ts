@@ -17,6 +17,7 @@ import { kernelNeeds, type KernelFeature, type Role, type RoleContext } from './
 import type { Task } from './types.js'
 import { selectTasks, type TaskSelection } from './select-tasks.js'
 import { closest, declaredKeys, unknownUnder, type UnknownKey } from './strict-vars.js'
+import { t } from '../i18n.js'
 
 export interface PreparedRole {
   role: string
@@ -59,7 +60,7 @@ export async function loadPlaybook(projectRoot: string, name: string): Promise<{
     throw new InventoryError([
       {
         file: join(projectRoot, 'playbooks', `${name}.ts`),
-        message: `no playbook "${name}" (playbooks are playbooks/<name>.ts)`,
+        message: t('input.noPlaybook', { name }),
       },
     ])
   const mod = (await importModule(file, pathToFileURL(file).href)) as { default?: Playbook }
@@ -96,7 +97,7 @@ export async function prepareRun(
     if (!allRoles.has(r))
       problems.push({
         field: '--roles',
-        message: `role "${r}" is not in this playbook (it has: ${[...allRoles].join(', ')})`,
+        message: t('input.roleNotInPlaybook', { role: r, roles: [...allRoles].join(', ') }),
       })
 
   const plays: PreparedPlay[] = []
@@ -153,16 +154,13 @@ export async function prepareRun(
 function selectHostsChecked(inventory: Inventory, pattern: string, where: string, problems: InputProblem[]): string[] {
   const unknown: string[] = []
   const hosts = selectHosts(inventory, pattern, unknown)
-  const groups = `its groups: ${[...inventory.groups.keys()].sort().join(', ')}`
+  const groups = [...inventory.groups.keys()].sort().join(', ')
   for (const u of unknown)
-    problems.push({
-      field: where,
-      message: `"${u}" is neither a host nor a group of the inventory ${inventory.file} (${groups})`,
-    })
+    problems.push({ field: where, message: t('input.notHostOrGroup', { name: u, inventory: inventory.file, groups }) })
   if (!hosts.length && !unknown.length)
     problems.push({
       field: where,
-      message: `"${pattern}" matches no host of the inventory ${inventory.file} (${groups})`,
+      message: t('input.matchesNoHost', { pattern, inventory: inventory.file, groups }),
     })
   return hosts
 }

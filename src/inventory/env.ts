@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import dotenv from 'dotenv'
 import type { InputProblem } from '../errors.js'
 import { registerSecret } from '../secrets.js'
+import { t } from '../i18n.js'
 
 export type Env = Record<string, string | undefined>
 
@@ -20,7 +21,7 @@ export function loadEnv(dir: string, problems: InputProblem[]): Env {
   if (loose)
     problems.push({
       file,
-      message: `holds secrets but is open to group or others (mode ${modeOf(file)}): run chmod 600 ${file}`,
+      message: t('input.envOpen', { mode: modeOf(file), file }),
     })
   // Still read: its names then count as set, so this is the one problem it causes.
   const fromFile = exists ? dotenv.parse(readFileSync(file)) : {}
@@ -51,8 +52,7 @@ export function substitute(
         const w = where()
         problems.push({
           ...w,
-          message:
-            `\${${name}} is not set: add ${name}=... to .env beside the inventory ` + '(see .env.example) or export it',
+          message: t('input.envUnset', { name }),
         })
         return whole
       }

@@ -17,6 +17,7 @@ import type { Inventory, InventoryGroup, InventoryHost, VarLayer, Vars } from '.
 import { readVarsDir, readVarsFile, varsDirNames } from './vars-dirs.js'
 import { readYaml } from './yaml-file.js'
 import { readYamlInventory } from './yaml-inventory.js'
+import { t } from '../i18n.js'
 
 export type { Inventory, InventoryHost, InventoryGroup, Vars } from './types.js'
 
@@ -106,7 +107,7 @@ function findInventoryFile(path: string, problems: InputProblem[]): string | und
   if (!existsSync(abs)) {
     problems.push({
       file: abs,
-      message: 'no such inventory (give a directory holding hosts.yml, or the file itself, with -i)',
+      message: t('input.noInventory'),
     })
     return undefined
   }
@@ -114,7 +115,7 @@ function findInventoryFile(path: string, problems: InputProblem[]): string | und
   for (const f of INVENTORY_FILES) if (existsSync(join(abs, f))) return realpathSync(join(abs, f))
   problems.push({
     file: abs,
-    message: `no inventory file in this directory (looked for ${INVENTORY_FILES.join(', ')})`,
+    message: t('input.noInventoryFile', { files: INVENTORY_FILES.join(', ') }),
   })
   return undefined
 }

@@ -7,6 +7,7 @@ import { relative } from 'node:path'
 import { runCommand } from '../cli/run-command.js'
 import { verifyCommand } from '../cli/verify-command.js'
 import { HalabError, renderError } from '../errors.js'
+import { t } from '../i18n.js'
 import { processSink, type Sink } from '../output/sink.js'
 import { kernelFeatures } from './doctor.js'
 import { teardown } from './down.js'
@@ -73,7 +74,7 @@ export async function labSite(o: LabSiteOptions, phases: SitePhases = realPhases
   try {
     plan = await timed('checks', () => planSite(o, phases.probe))
   } catch (e) {
-    sink.err(`${renderError(e)}\nlab site: nothing was started\n`)
+    sink.err(`${renderError(e)}\nlab site: ${t('labSite.nothingStarted')}\n`)
     return e instanceof HalabError ? EXIT_INVALID : 1
   }
   for (const line of describePlan(plan)) log(line)
@@ -81,7 +82,7 @@ export async function labSite(o: LabSiteOptions, phases: SitePhases = realPhases
   try {
     made = !(await timed('lab up', () => phases.up(plan, o, log))).alreadyUp
   } catch (e) {
-    sink.err(`${renderError(e)}\nlab site: lab up failed, and took down what it had started\n`)
+    sink.err(`${renderError(e)}\nlab site: ${t('labSite.upFailed')}\n`)
     return 1
   }
   for (const [phase, run] of [
@@ -104,12 +105,12 @@ async function failed(
   log: (line: string) => void,
 ): Promise<number> {
   if (!takeDown) {
-    log(`${phase} failed (exit ${code}); the lab is still up: look with lab ssh HOST, remove it with lab down`)
+    log(t('labSite.failedKept', { phase, code }))
     return code
   }
-  log(`${phase} failed (exit ${code}): taking down the lab it made (run with --keep to leave it up for a look)`)
+  log(t('labSite.failedDown', { phase, code }))
   await phases.down()
-  log('the lab is down: nothing is left running')
+  log(t('labSite.down'))
   return code
 }
 
@@ -132,9 +133,5 @@ export function runningLine(plan: SitePlan): string {
   const hosts = plan.topology.hosts.map((h) => h.name)
   const rel = relative(process.cwd(), plan.inventoryDir)
   const inv = rel && !rel.startsWith('..') ? rel : plan.inventoryDir
-  return (
-    `Running now: ${hosts.join(', ')} (${inv}), converged and verified. ` +
-    `Explore: sudo npx run-playbook lab ssh ${hosts[0]} · sudo npx run-playbook verify -i ${inv} · ` +
-    'sudo npx run-playbook lab down'
-  )
+  return t('labSite.running', { hosts: hosts.join(', '), inventory: inv, first: hosts[0] })
 }

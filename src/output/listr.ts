@@ -4,6 +4,7 @@
 // the recap, come after the progress.
 import { Listr, type ListrTask } from 'listr2'
 import type { EngineEvent } from '../engine/events.js'
+import { t } from '../i18n.js'
 import { redact } from '../secrets.js'
 import { commandLines, elapsed, hostlessLine, hostlessPlays } from './details.js'
 import { unifiedDiff } from './diff.js'
@@ -68,8 +69,8 @@ function taskLine(host: string, name: string, lines: Lines): ListrTask {
       if (o.type === 'abandoned' && o.failed) throw new Error(redact(o.reason))
       if (o.type === 'abandoned') return tt.skip(o.reason)
       if (o.status === 'failed' || o.status === 'unreachable')
-        throw new Error(redact(o.error?.split('\n')[0] ?? o.status))
-      if (o.status === 'skipped') return tt.skip(redact(`${name}: skipped ${o.reason ?? ''}`))
+        throw new Error(redact(o.error?.split('\n')[0] ?? t(`status.${o.status}`)))
+      if (o.status === 'skipped') return tt.skip(redact(`${name}: ${t('status.skipped')} ${o.reason ?? ''}`))
       tt.title = redact(`${o.status === 'changed' ? `${name} → ${o.changes.join('; ')}` : name} ${elapsed(o.ms)}`)
       const details = taskDetails(o, lines.verbosity)
       if (details.length) tt.output = redact(details.join('\n'))
@@ -114,10 +115,10 @@ function hostLines(host: string, roles: RoleLines[], lines: Lines): ListrTask {
 /** A play's hosts, side by side; one host failing does not stop the others. */
 function playLines(play: Play, index: number, check: boolean, lines: Lines): ListrTask {
   return {
-    title: `PLAY ${play.name}${check ? ' (check mode)' : ''}`,
-    task: (_c, t) => {
-      lines.playStarted(index, t)
-      return t.newListr(
+    title: `${t('run.play', { play: play.name })}${check ? ` (${t('run.checkModeShort')})` : ''}`,
+    task: (_c, task) => {
+      lines.playStarted(index, task)
+      return task.newListr(
         Object.entries(play.hosts).map(([host, roles]) => hostLines(host, roles, lines)),
         { concurrent: true, exitOnError: false },
       )
@@ -142,10 +143,11 @@ function runProgress(e: RunStart, lines: Lines): Promise<unknown> {
 /** What a task's end adds below the progress: a handler's status, warnings, the error, diffs. */
 function afterTask(e: Extract<EngineEvent, { type: 'task-end' }>, diff: boolean): string[] {
   const lines: string[] = []
-  if (e.handler) lines.push(`[${e.host}] ${e.role} | handler ${e.task}: ${e.status}`)
-  for (const w of e.warnings ?? []) lines.push(`[${e.host}] warning: ${w}`)
+  const status = t(`status.${e.status}`)
+  if (e.handler) lines.push(`[${e.host}] ${e.role} | ${t('task.handler')} ${e.task}: ${status}`)
+  for (const w of e.warnings ?? []) lines.push(`[${e.host}] ${t('task.warning', { warning: w })}`)
   if (e.status === 'failed' || e.status === 'unreachable')
-    lines.push(`[${e.host}] ${e.status.toUpperCase()}\n${indent(e.error ?? '')}`)
+    lines.push(`[${e.host}] ${status.toUpperCase()}\n${indent(e.error ?? '')}`)
   if (diff) for (const d of e.diffs ?? []) lines.push(unifiedDiff(d))
   return lines
 }
@@ -174,8 +176,8 @@ export function listrRenderer(sink: Sink, opts: { diff: boolean; verbose: number
       }
       case 'host-unreachable':
         stopped.set(e.host, 'unreachable')
-        queues.deliver(e.host, { type: 'abandoned', reason: `${e.host} unreachable`, failed: true })
-        after.push(`[${e.host}] UNREACHABLE ${e.error}`)
+        queues.deliver(e.host, { type: 'abandoned', reason: t('status.unreachable'), failed: true })
+        after.push(`[${e.host}] ${t('status.unreachable').toUpperCase()} ${e.error}`)
         break
       case 'play-end': {
         const line = plays.get(e.index)
@@ -189,7 +191,7 @@ export function listrRenderer(sink: Sink, opts: { diff: boolean; verbose: number
         break
       case 'host-end':
         // Lines of a host that stopped early never get an event: settle them.
-        queues.end(e.host, `not run: ${e.host} ${e.status}`)
+        queues.end(e.host, t('task.notRun', { host: e.host, status: t(`status.${e.status}`) }))
         break
       case 'run-end':
         recapArgs = [e.recap, e.ms]

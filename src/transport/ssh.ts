@@ -7,6 +7,7 @@ import { connect as tcpConnect, type Socket } from 'node:net'
 import { homedir } from 'node:os'
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2'
 import { HostKeyError, UnreachableError } from '../errors.js'
+import { t as tr } from '../i18n.js' // `t` names the target in this file
 import { appendKnownHost, fingerprint, keyType, knownHostsName, knownTypes, verifyHostKey } from './known-hosts.js'
 import { RemoteShell, runBatch, type Command } from './remote-shell.js'
 import type { ExecOptions, ExecResult, Transport, TransportStats } from './types.js'
@@ -143,9 +144,8 @@ export class SshTransport implements Transport {
         reject(
           new UnreachableError(
             t.name,
-            `no answer from ${t.address}:${t.port} within ${(t.connectTimeoutMs ?? 10_000) / 1000} s`,
-            'check that the host is up and the address/port in the inventory are right ' +
-              '(for the local lab: run-playbook lab status)',
+            tr('ssh.noAnswer', { address: `${t.address}:${t.port}`, seconds: (t.connectTimeoutMs ?? 10_000) / 1000 }),
+            tr('ssh.noAnswerHint'),
           ),
         )
       }, t.connectTimeoutMs ?? 10_000)
@@ -159,8 +159,8 @@ export class SshTransport implements Transport {
         reject(
           new UnreachableError(
             t.name,
-            `cannot connect to ${t.address}:${t.port}: ${e.code ?? e.message}`,
-            'check that the host is up, sshd is running and the address/port in the inventory are right',
+            tr('ssh.cannotConnect', { address: `${t.address}:${t.port}`, reason: e.code ?? e.message }),
+            tr('ssh.cannotConnectHint'),
           ),
         )
       })
@@ -197,9 +197,7 @@ export class SshTransport implements Transport {
       await shell.ready
     } catch (e) {
       const msg = (e as Error).message
-      const hint = /sudo/.test(msg)
-        ? `give ${t.user} passwordless sudo (NOPASSWD) on ${t.name}, or connect as root`
-        : undefined
+      const hint = /sudo/.test(msg) ? tr('ssh.sudoHint', { user: t.user, host: t.name }) : undefined
       throw new UnreachableError(t.name, `could not start the remote shell (${command}): ${msg}`, hint)
     }
   }
@@ -221,8 +219,8 @@ export class SshTransport implements Transport {
     if (verdict.status === 'revoked')
       return new HostKeyError(
         t.name,
-        `host key ${fp} is marked @revoked in ${verdict.entry.file}:${verdict.entry.line}`,
-        'do not connect to this host until its key is replaced',
+        tr('ssh.revoked', { fingerprint: fp, where: `${verdict.entry.file}:${verdict.entry.line}` }),
+        tr('ssh.revokedHint'),
       )
     if (verdict.status === 'changed') {
       const where = verdict.entries.map((e) => `${e.file}:${e.line}`).join(', ')
@@ -230,10 +228,8 @@ export class SshTransport implements Transport {
       const fileFlag = file !== defaultKnownHosts() ? ` -f ${file}` : ''
       return new HostKeyError(
         t.name,
-        `HOST KEY CHANGED for ${names[0]}: it now presents ${keyType(blob)} ${fp}, but ${where} records another ` +
-          'key. This can mean an attack, or a reinstalled host.',
-        `if the host was really reinstalled, remove the old entry (ssh-keygen -R '${names[0]}'${fileFlag}) ` +
-          'and run again with --accept-new-hosts',
+        tr('ssh.keyChanged', { name: names[0], key: `${keyType(blob)} ${fp}`, where }),
+        tr('ssh.keyChangedHint', { command: `ssh-keygen -R '${names[0]}'${fileFlag}` }),
       )
     }
     if (t.acceptNewInto) {
@@ -243,9 +239,15 @@ export class SshTransport implements Transport {
     const keyFile = keyType(blob).replace(/^ssh-/, '').replace(/-.*/, '')
     return new HostKeyError(
       t.name,
-      `unknown host key for ${names[0]}: ${keyType(blob)} ${fp} (not in ${t.knownHostsFiles.join(' or ')})`,
-      `check the fingerprint on the host (ssh-keygen -lf /etc/ssh/ssh_host_${keyFile}_key.pub), ` +
-        `then run again with --accept-new-hosts to record it in ${defaultKnownHosts()}`,
+      tr('ssh.unknownKey', {
+        name: names[0],
+        key: `${keyType(blob)} ${fp}`,
+        files: t.knownHostsFiles.join(` ${tr('ssh.or')} `),
+      }),
+      tr('ssh.unknownKeyHint', {
+        command: `ssh-keygen -lf /etc/ssh/ssh_host_${keyFile}_key.pub`,
+        knownHosts: defaultKnownHosts(),
+      }),
     )
   }
 
@@ -261,18 +263,13 @@ export class SshTransport implements Transport {
       } catch (e) {
         throw new UnreachableError(
           t.name,
-          `cannot read the private key ${keyPath}: ${(e as Error).message}`,
-          'fix ansible_ssh_private_key_file in the inventory',
+          tr('ssh.readKey', { path: keyPath, reason: (e as Error).message }),
+          tr('ssh.readKeyHint'),
         )
       }
     }
     if (process.env.SSH_AUTH_SOCK) config.agent = process.env.SSH_AUTH_SOCK
-    if (!config.privateKey && !config.agent)
-      throw new UnreachableError(
-        t.name,
-        'no SSH key: no ansible_ssh_private_key_file, no ~/.ssh/id_* and no ssh-agent',
-        'set ansible_ssh_private_key_file for this host or start ssh-agent with your key',
-      )
+    if (!config.privateKey && !config.agent) throw new UnreachableError(t.name, tr('ssh.noKey'), tr('ssh.noKeyHint'))
     return config
   }
 
@@ -282,15 +279,17 @@ export class SshTransport implements Transport {
     if (/authentication methods failed/i.test(e.message))
       return new UnreachableError(
         t.name,
-        `${t.user}@${t.address}:${t.port} refused our key (${t.privateKeyPath ?? 'default keys/agent'})`,
-        `check ansible_user and ansible_ssh_private_key_file for ${t.name}, ` +
-          `and that the public key is in ${t.user}'s authorized_keys`,
+        tr('ssh.keyRefused', {
+          target: `${t.user}@${t.address}:${t.port}`,
+          keys: t.privateKeyPath ?? tr('ssh.defaultKeys'),
+        }),
+        tr('ssh.keyRefusedHint', { host: t.name, user: t.user }),
       )
     if (/timed out/i.test(e.message))
       return new UnreachableError(
         t.name,
-        `SSH handshake with ${t.address}:${t.port} timed out`,
-        'is sshd answering on that port? (ssh -v may tell more)',
+        tr('ssh.handshakeTimeout', { address: `${t.address}:${t.port}` }),
+        tr('ssh.handshakeTimeoutHint'),
       )
     return new UnreachableError(t.name, `${t.address}:${t.port}: ${e.message}`)
   }

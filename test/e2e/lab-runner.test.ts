@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { BIN, REPO, runCli } from '../helpers/cli.ts'
+import { BIN, ENGLISH, REPO, runCli } from '../helpers/cli.ts'
 import { lab, labSkip, onHost, recapLine } from '../helpers/lab.ts'
 
 const PROJECT = join(REPO, 'test', 'fixtures', 'project')
@@ -89,7 +89,7 @@ describe('runner on lab hosts', { skip: labSkip }, () => {
       {
         cwd: PROJECT,
         encoding: 'utf8',
-        env: { ...process.env, HEARTBEAT_SECRET: 'unused-here', TERM: 'xterm' },
+        env: { ...process.env, ...ENGLISH, HEARTBEAT_SECRET: 'unused-here', TERM: 'xterm' },
         timeout: 60_000,
       },
     )

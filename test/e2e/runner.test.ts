@@ -55,8 +55,8 @@ ${extraHosts}`
   return dir
 }
 
-async function run(args: string[]): Promise<CliResult> {
-  const r = await runCli(args, { cwd: PROJECT })
+async function run(args: string[], env?: Record<string, string>): Promise<CliResult> {
+  const r = await runCli(args, { cwd: PROJECT, env })
   outputs.push(r.stdout, r.stderr)
   return r
 }
@@ -232,6 +232,51 @@ test('a connection lost mid-run counts the host unreachable (exit 4), not failed
   assert.match(r.stdout, /\[alpha\] hang \| hang: UNREACHABLE/)
   assert.match(recapLine(r, 'alpha'), /failed=0 skipped=0 unreachable=1/)
   assert.match(recapLine(r, 'beta'), /changed=2 failed=0 skipped=0 unreachable=0/)
+})
+
+test('recap and error frame in Spanish with LANG=es_ES.UTF-8 or --lang es, in English with LANG=C', async () => {
+  const closed = await freePort()
+  const inv = inventory(
+    'spanish',
+    `        delta: { demo_root: /proc/halab-cannot-exist }\n` +
+      `        gamma: { demo_root: /nonexistent, ansible_port: ${closed} }\n`,
+  )
+  const spanish = [
+    await run(['demo', '-i', inv], { LANG: 'es_ES.UTF-8' }),
+    await run(['demo', '-i', inv, '--lang', 'es'], { LANG: 'C.UTF-8' }),
+    await run(['demo', '-i', inv], { LANG: 'C.UTF-8', LC_MESSAGES: 'es_MX.UTF-8' }),
+  ]
+  for (const r of spanish) {
+    assert.equal(r.code, 6, r.stdout + r.stderr)
+    assert.match(r.stdout, /\[delta\] demo \| directory \/proc\/halab-cannot-exist: FALLÓ\n.*falló un comando en delta/)
+    assert.match(r.stdout, /comando: .*mkdir/)
+    assert.match(r.stdout, /código de salida: 1/)
+    assert.match(r.stdout, /→ corrige en delta la causa que se muestra arriba/)
+    assert.match(
+      r.stdout,
+      /\[gamma\] INALCANZABLE gamma: inalcanzable: no se puede conectar a 127\.0\.0\.1:\d+: ECONNREFUSED/,
+    )
+    assert.match(r.stdout, /^RESUMEN \(\d+\.\d s\)$/m)
+    assert.match(r.stdout, /^delta +: ok=\d+ cambiados=0 fallidos=1 omitidos=0 inalcanzables=0$/m)
+    assert.match(r.stdout, /^4 hosts: \d sin cambios, \d con cambios, 1 con fallos, 1 inalcanzable$/m)
+    assert.match(r.stdout, /→ una tarea falló en delta: lee su error más arriba/)
+    assert.match(r.stdout, /→ no se pudo conectar con gamma: comprueba que está encendido/)
+    assert.doesNotMatch(r.stdout, /RECAP|exit code|FAILED|UNREACHABLE/)
+  }
+  const english = await run(['demo', '-i', inv], { LANG: 'C' })
+  assert.match(english.stdout, /directory \/proc\/halab-cannot-exist: FAILED\n.*command failed on delta/)
+  assert.match(english.stdout, /exit code: 1/)
+  assert.match(english.stdout, /^delta +: ok=\d+ changed=0 failed=1 skipped=0 unreachable=0$/m)
+  assert.match(english.stdout, /^4 hosts: \d unchanged, \d changed, 1 failed, 1 unreachable$/m)
+  assert.match(english.stdout, /→ a task failed on delta/)
+  assert.doesNotMatch(english.stdout, /RESUMEN|código|FALLÓ/)
+  const json = await run(['demo', '-i', inv, '--json', '--lang', 'es'], { LANG: 'es_ES.UTF-8' })
+  const failed = json.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .find((e) => e.type === 'task-end' && e.status === 'failed')
+  assert.match(failed.error, /command failed on delta[\s\S]*exit code: 1/, '--json stays English, for machines')
 })
 
 test('the secret from .env appears in no output of any run above', () => {

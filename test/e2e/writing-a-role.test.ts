@@ -87,6 +87,19 @@ test("the guide's motd role converges, reruns with no change, and passes its ver
   assert.equal(verify.code, 0, verify.stdout + verify.stderr)
   assert.match(verify.stdout, /VERIFY message of the day/)
   assert.match(verify.stdout, /checks: 2 pass, 0 fail, 0 not run/)
+  const locales: Record<string, string>[] = [{ LANG: 'es_ES.UTF-8' }, { LANG: 'C.UTF-8', LC_ALL: 'es_AR.UTF-8' }]
+  for (const env of locales) {
+    const spanish = await runCli(['verify', '-i', inv], { cwd: root, env })
+    assert.equal(spanish.code, 0, spanish.stdout + spanish.stderr)
+    assert.match(spanish.stdout, /^VERIFICACIÓN message of the day$/m, JSON.stringify(env))
+    assert.match(spanish.stdout, /^comprobación +resultado +tiempo +detalle$/m)
+    assert.match(spanish.stdout, / correcto +\d+\.\d s /)
+    assert.match(spanish.stdout, /^comprobaciones: 2 correctas, 0 fallidas, 0 sin ejecutar$/m)
+  }
+  const flag = await run(root, ['verify', '-i', inv, '--lang', 'es'])
+  assert.match(flag.stdout, /^comprobaciones: 2 correctas, 0 fallidas, 0 sin ejecutar$/m)
+  const english = await runCli(['verify', '-i', inv, '--lang', 'en'], { cwd: root, env: { LANG: 'es_ES.UTF-8' } })
+  assert.match(english.stdout, /^checks: 2 pass, 0 fail, 0 not run$/m, '--lang en wins over the locale')
 })
 
 test('a role named unlike its folder, a notify naming no handler and a missing template stop the run before any connection (exit 3)', async () => {

@@ -11,6 +11,7 @@ import { parse } from 'yaml'
 import { z } from 'zod'
 import { main } from '../../src/cli.ts'
 import { memorySink } from '../../src/output/sink.ts'
+import { ENGLISH } from './cli.ts'
 
 export const REPO = join(import.meta.dirname, '..', '..')
 export const CORPUS_FILE = join(REPO, 'test', 'fixtures', 'bad-input.yml')
@@ -93,7 +94,7 @@ export async function runCase(c: BadInputCase, counter: { port: number; count():
   let code: number
   try {
     process.chdir(c.project === 'site' ? REPO : FIXTURE_PROJECT)
-    code = await main(['node', 'run-playbook', ...args], sink)
+    code = await main(['node', 'run-playbook', ...args], sink, { ...process.env, ...ENGLISH })
   } finally {
     process.chdir(cwd)
     rmSync(dir, { recursive: true, force: true })

@@ -5,6 +5,9 @@ import { join } from 'node:path'
 export const REPO = join(import.meta.dirname, '..', '..')
 export const BIN = join(REPO, 'bin', 'run-playbook.js')
 
+/** The locale that keeps halab's output in English (tests match English text). */
+export const ENGLISH = { LANG: 'C.UTF-8', LC_ALL: '', LC_MESSAGES: '' }
+
 export interface CliResult {
   code: number
   stdout: string
@@ -15,7 +18,7 @@ export function runCli(args: string[], opts: { cwd?: string; env?: Record<string
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? REPO,
-      env: { ...process.env, NO_COLOR: '1', ...opts.env },
+      env: { ...process.env, NO_COLOR: '1', ...ENGLISH, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
