@@ -8,7 +8,7 @@
 import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RecapLine } from './ansible.ts'
-import { REPO } from './lab.ts'
+import { LAB_KEY, LAB_KNOWN_HOSTS, REPO, type LabHost } from './lab.ts'
 import { run, type RunSpec } from './proc.ts'
 
 export const PEERS_DIR = process.env.HALAB_PEERS_DIR || '/var/cache/halab/peers'
@@ -115,4 +115,9 @@ export function parsePyinfraOutput(stdout: string): Map<string, RecapLine> {
     else r.unreachable++
   }
   return recap
+}
+
+/** A lab host as pyinfra reaches it: root with the lab's key, host keys from the lab's known_hosts. */
+export function labPyinfraHost(h: LabHost, data?: Record<string, unknown>): PyinfraHost {
+  return { name: h.name, address: h.sshAddress, user: 'root', key: LAB_KEY, knownHosts: LAB_KNOWN_HOSTS, data }
 }
