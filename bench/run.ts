@@ -377,7 +377,7 @@ async function mirrorGuard(s: Series, runs: ToolRuns, inv: string): Promise<void
   for (const t of peers) {
     const p = await tool(t, runs[t]!, inv)
     const h = await tool('halab', runs.halab, inv)
-    const [changedP, changedH] = [sumChanged(t, p.stdout), sumChanged('halab', h.stdout)]
+    const [changedP, changedH] = [sumChanged(t, p), sumChanged('halab', h)]
     if (p.code !== 0 || changedP !== 0)
       s.problems.push(
         `${t} right after halab: exit ${p.code}, changed=${changedP} (its mirror does not converge to halab's state)`,
@@ -449,7 +449,7 @@ async function timed(t: Tool, r: RunSpec, spec: SeriesSpec, s: Series): Promise<
   const to = Date.now()
   await sleep(300)
   const c = perHost(await sshdCounts(spec.hosts, from, to))
-  const recap = recapOf(t, m.stdout)
+  const recap = recapOf(t, m)
   const changed = [...recap.values()].reduce((a, x) => a + x.changed, 0)
   const expected = spec.expectChanged * spec.hosts.length
   if (m.code !== 0)
@@ -474,13 +474,13 @@ async function freshBundle(t: Tool, r: RunSpec): Promise<void> {
   await must({ argv: [process.execPath, join(REPO, 'bin', 'bundle.js'), '--if-stale', r.cwd ?? REPO] })
 }
 
-/** Per host ok/changed/failed: the recap halab and Ansible print, or pyinfra's per-operation lines. */
-function recapOf(t: Tool, stdout: string): Map<string, RecapLine> {
-  return t === 'pyinfra' ? parsePyinfraOutput(stdout) : parseRecap(stdout)
+/** Per host ok/changed/failed: the recap halab and Ansible print, or pyinfra's per-operation lines (its log, on stderr). */
+function recapOf(t: Tool, out: { stdout: string; stderr: string }): Map<string, RecapLine> {
+  return t === 'pyinfra' ? parsePyinfraOutput(out.stdout + out.stderr) : parseRecap(out.stdout)
 }
 
-function sumChanged(t: Tool, stdout: string): number {
-  return [...recapOf(t, stdout).values()].reduce((a, x) => a + x.changed, 0)
+function sumChanged(t: Tool, out: { stdout: string; stderr: string }): number {
+  return [...recapOf(t, out).values()].reduce((a, x) => a + x.changed, 0)
 }
 
 process.exitCode = await main().catch(async (e) => {
