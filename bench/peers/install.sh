@@ -32,9 +32,11 @@ if [ -n "$missing" ]; then
     echo "peers already installed in $DEST (sources not at hand to check them: $SRC)"
     exit 0
   fi
-  fail "the peers' sources are not in $SRC (missing:$missing).
-Give the folder that holds pyinfra-3.5.tar.gz, mitogen-0.3.51.tar.gz, SHA256SUMS and
-install-offline.sh: sh bench/peers/install.sh /path/to/peers  (or HALAB_PEERS_SRC=/path/to/peers)."
+  if [ -n "${1:-}${HALAB_PEERS_SRC:-}" ]; then where="$SRC lacks$missing"; else where="no folder was given"; fi
+  fail "pyinfra and Mitogen are not installed and their sources were not found ($where).
+Give the folder that holds pyinfra-3.5.tar.gz, mitogen-0.3.51.tar.gz, typeguard, typing_extensions,
+SHA256SUMS and install-offline.sh: sudo sh bench/peers/install.sh /path/to/peers
+(or HALAB_PEERS_SRC=/path/to/peers), or run the bench without them: --tools halab,ansible."
 fi
 [ "$(id -u)" = 0 ] || fail "run it as root: it installs Debian packages with apt-get and writes $DEST"
 
