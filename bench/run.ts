@@ -174,7 +174,10 @@ function settings(): string[] {
         ]
       : []),
     ...(WANTED.has('mitogen')
-      ? ['Ansible+Mitogen: the same ansible.cfg plus strategy = mitogen_linear (one connection per host), timeout = 30']
+      ? [
+          'Ansible+Mitogen: the same ansible.cfg plus strategy = mitogen_linear (one connection per host), ' +
+            'timeout = 30, MITOGEN_POOL_SIZE = forks',
+        ]
       : []),
     ...(WANTED.has('pyinfra')
       ? [

@@ -34,6 +34,8 @@ export interface AnsibleSetup {
   config: string
   controlDir: string
   forks: number
+  /** Runs Mitogen's strategy: its connection pool gets one thread per fork (MITOGEN_POOL_SIZE, 32 by default). */
+  mitogen?: boolean
 }
 
 export interface AnsibleOptions {
@@ -70,16 +72,22 @@ export function writeAnsibleConfig(dir: string, forks: number, o: AnsibleOptions
       '[ssh_connection]',
       'pipelining = True',
       // -F /dev/null: a user's ssh config (ProxyJump…) cannot send lab traffic elsewhere.
-      `ssh_args = -F /dev/null -o ControlMaster=auto -o ControlPersist=600s -o UserKnownHostsFile=${o.knownHosts ?? LAB_KNOWN_HOSTS} -o StrictHostKeyChecking=yes`,
+      'ssh_args = -F /dev/null -o ControlMaster=auto -o ControlPersist=600s ' +
+        `-o UserKnownHostsFile=${o.knownHosts ?? LAB_KNOWN_HOSTS} -o StrictHostKeyChecking=yes`,
       `control_path_dir = ${controlDir}`,
       '',
     ].join('\n'),
   )
-  return { config, controlDir, forks }
+  return { config, controlDir, forks, mitogen: Boolean(o.mitogenStrategy) }
 }
 
 export function ansibleEnv(setup: AnsibleSetup): Record<string, string> {
-  return { ANSIBLE_CONFIG: setup.config, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' }
+  return {
+    ANSIBLE_CONFIG: setup.config,
+    ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_FORCE_COLOR: '0',
+    ...(setup.mitogen ? { MITOGEN_POOL_SIZE: String(setup.forks) } : {}),
+  }
 }
 
 /** Close the SSH masters ControlPersist kept (so no connection outlives the benchmark). */

@@ -2,9 +2,10 @@
 // pyinfra 3.5 (one SSH connection per host, shell on the targets; -y skips the separate
 // change-detection pass, --no-wait lets each host run on without waiting for the others
 // between operations, --parallel = hosts) and Ansible with Mitogen 0.3.51's mitogen_linear
-// strategy (one connection per host carrying every task; forks ≥ hosts, a 30 s connect
-// timeout as its install notes ask on a busy machine). bench/peers/install.sh installs both
-// offline under /var/cache/halab/peers.
+// strategy (one connection per host carrying every task; forks ≥ hosts, as many connection
+// threads as forks: MITOGEN_POOL_SIZE, 32 by default; a 30 s connect timeout as its install
+// notes ask on a busy machine). bench/peers/install.sh installs both offline under
+// /var/cache/halab/peers.
 import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RecapLine } from './ansible.ts'

@@ -65,7 +65,10 @@ function writeInventory(dir: string): void {
   writeFileSync(join(dir, 'known_hosts'), sshds.map((s) => readFileSync(s.knownHostsPath, 'utf8')).join(''))
 }
 
-/** Logins (authenticated connections: the helper's port probe is a connection too) and sessions each sshd logged while `fn` ran. */
+/**
+ * Logins (authenticated connections: the helper's port probe is a connection too) and
+ * sessions each sshd logged while `fn` ran.
+ */
 async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; connections: number[]; sessions: number[] }> {
   const count = (re: RegExp) => sshds.map((s) => (readFileSync(s.logPath, 'utf8').match(re) ?? []).length)
   const [c0, s0] = [count(/Accepted publickey for /g), count(/Starting session: /g)]
@@ -144,7 +147,7 @@ describe('the bench peers on loopback (workload A)', { skip }, () => {
     assert.deepEqual((await mitogen()).changed, each(0))
   })
 
-  it('Ansible+Mitogen: a first run changes the four tasks in one session per host; halab then changes nothing', async () => {
+  it('Ansible+Mitogen: a first run changes four tasks in one session per host; halab then none', async () => {
     removeUsers()
     rmSync(logOf(0), { force: true })
     rmSync(logOf(1), { force: true })
