@@ -3,7 +3,7 @@
 // mode), the sites-enabled link, the stock site left disabled, the packages and the
 // services. Read from a host halab has just converged, through the lab host's root as
 // this machine sees it (no SSH), into a private folder the benchmark removes afterwards.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { LabHost } from './lab.ts'
 
@@ -43,8 +43,11 @@ export interface SiteManifest {
   links: { path: string; target: string }[]
   absent: string[]
   packages: string[]
-  services: SiteSpec['services']
+  /** sysv: the host has an init script and no unit file for it (systemd generates one). */
+  services: (SiteSpec['services'][number] & { sysv: boolean })[]
 }
+
+const UNIT_DIRS = ['/etc/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system']
 
 /** uid (or gid) → name from an /etc/passwd or /etc/group text. */
 export function idNames(text: string): Map<number, string> {
@@ -61,7 +64,10 @@ export function siteManifest(host: LabHost, spec: SiteSpec, into: string): SiteM
   const at = (p: string) => join(host.root, p)
   const users = idNames(readFileSync(at('/etc/passwd'), 'utf8'))
   const groups = idNames(readFileSync(at('/etc/group'), 'utf8'))
-  const missing = [...spec.files, ...spec.links].filter((p) => !existsSync(at(p)))
+  const missing = [
+    ...spec.files.filter((p) => !existsSync(at(p))),
+    ...spec.links.filter((p) => !lstatSync(at(p), { throwIfNoEntry: false })?.isSymbolicLink()),
+  ]
   if (missing.length)
     throw new Error(`${host.name}: halab's site left no ${missing.join(', ')} (the pyinfra manifest needs them)`)
   mkdirSync(into, { recursive: true, mode: 0o700 })
@@ -75,5 +81,9 @@ export function siteManifest(host: LabHost, spec: SiteSpec, into: string): SiteM
     return { path, src, user: name(users, st.uid), group: name(groups, st.gid), mode }
   })
   const links = spec.links.map((path) => ({ path, target: readlinkSync(at(path)) }))
-  return { files, links, absent: spec.absent, packages: spec.packages, services: spec.services }
+  const services = spec.services.map((s) => ({
+    ...s,
+    sysv: existsSync(at(`/etc/init.d/${s.name}`)) && !UNIT_DIRS.some((d) => existsSync(at(`${d}/${s.name}.service`))),
+  }))
+  return { files, links, absent: spec.absent, packages: spec.packages, services }
 }

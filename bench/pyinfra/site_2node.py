@@ -5,7 +5,8 @@
 # its manifest as host data (`site`), with the files as halab wrote them on that host
 # (read from the converged host before any timed run; see bench/lib/site-manifest.ts).
 from pyinfra import host
-from pyinfra.operations import apt, files, systemd
+from pyinfra.facts.files import FindLinks
+from pyinfra.operations import apt, files, server, systemd
 
 site = host.data.get("site")
 if not site:
@@ -33,9 +34,20 @@ for link in site["links"]:
 for path in site["absent"]:
     files.file(name=f"absent {path}", path=path, present=False)
 for s in site["services"]:
+    # A service from an init script only (heartbeat): systemd generates its unit, whose
+    # UnitFileState "generated" pyinfra's systemd fact reads as disabled, so it would enable
+    # it on every run. Its boot links are what enable it: checked as sysvinit.enable does,
+    # without sysvinit.service's status sweep of every init script.
+    sysv = s.get("sysv", False)
     systemd.service(
         name=f"service {s['name']}",
         service=s["name"],
         running=s.get("running"),
-        enabled=s.get("enabled"),
+        enabled=None if sysv else s.get("enabled"),
     )
+    if sysv and s.get("enabled") is not None:
+        links = host.get_fact(FindLinks, path=f"/etc/rc*.d/S*{s['name']}", quote_path=False)
+        if s["enabled"] and not links:
+            server.shell(name=f"enable {s['name']}", commands=[f"update-rc.d {s['name']} enable"])
+        elif not s["enabled"] and links:
+            server.shell(name=f"disable {s['name']}", commands=[f"update-rc.d {s['name']} disable"])

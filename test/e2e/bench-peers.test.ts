@@ -3,11 +3,22 @@
 // (the ansible.cfg bench/run.ts writes) run workload A against two sshd on this machine,
 // one per host, as the lab's hosts each have their own. Each converges to the state halab
 // leaves (and halab to theirs), a first run changes the four tasks on every host, and
-// both keep one SSH connection per host. Needs root (it creates two users, removed after),
-// Debian's ansible-core and the peers (bench/peers/install.sh); skipped without them.
+// both keep one SSH connection per host. pyinfra's site deploy (workload B) puts a
+// manifest's files, link and absence, and a second run changes nothing. Needs root (it
+// creates two users, removed after), Debian's ansible-core and the peers
+// (bench/peers/install.sh); skipped without them.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -21,6 +32,7 @@ import {
   writePyinfraInventory,
 } from '../../bench/lib/peers.ts'
 import { run, type RunSpec } from '../../bench/lib/proc.ts'
+import type { SiteManifest } from '../../bench/lib/site-manifest.ts'
 import { REPO, runCli } from '../helpers/cli.ts'
 import { sshdAvailable, startSshd, type TestSshd } from '../helpers/sshd.ts'
 
@@ -105,7 +117,7 @@ async function halab(): Promise<Record<string, number>> {
   return changedPerHost(parseRecap(r.stdout))
 }
 
-describe('the bench peers on loopback (workload A)', { skip }, () => {
+describe('the bench peers on loopback', { skip }, () => {
   before(async () => {
     removeUsers()
     sshds = [await startSshd(), await startSshd()]
@@ -155,5 +167,41 @@ describe('the bench peers on loopback (workload A)', { skip }, () => {
     assert.deepEqual(first.changed, each(4))
     assert.deepEqual(first.sessions, [1, 1], 'mitogen_linear: one SSH session carries every task (pipelining needs 4+)')
     assert.deepEqual(await halab(), each(0))
+  })
+
+  it("pyinfra's site deploy puts a manifest's files, link and absence, then changes nothing", async () => {
+    const [src, dest] = [join(work, 'site-src'), join(work, 'site')]
+    mkdirSync(src)
+    mkdirSync(dest)
+    writeFileSync(join(src, 'ha.conf'), 'Listen 80\n')
+    writeFileSync(join(src, 'authkeys'), 'auth 1\n1 sha1 not-a-real-one\n', { mode: 0o600 })
+    writeFileSync(join(dest, '000-default.conf'), 'stock\n')
+    const file = (name: string, mode: string) => ({ path: join(dest, name), src: join(src, name), mode })
+    const site: SiteManifest = {
+      files: [file('ha.conf', '644'), file('authkeys', '600')].map((f) => ({ ...f, user: 'root', group: 'root' })),
+      links: [{ path: join(dest, '000-ha.conf'), target: 'ha.conf' }],
+      absent: [join(dest, '000-default.conf')],
+      packages: [],
+      services: [],
+    }
+    const s = sshds[0]
+    const host = { name: 'site1', address: '127.0.0.1', port: s.port, user: s.user, key: s.keyPath, data: { site } }
+    const inventory = writePyinfraInventory(join(work, 'site.py'), [{ ...host, knownHosts: s.knownHostsPath }], {
+      one: ['site1'],
+    })
+    const deploy = async () => {
+      const r = await run({
+        ...pyinfraRun(inventory, join(PYINFRA_DEPLOYS, 'site_2node.py'), 'one', 1),
+        timeoutMs: 300_000,
+      })
+      assert.equal(r.code, 0, r.stdout + r.stderr)
+      return changedPerHost(parsePyinfraOutput(r.stdout + r.stderr))
+    }
+    assert.deepEqual(await deploy(), { site1: 4 })
+    assert.equal(readFileSync(join(dest, 'authkeys'), 'utf8'), 'auth 1\n1 sha1 not-a-real-one\n')
+    assert.equal(statSync(join(dest, 'authkeys')).mode & 0o777, 0o600)
+    assert.equal(readlinkSync(join(dest, '000-ha.conf')), 'ha.conf')
+    assert.equal(existsSync(join(dest, '000-default.conf')), false)
+    assert.deepEqual(await deploy(), { site1: 0 })
   })
 })

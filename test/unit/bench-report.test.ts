@@ -3,7 +3,7 @@
 // inventory the bench writes (loaded by Python itself), and the 2-node manifest's owners.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -19,7 +19,7 @@ import {
   type Series,
   type Tool,
 } from '../../bench/lib/report.ts'
-import { idNames } from '../../bench/lib/site-manifest.ts'
+import { idNames, siteManifest } from '../../bench/lib/site-manifest.ts'
 
 const sample = (ms: number): Sample => ({
   ms,
@@ -187,4 +187,60 @@ test('benchHostName sorts as numbers past 99 hosts; idNames maps ids to names', 
       [33, 'www-data'],
     ],
   )
+})
+
+test("siteManifest: a converged host's files (copied, owner, group, mode), links, init-script services", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'halab-manifest-'))
+  try {
+    const root = join(dir, 'root')
+    const put = (path: string, text: string, mode = 0o644) => {
+      mkdirSync(join(root, path, '..'), { recursive: true })
+      writeFileSync(join(root, path), text, { mode })
+    }
+    put('/etc/passwd', 'root:x:0:0::/root:/bin/sh\n')
+    put('/etc/group', 'root:x:0:\nwww-data:x:33:\n')
+    put('/etc/ha.d/authkeys', 'auth 1\n', 0o600)
+    put('/etc/identity.php', '<?php\n', 0o640)
+    chownSync(join(root, '/etc/identity.php'), 0, 33)
+    put('/etc/init.d/heartbeat', '#!/bin/sh\n', 0o755)
+    put('/lib/systemd/system/apache2.service', '[Unit]\n')
+    put('/etc/init.d/apache2', '#!/bin/sh\n', 0o755)
+    mkdirSync(join(root, '/etc/apache2/sites-enabled'), { recursive: true })
+    symlinkSync('../sites-available/ha.conf', join(root, '/etc/apache2/sites-enabled/000-ha.conf'))
+    const spec = {
+      files: ['/etc/ha.d/authkeys', '/etc/identity.php'],
+      links: ['/etc/apache2/sites-enabled/000-ha.conf'],
+      absent: ['/etc/apache2/sites-enabled/000-default.conf'],
+      packages: ['heartbeat'],
+      services: [
+        { name: 'heartbeat', running: true, enabled: true },
+        { name: 'apache2', enabled: false },
+      ],
+    }
+    const host = { name: 'nodo1', sshAddress: '10.0.0.1', root }
+    const m = siteManifest(host, spec, join(dir, 'copies'))
+    assert.deepEqual(
+      m.files.map((f) => [f.path, f.user, f.group, f.mode, readFileSync(f.src, 'utf8')]),
+      [
+        ['/etc/ha.d/authkeys', 'root', 'root', '600', 'auth 1\n'],
+        ['/etc/identity.php', 'root', 'www-data', '640', '<?php\n'],
+      ],
+    )
+    assert.deepEqual(m.links, [
+      { path: '/etc/apache2/sites-enabled/000-ha.conf', target: '../sites-available/ha.conf' },
+    ])
+    assert.deepEqual(
+      m.services.map((s) => [s.name, s.sysv]),
+      [
+        ['heartbeat', true],
+        ['apache2', false],
+      ],
+    )
+    assert.throws(
+      () => siteManifest(host, { ...spec, files: ['/etc/ha.d/ha.cf'] }, join(dir, 'copies')),
+      /nodo1: halab's site left no \/etc\/ha.d\/ha.cf/,
+    )
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
