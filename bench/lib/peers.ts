@@ -105,7 +105,6 @@ export function parsePyinfraOutput(stdout: string): Map<string, RecapLine> {
     if (!recap.has(h)) recap.set(h, { ok: 0, changed: 0, failed: 0, unreachable: 0 })
     return recap.get(h)!
   }
-  // eslint-disable-next-line no-control-regex
   for (const raw of stdout.replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
     const m = /^\s*\[([^\]\s]+)\]\s+(Success|No changes|Error|Could not connect)\b/.exec(raw)
     if (!m) continue
