@@ -34,10 +34,20 @@ export interface AnsibleSetup {
   config: string
   controlDir: string
   forks: number
+  /** Runs Mitogen's strategy: its connection pool gets one thread per fork (MITOGEN_POOL_SIZE, 32 by default). */
+  mitogen?: boolean
+}
+
+export interface AnsibleOptions {
+  /** Mitogen's strategy plugins folder: run its mitogen_linear strategy, as Mitogen's docs set it up. */
+  mitogenStrategy?: string
+  /** Key and known_hosts (the lab's unless given: the loopback test has its own). */
+  key?: string
+  knownHosts?: string
 }
 
 /** Writes ansible.cfg (the settings above) into `dir`; ANSIBLE_CONFIG points at it. */
-export function writeAnsibleConfig(dir: string, forks: number): AnsibleSetup {
+export function writeAnsibleConfig(dir: string, forks: number, o: AnsibleOptions = {}): AnsibleSetup {
   const controlDir = join(dir, 'cp')
   mkdirSync(controlDir, { recursive: true })
   const config = join(dir, 'ansible.cfg')
@@ -49,25 +59,35 @@ export function writeAnsibleConfig(dir: string, forks: number): AnsibleSetup {
       'gathering = explicit',
       'host_key_checking = True',
       'interpreter_python = /usr/bin/python3',
-      `private_key_file = ${LAB_KEY}`,
+      `private_key_file = ${o.key ?? LAB_KEY}`,
       'retry_files_enabled = False',
       'deprecation_warnings = False',
       `roles_path = ${join(ANSIBLE_DIR, 'roles')}`,
       'nocows = True',
+      // Mitogen's install notes: its first connection on a busy machine can pass the default 10 s.
+      ...(o.mitogenStrategy
+        ? [`strategy_plugins = ${o.mitogenStrategy}`, 'strategy = mitogen_linear', 'timeout = 30']
+        : []),
       '',
       '[ssh_connection]',
       'pipelining = True',
       // -F /dev/null: a user's ssh config (ProxyJump…) cannot send lab traffic elsewhere.
-      `ssh_args = -F /dev/null -o ControlMaster=auto -o ControlPersist=600s -o UserKnownHostsFile=${LAB_KNOWN_HOSTS} -o StrictHostKeyChecking=yes`,
+      'ssh_args = -F /dev/null -o ControlMaster=auto -o ControlPersist=600s ' +
+        `-o UserKnownHostsFile=${o.knownHosts ?? LAB_KNOWN_HOSTS} -o StrictHostKeyChecking=yes`,
       `control_path_dir = ${controlDir}`,
       '',
     ].join('\n'),
   )
-  return { config, controlDir, forks }
+  return { config, controlDir, forks, mitogen: Boolean(o.mitogenStrategy) }
 }
 
 export function ansibleEnv(setup: AnsibleSetup): Record<string, string> {
-  return { ANSIBLE_CONFIG: setup.config, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' }
+  return {
+    ANSIBLE_CONFIG: setup.config,
+    ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_FORCE_COLOR: '0',
+    ...(setup.mitogen ? { MITOGEN_POOL_SIZE: String(setup.forks) } : {}),
+  }
 }
 
 /** Close the SSH masters ControlPersist kept (so no connection outlives the benchmark). */

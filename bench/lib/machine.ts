@@ -15,6 +15,8 @@ export interface Machine {
   ansibleCore?: string
   python: string
   targetPython?: string
+  /** The peers' versions (pyinfra, Mitogen) when they ran. */
+  peers?: string
 }
 
 export async function describeMachine(ansibleCore: string | undefined): Promise<Machine> {
