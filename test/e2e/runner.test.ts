@@ -248,7 +248,7 @@ test('recap and error frame in Spanish with LANG=es_ES.UTF-8 or --lang es, in En
   ]
   for (const r of spanish) {
     assert.equal(r.code, 6, r.stdout + r.stderr)
-    assert.match(r.stdout, /\[delta\] demo \| directory \/proc\/halab-cannot-exist: FALLÓ\n.*falló un comando en delta/)
+    assert.match(r.stdout, /\[delta\] demo \| directory \/proc\/halab-cannot-exist: FALLÓ \[[\d.]+ s\]\n.*falló un comando en delta/)
     assert.match(r.stdout, /comando: .*mkdir/)
     assert.match(r.stdout, /código de salida: 1/)
     assert.match(r.stdout, /→ corrige en delta la causa que se muestra arriba/)
@@ -264,7 +264,7 @@ test('recap and error frame in Spanish with LANG=es_ES.UTF-8 or --lang es, in En
     assert.doesNotMatch(r.stdout, /RECAP|exit code|FAILED|UNREACHABLE/)
   }
   const english = await run(['demo', '-i', inv], { LANG: 'C' })
-  assert.match(english.stdout, /directory \/proc\/halab-cannot-exist: FAILED\n.*command failed on delta/)
+  assert.match(english.stdout, /directory \/proc\/halab-cannot-exist: FAILED \[[\d.]+ s\]\n.*command failed on delta/)
   assert.match(english.stdout, /exit code: 1/)
   assert.match(english.stdout, /^delta +: ok=\d+ changed=0 failed=1 skipped=0 unreachable=0$/m)
   assert.match(english.stdout, /^4 hosts: \d unchanged, \d changed, 1 failed, 1 unreachable$/m)

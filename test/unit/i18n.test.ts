@@ -35,7 +35,7 @@ function sample(message: unknown): string {
 }
 
 test('no Spanish message is left empty, and the ones with words differ from the English', () => {
-  const same = new Set(['run.hosts', 'run.play', 'status.ok', 'task.handler', 'error.whereHost'])
+  const same = new Set(['run.hosts', 'run.play', 'status.ok', 'task.handler', 'error.whereHost', 'error.whereHosts'])
   for (const [key, message] of Object.entries(CATALOGUES.es)) {
     assert.ok(sample(message).trim(), `${key} is empty`)
     const english = sample(CATALOGUES.en[key as keyof typeof CATALOGUES.en])
