@@ -57,7 +57,12 @@ export class SshTransport implements Transport {
     this.stats.connections++
     this.client.on('error', (e) => this.shell?.closed(e.message))
     this.client.on('close', () => this.shell?.closed('connection closed'))
-    await this.openShell()
+    try {
+      await this.openShell()
+    } catch (e) {
+      await this.close()
+      throw e
+    }
     return this
   }
 
@@ -152,12 +157,12 @@ export class SshTransport implements Transport {
 }
 
 /**
- * `command` as the become user. With a become password, its first line on standard input is
- * the password: read into a shell variable, then piped to `sudo -S` (empty prompt) ahead of
- * the rest of the input, and only when sudo asks for one (`sudo -n true` fails): with
- * NOPASSWD the line would otherwise reach the shell as a command. `-k` makes sudo ask even
- * when it remembers an earlier login, so the line is always taken. `longLived` commands
- * read the rest of their input (the shell); others get none.
+ * `command` as the become user. With a become password, the first line of its standard input
+ * is the password. When sudo asks for one (`sudo -n true` fails), `sudo -S` (empty prompt)
+ * reads that line straight from the channel, and the command the rest; `-k` makes it ask even
+ * if it remembers an earlier login, so the line is always taken. With NOPASSWD the login
+ * shell reads the line away first (`longLived` commands read their input: the shell), or it
+ * would reach the shell as a command.
  */
 export function asBecomeUser(
   t: Pick<SshTarget, 'become' | 'user' | 'becomePassword'>,
@@ -167,11 +172,11 @@ export function asBecomeUser(
 ): { command: string; stdin?: string } {
   if (!t.become || t.user === 'root') return { command: plain }
   if (!t.becomePassword) return { command: `sudo -n ${command}` }
-  const rest = longLived ? '; exec cat' : ''
+  const drop = longLived ? 'IFS= read -r __p; unset __p; ' : ''
   return {
     command:
-      'IFS= read -r __p; if sudo -n true 2>/dev/null; then unset __p; exec sudo -n ' +
-      `${command}; fi; { printf '%s\\n' "$__p"${rest}; } | sudo -k -S -p '' ${command}`,
+      `if sudo -n true </dev/null 2>/dev/null; then ${drop}exec sudo -n ${command}; fi; ` +
+      `exec sudo -k -S -p '' ${command}`,
     stdin: `${t.becomePassword}\n`,
   }
 }
