@@ -26,7 +26,7 @@ export async function realKernelTooSlow(limitSeconds: number, what: string): Pro
   if (!m || Number(m[1]) <= limitSeconds) return false
   return (
     `one real-kernel guest took ${m[1]} s to answer SSH here (over ${limitSeconds} s): ${what} would not fit the ` +
-    "suite's time budget on this host; run it alone with HALAB_FULL_UML=1 npm test"
+    'suite\'s time budget on this host; run it alone with HALAB_FULL_UML=1 npm test'
   )
 }
 
