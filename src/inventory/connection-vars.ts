@@ -74,7 +74,7 @@ export function connectionProblems(host: InventoryHost, inventoryFile: string): 
       file: host.origins[key] ?? inventoryFile,
       host: host.name,
       field,
-      message: `${issue.message}${value === undefined ? '' : `, got ${JSON.stringify(value)}`}`,
+      message: `${issue.message}${value === undefined || PASSWORD_VARS.includes(key) ? '' : `, got ${JSON.stringify(value)}`}`,
     }
   })
 }

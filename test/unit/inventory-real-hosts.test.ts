@@ -87,3 +87,14 @@ test('a vars file encrypted whole with ansible-vault is refused with the way out
   })
   assert.match(await problemsOf(dir), /host_vars\/h1\.yml.*encrypted with ansible-vault.*\.env/)
 })
+
+test('a password written in clear in the inventory is refused: it belongs in .env', async () => {
+  const dir = tree({
+    'hosts.yml':
+      'all:\n  hosts:\n    h1:\n      ansible_password: hunter2\n      ansible_become_password: "${SUDO_PW}"\n',
+    '.env': 'SUDO_PW=from-env\n',
+  })
+  const msg = await problemsOf(dir)
+  assert.match(msg, /hosts\.yml:4.*host h1.*field ansible_password.*a password is not written in the inventory/)
+  assert.doesNotMatch(msg, /ansible_become_password/, 'one from .env is fine')
+})
