@@ -100,7 +100,7 @@ function lookUp(input: RouteInput, host: string, who: { name: string }, problems
     port: portText && /^\d+$/.test(portText) ? Number(portText) : undefined,
     user,
     identityFile: files.find((f) => existsSync(f)),
-    proxyJump: jump === undefined || jump === 'none' ? undefined : splitJumps(jump),
+    proxyJump: jump === undefined ? undefined : splitJumps(jump),
   }
 }
 
@@ -112,9 +112,9 @@ function jumpsFromArgs(input: RouteInput, problems: InputProblem[]): string[] | 
   let jumps: string[] | undefined
   words.forEach((w, i) => {
     const option = w === '-o' ? words[i + 1] : /^-o./.test(w) ? w.slice(2) : undefined
-    if (w === '-J' || w.startsWith('-J')) jumps = splitJumps(w === '-J' ? (words[i + 1] ?? '') : w.slice(2))
+    if (w.startsWith('-J')) jumps = splitJumps(w === '-J' ? (words[i + 1] ?? '') : w.slice(2).replace(/^=/, ''))
     const m = option && /^ProxyJump\s*[=\s]\s*(.*)$/i.exec(option)
-    if (m) jumps = m[1] === 'none' ? [] : splitJumps(m[1])
+    if (m) jumps = splitJumps(m[1])
     if (option && /^ProxyCommand\b/i.test(option))
       problems.push({
         file: input.origins.ansible_ssh_common_args,
@@ -151,8 +151,9 @@ function jumpHop(input: RouteInput, spec: string, problems: InputProblem[]): Ssh
   }
 }
 
+/** `a,b` → [a, b]; `none` → none at all (direct). */
 function splitJumps(value: string): string[] {
-  return value.split(',').map((s) => s.trim())
+  return value.trim() === 'none' ? [] : value.split(',').map((s) => s.trim())
 }
 
 function expandHome(path: string): string {

@@ -107,6 +107,7 @@ test('ansible_ssh_common_args -J (a chain) or -o ProxyJump wins over the config;
   )
   assert.deepEqual(route('db1').jumps, [], 'ProxyJump none')
   assert.deepEqual(route('web01', { ansible_ssh_common_args: '-o ProxyJump=none' }).jumps, [])
+  assert.deepEqual(route('web01', { ansible_ssh_common_args: '-J none' }).jumps, [], '-J none wins over the config')
   assert.equal(route('x', { ansible_ssh_common_args: '-J[2001:db8::1]:2022' }).jumps[0].address, '2001:db8::1')
 })
 
