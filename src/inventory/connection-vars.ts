@@ -69,12 +69,13 @@ export function connectionProblems(host: InventoryHost, inventoryFile: string): 
   return r.error.issues.map((issue) => {
     const field = issue.path.join('.')
     const key = String(issue.path[0] ?? '')
-    const value = host.vars[key]
+    // A password is never echoed, even an invalid one.
+    const shown = PASSWORD_VARS.includes(key) ? undefined : host.vars[key]
     return {
       file: host.origins[key] ?? inventoryFile,
       host: host.name,
       field,
-      message: `${issue.message}${value === undefined || PASSWORD_VARS.includes(key) ? '' : `, got ${JSON.stringify(value)}`}`,
+      message: `${issue.message}${shown === undefined ? '' : `, got ${JSON.stringify(shown)}`}`,
     }
   })
 }

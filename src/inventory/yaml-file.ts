@@ -27,7 +27,8 @@ export function parseYaml(text: string, file: string, problems: InputProblem[]):
       file,
       message:
         'this file is encrypted with ansible-vault, which halab does not decrypt: decrypt it ' +
-        `(ansible-vault decrypt ${file}), move each secret to .env beside the inventory and write \${NAME} in its place`,
+        `(ansible-vault decrypt ${file}), move each secret to .env beside the inventory ` +
+        'and write ${NAME} in its place',
     })
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { version: '1.1', lineCounter, prettyErrors: false, customTags: [VAULT_TAG] })

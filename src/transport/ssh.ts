@@ -184,5 +184,8 @@ export function asBecomeUser(
 function sudoHint(t: SshTarget, message: string): string | undefined {
   if (!/sudo|password/i.test(message)) return undefined
   if (t.becomePassword) return `check ansible_become_password for ${t.name} (and that ${t.user} may use sudo there)`
-  return `give ${t.user} passwordless sudo (NOPASSWD) on ${t.name}, set ansible_become_password in .env, or connect as root`
+  return (
+    `give ${t.user} passwordless sudo (NOPASSWD) on ${t.name}, ` +
+    'set ansible_become_password in .env, or connect as root'
+  )
 }

@@ -70,7 +70,7 @@ test('a Host pattern gives HostName (with %h), User, Port, the first IdentityFil
   assert.deepEqual(plain(r.jumps), [{ name: 'bastion', address: '203.0.113.10', port: 2200, user: 'jumper' }])
 })
 
-test('inventory variables win over the ssh config, as in Ansible; ansible_host is what the config is asked about', () => {
+test('inventory variables win over the ssh config, as in Ansible; the config is asked about ansible_host', () => {
   const r = route('app', {
     ansible_host: 'web07',
     ansible_user: 'admin',
