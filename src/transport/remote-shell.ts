@@ -233,6 +233,13 @@ export class RemoteShell {
         f.searched = Math.min(f.searched, this.maxOutput)
         return
       }
+      // The chunk that crossed the cap also held the end: the same cut, before the end is read.
+      const tail = at - f.end.length
+      if (tail > this.maxOutput) {
+        f.dropped += this.buffer.cut(this.maxOutput, tail - this.maxOutput)
+        f.searched = this.maxOutput
+        continue
+      }
       const lineEnd = data.indexOf(0x0a, at + f.end.length)
       if (lineEnd < 0) return
       const [code, errLen] = data
