@@ -63,7 +63,10 @@ export function sshRoute(input: RouteInput, problems: InputProblem[]): SshRoute 
     port: v.ansible_port ?? found.port ?? 22,
     user: v.ansible_user ?? found.user ?? input.localUser,
     identityFile: keyVar ? resolve(input.inventoryDir, expandHome(keyVar)) : found.identityFile,
-    jumps: (jumpSpecs ?? []).map((spec) => jumpHop(input, spec, problems)),
+    // As `ssh -J a,b`: the first jump host's own ProxyJump is followed, the others' are not.
+    jumps: (jumpSpecs ?? []).flatMap((spec, i) =>
+      i === 0 ? jumpChain(input, spec, problems, []) : [jumpHop(input, spec, problems)],
+    ),
   }
 }
 
@@ -134,7 +137,34 @@ function jumpsFromArgs(input: RouteInput, problems: InputProblem[]): string[] | 
 }
 
 /** One jump host as written (`[user@]host[:port]` or `ssh://user@host:port`), completed from the ssh config. */
-function jumpHop(input: RouteInput, spec: string, problems: InputProblem[]): SshHop {
+/** A jump host and, before it, the jump hosts its own ProxyJump names (a loop is an error). */
+function jumpChain(input: RouteInput, spec: string, problems: InputProblem[], seen: string[]): SshHop[] {
+  const { proxyJump: own = [], ...hop } = jumpHop(input, spec, problems)
+  if (seen.includes(spec)) {
+    problems.push({
+      file: input.sshConfig?.file,
+      host: input.name,
+      field: 'ProxyJump',
+      message: `the jump hosts loop: ${[...seen, spec].join(' → ')}`,
+    })
+    return [hop]
+  }
+  return [
+    ...own.flatMap((s, i) =>
+      i === 0 ? jumpChain(input, s, problems, [...seen, spec]) : [jumpHop(input, s, problems)],
+    ),
+    hop,
+  ]
+}
+
+/** A jump host whose own ProxyJump is not followed. */
+function bareHop(input: RouteInput, spec: string, problems: InputProblem[]): SshHop {
+  const { proxyJump, ...hop } = jumpHop(input, spec, problems)
+  void proxyJump
+  return hop
+}
+
+function jumpHop(input: RouteInput, spec: string, problems: InputProblem[]): SshHop & { proxyJump?: string[] } {
   const m = /^(?:ssh:\/\/)?(?:([^@]+)@)?(\[[^\]]+\]|[^:@]+)(?::(\d+))?$/.exec(spec)
   if (!m) {
     problems.push({ host: input.name, field: 'ProxyJump', message: `expected [user@]host[:port], got "${spec}"` })
@@ -148,6 +178,7 @@ function jumpHop(input: RouteInput, spec: string, problems: InputProblem[]): Ssh
     port: m[3] ? Number(m[3]) : (found.port ?? 22),
     user: m[1] ?? found.user ?? input.localUser,
     identityFile: found.identityFile,
+    proxyJump: found.proxyJump,
   }
 }
 

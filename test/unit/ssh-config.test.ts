@@ -39,6 +39,19 @@ Host legacy
 Host badport
   Port 22x
 
+Host inner
+  HostName 10.9.9.9
+  ProxyJump outer
+
+Host outer
+  HostName 198.51.100.7
+
+Host loop1
+  ProxyJump loop2
+
+Host loop2
+  ProxyJump loop1
+
 Host *
   User fallback
 `
@@ -137,4 +150,18 @@ test('~ in an IdentityFile is the home directory', () => {
     [],
   )
   assert.equal(r.identityFile, join(homedir(), '.ssh/lab'))
+})
+
+test("the first jump host's own ProxyJump is followed, as ssh -J does; a loop of jump hosts is an error", () => {
+  const r = route('app', { ansible_ssh_common_args: '-J inner,bastion' })
+  assert.deepEqual(
+    r.jumps.map((j) => `${j.name}=${j.address}`),
+    ['outer=198.51.100.7', 'inner=10.9.9.9', 'bastion=203.0.113.10'],
+  )
+  assert.deepEqual(plain(r.jumps[0]), { name: 'outer', address: '198.51.100.7', port: 22, user: 'fallback' })
+  const problems: InputProblem[] = []
+  route('app', { ansible_ssh_common_args: '-J loop1' }, problems)
+  assert.equal(problems.length, 1)
+  assert.match(problems[0].message, /the jump hosts loop: loop1 → loop2 → loop1/)
+  assert.equal(problems[0].field, 'ProxyJump')
 })
