@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
@@ -14,6 +14,7 @@ import { redact } from '../../src/secrets.ts'
 import { connectHost } from '../../src/transport/connect.ts'
 import { Tunnels } from '../../src/transport/jump.ts'
 import type { Transport } from '../../src/transport/types.ts'
+import { REPO, runCli } from '../helpers/cli.ts'
 import { sshdAvailable, startSshd, type TestSshd } from '../helpers/sshd.ts'
 import { createTestUser, testUserUnavailable, type TestUser } from '../helpers/test-user.ts'
 
@@ -205,5 +206,32 @@ test(
       assert.doesNotMatch(e.render(), /wrong-sudo-pw/)
       return true
     })
+  },
+)
+
+test(
+  'a run through the CLI: password login, sudo with a password, root-owned files, no password in any output',
+  {
+    skip: noUser,
+  },
+  async () => {
+    user!.sudo('password')
+    const become = '      ansible_become: true\n      ansible_become_password: "${HALAB_T_SUDO}"\n'
+    const s = site(passwordInventory(byPassword, become), [byPassword], '', envOf(PASSWORD))
+    const root = join(s.dir, 'demo-root')
+    writeFileSync(
+      join(s.dir, 'hosts.yml'),
+      readFileSync(join(s.dir, 'hosts.yml'), 'utf8') + `      demo_root: ${root}\n`,
+    )
+    const project = join(REPO, 'test', 'fixtures', 'project')
+    const r = await runCli(['demo', '-i', s.dir, '--diff'], { cwd: project })
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.equal(statSync(join(root, 'demo.conf')).uid, 0, 'written by root through sudo')
+    const secretPart = PASSWORD.split(';')[0]
+    assert.ok(!(r.stdout + r.stderr).includes(secretPart), 'the password appears in no output')
+    const json = await runCli(['demo', '-i', s.dir, '--json'], { cwd: project })
+    assert.equal(json.code, 0, json.stdout + json.stderr)
+    assert.ok(!json.stdout.includes(secretPart), 'nor in the JSON events')
+    assert.equal(existsSync(marker), false)
   },
 )
