@@ -32,7 +32,7 @@ export type RouteOptions = Pick<ConnectOptions, 'inventoryDir' | 'sshConfigPath'
 
 /** How `host` is reached; problems in the ssh config or the jump hosts are pushed, naming file and host. */
 export function hostRoute(host: InventoryHost, v: ConnectionVars, o: RouteOptions, problems: InputProblem[]) {
-  const sshConfig = o.lab ? undefined : readSshConfig(o.sshConfigPath)
+  const sshConfig = o.lab ? undefined : readSshConfig(o.sshConfigPath, problems)
   const input = { name: host.name, vars: v, origins: host.origins, inventoryDir: o.inventoryDir, sshConfig }
   return sshRoute({ ...input, localUser: userInfo().username }, problems)
 }

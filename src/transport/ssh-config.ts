@@ -45,9 +45,14 @@ export interface RouteInput {
 export const DEFAULT_SSH_CONFIG = `${homedir()}/.ssh/config`
 
 /** ~/.ssh/config (or `file`), when there is one. `Include` is not followed. */
-export function readSshConfig(file = DEFAULT_SSH_CONFIG): SshConfigFile | undefined {
+export function readSshConfig(file = DEFAULT_SSH_CONFIG, problems: InputProblem[] = []): SshConfigFile | undefined {
   if (!existsSync(file)) return undefined
-  return { file, config: SSHConfig.parse(readFileSync(file, 'utf8')) }
+  try {
+    return { file, config: SSHConfig.parse(readFileSync(file, 'utf8')) }
+  } catch (e) {
+    problems.push({ file, message: `cannot read this ssh config: ${(e as Error).message}` })
+    return undefined
+  }
 }
 
 /** The route to one inventory host; problems (each naming file, host and setting) are pushed. */
@@ -65,7 +70,7 @@ export function sshRoute(input: RouteInput, problems: InputProblem[]): SshRoute 
     identityFile: keyVar ? resolve(input.inventoryDir, expandHome(keyVar)) : found.identityFile,
     // As `ssh -J a,b`: the first jump host's own ProxyJump is followed, the others' are not.
     jumps: (jumpSpecs ?? []).flatMap((spec, i) =>
-      i === 0 ? jumpChain(input, spec, problems, []) : [jumpHop(input, spec, problems)],
+      i === 0 ? jumpChain(input, spec, problems, []) : [bareHop(input, spec, problems)],
     ),
   }
 }
