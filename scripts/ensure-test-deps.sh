@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # What `npm test` needs on a fresh Debian machine besides node_modules: an sshd binary
-# for the loopback transport tests (the lab installs its own dependencies itself).
+# for the loopback transport tests, and sudo for the test of sudo with a password (the lab
+# installs its own dependencies itself).
 set -euo pipefail
 missing=()
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+[ -x /usr/bin/sudo ] || missing+=(sudo)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "npm test needs: ${missing[*]} — install them with: sudo apt-get install -y ${missing[*]}" >&2

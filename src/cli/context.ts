@@ -63,6 +63,7 @@ export async function loadRunContext(playbookName: string, o: ContextOptions): P
   const { playbook, file } = await loadPlaybook(root, playbookName)
   const prepared = await prepareRun(inventory, playbook, file, {
     projectRoot: root,
+    route: { inventoryDir: inventory.dir, lab },
     limit: o.limit,
     roles: commaList(o.roles),
     select: { tags: commaList(o.tags), skipTags: commaList(o.skipTags), startAt: o.startAtTask },

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url'
 import { z } from 'zod'
 import { InventoryError, TemplateError, type InputProblem } from '../errors.js'
 import { connectionProblems } from '../inventory/connection-vars.js'
+import { routeProblems, type RouteOptions } from '../transport/connect.js'
 import type { Inventory } from '../inventory/types.js'
 import { renderTemplate } from '../ops/template.js'
 import { selectHosts } from './host-pattern.js'
@@ -46,6 +47,8 @@ export interface PreparedRun {
 
 export interface PrepareOptions {
   projectRoot: string
+  /** Check how hosts are reached (~/.ssh/config, jump hosts) too: for runs that will connect. */
+  route?: RouteOptions
   limit?: string
   roles?: string[]
   /** --tags, --skip-tags, --start-at-task. */
@@ -145,7 +148,10 @@ export async function prepareRun(
   )
   const selected = opts.select ? selectTasks(plays, opts.select, problems) : plays
   const used = new Set(selected.flatMap((p) => [...p.hosts.keys()]))
-  for (const h of used) problems.push(...connectionProblems(inventory.hosts.get(h)!, inventory.file))
+  for (const h of used) {
+    const host = inventory.hosts.get(h)!
+    problems.push(...connectionProblems(host, inventory.file), ...(opts.route ? routeProblems(host, opts.route) : []))
+  }
   if (problems.length) throw new InventoryError(problems)
   return { plays: selected, roles: [...allRoles], hosts: [...inventory.hosts.keys()].filter((h) => used.has(h)) }
 }

@@ -14,6 +14,11 @@ const wholeNumber = (what: string) =>
 const Word = (what: string) =>
   z.string({ error: `expected ${what}` }).regex(/^[^\s-][^\s]*$/, `expected ${what}: one word, not starting with "-"`)
 
+const Password = z.string({ error: 'expected a password: a string such as "${NAME}", NAME=... in .env' }).min(1)
+
+/** Connection variables that hold passwords: their value must come from .env, never the inventory's text. */
+export const PASSWORD_VARS = ['ansible_password', 'ansible_ssh_pass', 'ansible_become_password', 'ansible_become_pass']
+
 export const ConnectionVars = z.object({
   ansible_host: Word('a host name or address').optional(),
   ansible_port: wholeNumber('a port number, 1-65535')
@@ -24,8 +29,13 @@ export const ConnectionVars = z.object({
         .min(1, 'a port number is at least 1')
         .max(65535, 'a port number is at most 65535'),
     )
-    .default(22),
+    .optional(),
   ansible_user: Word('a user name').optional(),
+  ansible_password: Password.optional(),
+  ansible_ssh_pass: Password.optional(),
+  ansible_become_password: Password.optional(),
+  ansible_become_pass: Password.optional(),
+  ansible_ssh_common_args: z.string({ error: 'expected ssh options as one string, e.g. "-J bastion"' }).optional(),
   ansible_ssh_private_key_file: z.string({ error: 'expected the path of a private key file' }).min(1).optional(),
   ansible_connection: z
     .enum(['ssh', 'smart', 'local'], { error: 'halab connects with "ssh" (the default) or "local"' })
@@ -59,12 +69,13 @@ export function connectionProblems(host: InventoryHost, inventoryFile: string): 
   return r.error.issues.map((issue) => {
     const field = issue.path.join('.')
     const key = String(issue.path[0] ?? '')
-    const value = host.vars[key]
+    // A password is never echoed, even an invalid one.
+    const shown = PASSWORD_VARS.includes(key) ? undefined : host.vars[key]
     return {
       file: host.origins[key] ?? inventoryFile,
       host: host.name,
       field,
-      message: `${issue.message}${value === undefined ? '' : `, got ${JSON.stringify(value)}`}`,
+      message: `${issue.message}${shown === undefined ? '' : `, got ${JSON.stringify(shown)}`}`,
     }
   })
 }
@@ -74,4 +85,21 @@ export function connectionVars(host: InventoryHost, inventoryFile: string): Conn
   const r = ConnectionVars.safeParse(host.vars)
   if (!r.success) throw new InventoryError(connectionProblems(host, inventoryFile))
   return r.data
+}
+
+/**
+ * A password written in clear in the inventory (not `${NAME}`) is a problem: it would sit in
+ * version control beside the inventory. Called with the variables before `${NAME}` is replaced.
+ */
+export function passwordProblems(host: string, raw: Record<string, unknown>, origins: Record<string, string>) {
+  return PASSWORD_VARS.filter((k) => typeof raw[k] === 'string' && !/\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(raw[k])).map(
+    (k): InputProblem => ({
+      file: origins[k],
+      host,
+      field: k,
+      message:
+        `a password is not written in the inventory: write ${k}: "\${NAME}" here and NAME=... ` +
+        'in .env beside the inventory (mode 0600)',
+    }),
+  )
 }

@@ -2,7 +2,7 @@
 // `[group:children]`. Values are read the way Ansible does: YAML 1.1 scalars.
 import { parse as parseYamlValue } from 'yaml'
 import type { InputProblem } from '../errors.js'
-import { emptyStructure, ensureGroup, VALID_NAME, type InventoryStructure } from './structure.js'
+import { emptyStructure, ensureGroup, hostNames, mergeLayer, VALID_NAME, type InventoryStructure } from './structure.js'
 
 export function readIniInventory(text: string, file: string, problems: InputProblem[]): InventoryStructure {
   const s = emptyStructure()
@@ -36,20 +36,22 @@ export function readIniInventory(text: string, file: string, problems: InputProb
       group.vars.origins[kv[1]] = origin
       return
     }
-    const [host, ...pairs] = splitWords(content)
-    if (!VALID_NAME.test(host)) return void problems.push({ file, line, message: `invalid host name "${host}"` })
-    group.hosts.add(host)
-    let layer = s.hostVars.get(host)
-    if (!layer) s.hostVars.set(host, (layer = { vars: {}, origins: {} }))
+    const [pattern, ...pairs] = splitWords(content)
+    const hosts = hostNames(pattern, problems, { file, line })
+    const vars: Record<string, unknown> = {}
     for (const pair of pairs) {
       const eq = pair.indexOf('=')
       if (eq <= 0) {
-        problems.push({ file, line, host, message: `expected key=value, got "${pair}"` })
+        problems.push({ file, line, host: pattern, message: `expected key=value, got "${pair}"` })
         continue
       }
-      const key = pair.slice(0, eq)
-      layer.vars[key] = scalar(pair.slice(eq + 1))
-      layer.origins[key] = origin
+      vars[pair.slice(0, eq)] = scalar(pair.slice(eq + 1))
+    }
+    for (const host of hosts) {
+      group.hosts.add(host)
+      let layer = s.hostVars.get(host)
+      if (!layer) s.hostVars.set(host, (layer = { vars: {}, origins: {} }))
+      mergeLayer(layer, vars, () => origin)
     }
   })
   return s

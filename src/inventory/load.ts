@@ -9,6 +9,7 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { InventoryError, type InputProblem } from '../errors.js'
+import { passwordProblems } from './connection-vars.js'
 import { loadEnv, substitute } from './env.js'
 import { envFileProblems } from './env-file.js'
 import { readIniInventory } from './ini-inventory.js'
@@ -93,6 +94,7 @@ export async function loadInventory(path: string, opts: LoadOptions = {}): Promi
     const vars: Vars = {}
     const origins: Record<string, string> = {}
     for (const l of layers) Object.assign(vars, l.vars) && Object.assign(origins, l.origins)
+    problems.push(...passwordProblems(name, vars, origins))
     if (!opts.skipSecrets)
       for (const [k, v] of Object.entries(vars))
         vars[k] = substitute(v, env, () => ({ file: origins[k], host: name, field: k }), problems)

@@ -1,5 +1,7 @@
 // The shape an inventory file describes, whatever its format: groups, their hosts and
 // children, and the variables written inline (with the file:line they came from).
+import type { InputProblem } from '../errors.js'
+import { expandHostRange } from './host-ranges.js'
 import type { VarLayer } from './types.js'
 
 export interface InventoryStructure {
@@ -30,3 +32,17 @@ export function mergeLayer(into: VarLayer, vars: Record<string, unknown>, origin
 }
 
 export const VALID_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/
+
+/** The hosts a host entry names (`web[01:03]` is three), each checked; problems name `where`. */
+export function hostNames(pattern: string, problems: InputProblem[], where: Omit<InputProblem, 'message'>): string[] {
+  let names: string[]
+  try {
+    names = expandHostRange(pattern)
+  } catch (e) {
+    problems.push({ ...where, message: `invalid host range ${(e as Error).message}` })
+    return []
+  }
+  const bad = names.filter((n) => !VALID_NAME.test(n))
+  for (const n of bad) problems.push({ ...where, message: `invalid host name "${n}"` })
+  return names.filter((n) => VALID_NAME.test(n))
+}

@@ -1,7 +1,7 @@
 // Ansible's YAML inventory: `all:` → `hosts:`, `children:`, `vars:`, nested freely.
 import type { InputProblem } from '../errors.js'
 import type { ParsedYaml } from './yaml-file.js'
-import { emptyStructure, ensureGroup, mergeLayer, VALID_NAME, type InventoryStructure } from './structure.js'
+import { emptyStructure, ensureGroup, hostNames, mergeLayer, VALID_NAME, type InventoryStructure } from './structure.js'
 
 const GROUP_KEYS = new Set(['hosts', 'children', 'vars'])
 
@@ -72,22 +72,15 @@ function readGroup(r: Reader, name: string, body: unknown, path: string[], paren
 function readHost(r: Reader, groupHosts: Set<string>, host: string, hvars: unknown, hostsPath: string[]): void {
   const { s, parsed, file, problems } = r
   const hpath = [...hostsPath, host]
-  if (!VALID_NAME.test(host))
-    problems.push({
-      file,
-      line: parsed.lineOf(hpath),
-      field: hpath.join('.'),
-      message: `invalid host name "${host}"`,
-    })
-  groupHosts.add(host)
-  let layer = s.hostVars.get(host)
-  if (!layer) s.hostVars.set(host, (layer = { vars: {}, origins: {} }))
-  if (hvars === null || hvars === undefined) return
-  if (!isObject(hvars)) {
-    problems.push({ file, line: parsed.lineOf(hpath), host, message: 'host variables must be a mapping' })
-    return
+  const line = parsed.lineOf(hpath)
+  if (hvars !== null && hvars !== undefined && !isObject(hvars))
+    return void problems.push({ file, line, host, message: 'host variables must be a mapping' })
+  for (const name of hostNames(host, problems, { file, line, field: hpath.join('.') })) {
+    groupHosts.add(name)
+    let layer = s.hostVars.get(name)
+    if (!layer) s.hostVars.set(name, (layer = { vars: {}, origins: {} }))
+    if (hvars) mergeLayer(layer, hvars, (k) => at(r, parsed.lineOf([...hpath, k])))
   }
-  mergeLayer(layer, hvars, (k) => at(r, parsed.lineOf([...hpath, k])))
 }
 
 function notMapping(r: Reader, path: string[], message: string): InputProblem {

@@ -233,9 +233,10 @@ export class RemoteShell {
         f.searched = Math.min(f.searched, this.maxOutput)
         return
       }
-      // The end came in the same chunk as output past the cap: drop that too, keep a tail as above.
-      if (at > this.maxOutput + f.end.length) {
-        f.dropped += this.buffer.cut(this.maxOutput, at - f.end.length - this.maxOutput)
+      // The chunk that crossed the cap also held the end: the same cut, before the end is read.
+      const tail = at - f.end.length
+      if (tail > this.maxOutput) {
+        f.dropped += this.buffer.cut(this.maxOutput, tail - this.maxOutput)
         f.searched = this.maxOutput
         continue
       }

@@ -1,36 +1,34 @@
-// One SSH connection per host for the whole run (ssh2), carrying one long-lived shell.
-// Traps handled here, all measured: Nagle off on the socket (channel open 40–50 ms →
-// ~1 ms), errors listened to with `.on` (a handshake timeout emits two), a channel that
-// closes without an exit status is a failure, and a dead TCP connect fails fast.
-import { existsSync, readFileSync } from 'node:fs'
-import { connect as tcpConnect, type Socket } from 'node:net'
-import { homedir } from 'node:os'
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2'
-import { HostKeyError, UnreachableError } from '../errors.js'
-import { t as tr } from '../i18n.js' // `t` names the target in this file
-import { appendKnownHost, fingerprint, keyType, knownHostsName, knownTypes, verifyHostKey } from './known-hosts.js'
+// One SSH connection per host for the whole run (ssh2), carrying one long-lived shell,
+// reached directly or through jump hosts (jump.ts). A channel that closes without an exit
+// status is a failure. With become, the shell runs under sudo: `sudo -n`, or, with a
+// become password, sudo -S reading it from the channel's standard input (never from a
+// command line, never on disk).
+import type { Duplex } from 'node:stream'
+import type { Client, ClientChannel } from 'ssh2'
+import { UnreachableError } from '../errors.js'
+import { runTunnels, type Tunnels } from './jump.js'
+import { quote } from './quote.js'
 import { RemoteShell, runBatch, type Command } from './remote-shell.js'
+import { connectTcp, handshake, type SshEndpoint } from './ssh-client.js'
 import type { ExecOptions, ExecResult, Transport, TransportStats } from './types.js'
 
-export interface SshTarget {
-  /** Inventory name, used in messages. */
-  name: string
-  address: string
-  port: number
-  user: string
-  privateKeyPath?: string
-  /** Run the shell through `sudo -n` when the user is not root. */
+export { defaultKnownHosts } from './ssh-client.js'
+
+export interface SshTarget extends SshEndpoint {
+  /** Run the shell through sudo when the user is not root. */
   become: boolean
+  /** ansible_become_password: fed to `sudo -S` on standard input. */
+  becomePassword?: string
   /** The POSIX shell that runs commands (default `sh`; `bash` works too). */
   shell?: string
-  knownHostsFiles: string[]
-  /** Trust and record an unknown host key in this file (--accept-new-hosts). */
-  acceptNewInto?: string
-  connectTimeoutMs?: number
   /** What one command's stdout may hold on the controller (default MAX_OUTPUT, 256 MiB). */
   maxOutputBytes?: number
   /** How long one command may run before it is stopped, with all it started (default 20 min). */
   commandTimeoutMs?: number
+  /** Jump hosts in order (ProxyJump); the first is reached directly. */
+  jumps?: SshEndpoint[]
+  /** Where jump connections are shared (default: this process's run). */
+  tunnels?: Tunnels
 }
 
 /** A command's time limit unless the task or the inventory gives another. */
@@ -39,6 +37,7 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 20 * 60_000
 export class SshTransport implements Transport {
   readonly stats: TransportStats = { connections: 0, channels: 0, roundTrips: 0, commands: 0 }
   private client: Client | undefined
+  private releaseTunnel: (() => void) | undefined
   private shell: RemoteShell | undefined
   private channel: ClientChannel | undefined
   readonly host: string
@@ -49,49 +48,31 @@ export class SshTransport implements Transport {
 
   async open(): Promise<this> {
     const t = this.target
-    // Credentials first: a missing key is reported without sending a packet anywhere.
-    const auth = this.authConfig()
-    const sock = await this.connectTcp()
-    const client = new Client()
-    this.client = client
+    try {
+      this.client = await handshake(t, () => this.socket())
+    } catch (e) {
+      this.releaseTunnel?.()
+      throw e
+    }
     this.stats.connections++
-    let hostKeyProblem: Error | undefined
-    await new Promise<void>((resolve, reject) => {
-      let settled = false
-      const fail = (e: Error) => {
-        if (settled) return
-        settled = true
-        client.end()
-        reject(hostKeyProblem ?? this.explain(e))
-      }
-      client.on('ready', () => {
-        settled = true
-        resolve()
-      })
-      client.on('error', fail)
-      client.on('close', () => fail(new Error('connection closed during handshake')))
-      const config: ConnectConfig = {
-        sock,
-        username: t.user,
-        readyTimeout: t.connectTimeoutMs ?? 10_000,
-        keepaliveInterval: 15_000,
-        keepaliveCountMax: 3,
-        hostVerifier: (key: Buffer) => {
-          const verdict = this.checkHostKey(key)
-          if (verdict) hostKeyProblem = verdict
-          return !verdict
-        },
-        ...auth,
-      }
-      const names = this.knownNames()
-      const types = knownTypes(t.knownHostsFiles, names)
-      if (types.length) config.algorithms = { serverHostKey: preferredHostKeyAlgorithms(types) as never }
-      client.connect(config)
-    })
-    client.on('error', (e) => this.shell?.closed(e.message))
-    client.on('close', () => this.shell?.closed('connection closed'))
-    await this.openShell()
+    this.client.on('error', (e) => this.shell?.closed(e.message))
+    this.client.on('close', () => this.shell?.closed('connection closed'))
+    try {
+      await this.openShell()
+    } catch (e) {
+      await this.close()
+      throw e
+    }
     return this
+  }
+
+  /** A TCP connection, or a channel through the jump hosts. */
+  private async socket(): Promise<Duplex> {
+    const t = this.target
+    if (!t.jumps?.length) return connectTcp(t)
+    const tunnel = await (t.tunnels ?? runTunnels).open(t.jumps, t)
+    this.releaseTunnel = tunnel.release
+    return tunnel.sock
   }
 
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
@@ -116,11 +97,13 @@ export class SshTransport implements Transport {
     if (!this.client || pgid <= 1) return
     const t = this.target
     const script = `kill -TERM -${pgid} 2>/dev/null; sleep 2; kill -KILL -${pgid} 2>/dev/null; true`
-    const command = t.become && t.user !== 'root' ? `sudo -n sh -c '${script}'` : script
+    const { command, stdin } = asBecomeUser(t, `sh -c ${quote(script)}`, script)
     this.stats.channels++
-    this.client.exec(command, (err, ch) =>
-      err ? this.shell?.closed(`cannot stop a command past its timeout: ${err.message}`) : ch.resume(),
-    )
+    this.client.exec(command, (err, ch) => {
+      if (err) return this.shell?.closed(`cannot stop a command past its timeout: ${err.message}`)
+      ch.resume()
+      ch.end(stdin)
+    })
   }
 
   async close(): Promise<void> {
@@ -133,45 +116,14 @@ export class SshTransport implements Transport {
       this.channel?.end()
       client.end()
     })
-  }
-
-  private connectTcp(): Promise<Socket> {
-    const t = this.target
-    return new Promise((resolve, reject) => {
-      const sock = tcpConnect({ host: t.address, port: t.port })
-      const timer = setTimeout(() => {
-        sock.destroy()
-        reject(
-          new UnreachableError(
-            t.name,
-            tr('ssh.noAnswer', { address: `${t.address}:${t.port}`, seconds: (t.connectTimeoutMs ?? 10_000) / 1000 }),
-            tr('ssh.noAnswerHint'),
-          ),
-        )
-      }, t.connectTimeoutMs ?? 10_000)
-      sock.once('connect', () => {
-        clearTimeout(timer)
-        sock.setNoDelay(true)
-        resolve(sock)
-      })
-      sock.once('error', (e: NodeJS.ErrnoException) => {
-        clearTimeout(timer)
-        reject(
-          new UnreachableError(
-            t.name,
-            tr('ssh.cannotConnect', { address: `${t.address}:${t.port}`, reason: e.code ?? e.message }),
-            tr('ssh.cannotConnectHint'),
-          ),
-        )
-      })
-    })
+    this.releaseTunnel?.()
   }
 
   private async openShell(): Promise<void> {
     const client = this.client!
     const t = this.target
     const shellPath = t.shell ?? 'sh'
-    const command = t.become && t.user !== 'root' ? `sudo -n ${shellPath}` : shellPath
+    const { command, stdin } = asBecomeUser(t, shellPath, shellPath, true)
     const channel = await new Promise<ClientChannel>((resolve, reject) =>
       client.exec(command, (err, ch) =>
         err ? reject(new UnreachableError(t.name, `cannot open a session: ${err.message}`)) : resolve(ch),
@@ -179,6 +131,8 @@ export class SshTransport implements Transport {
     )
     this.stats.channels++
     this.channel = channel
+    // Before the shell's prologue: the first line on its standard input is the password.
+    if (stdin) channel.write(stdin)
     let exitCode: number | null = null
     channel.on('exit', (code: number | null) => (exitCode = code))
     const shell = new RemoteShell(channel, channel, channel.stderr, `${t.name}: remote shell`, {
@@ -197,113 +151,41 @@ export class SshTransport implements Transport {
       await shell.ready
     } catch (e) {
       const msg = (e as Error).message
-      const hint = /sudo/.test(msg) ? tr('ssh.sudoHint', { user: t.user, host: t.name }) : undefined
-      throw new UnreachableError(t.name, `could not start the remote shell (${command}): ${msg}`, hint)
+      throw new UnreachableError(t.name, `could not start the remote shell: ${msg}`, sudoHint(t, msg))
     }
-  }
-
-  private knownNames(): string[] {
-    const t = this.target
-    const names = [knownHostsName(t.address, t.port)]
-    if (t.name !== t.address) names.push(knownHostsName(t.name, t.port))
-    return names
-  }
-
-  /** Returns an error when the key must be refused, undefined when it is trusted. */
-  private checkHostKey(blob: Buffer): Error | undefined {
-    const t = this.target
-    const names = this.knownNames()
-    const verdict = verifyHostKey(t.knownHostsFiles, names, blob)
-    const fp = fingerprint(blob)
-    if (verdict.status === 'known') return undefined
-    if (verdict.status === 'revoked')
-      return new HostKeyError(
-        t.name,
-        tr('ssh.revoked', { fingerprint: fp, where: `${verdict.entry.file}:${verdict.entry.line}` }),
-        tr('ssh.revokedHint'),
-      )
-    if (verdict.status === 'changed') {
-      const where = verdict.entries.map((e) => `${e.file}:${e.line}`).join(', ')
-      const file = verdict.entries[0].file
-      const fileFlag = file !== defaultKnownHosts() ? ` -f ${file}` : ''
-      return new HostKeyError(
-        t.name,
-        tr('ssh.keyChanged', { name: names[0], key: `${keyType(blob)} ${fp}`, where }),
-        tr('ssh.keyChangedHint', { command: `ssh-keygen -R '${names[0]}'${fileFlag}` }),
-      )
-    }
-    if (t.acceptNewInto) {
-      appendKnownHost(t.acceptNewInto, names[0], blob)
-      return undefined
-    }
-    const keyFile = keyType(blob).replace(/^ssh-/, '').replace(/-.*/, '')
-    return new HostKeyError(
-      t.name,
-      tr('ssh.unknownKey', {
-        name: names[0],
-        key: `${keyType(blob)} ${fp}`,
-        files: t.knownHostsFiles.join(` ${tr('ssh.or')} `),
-      }),
-      tr('ssh.unknownKeyHint', {
-        command: `ssh-keygen -lf /etc/ssh/ssh_host_${keyFile}_key.pub`,
-        knownHosts: defaultKnownHosts(),
-      }),
-    )
-  }
-
-  private authConfig(): Partial<ConnectConfig> {
-    const t = this.target
-    const config: Partial<ConnectConfig> = {}
-    const keyPath =
-      t.privateKeyPath ??
-      ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => `${homedir()}/.ssh/${f}`).find((p) => existsSync(p))
-    if (keyPath) {
-      try {
-        config.privateKey = readFileSync(keyPath)
-      } catch (e) {
-        throw new UnreachableError(
-          t.name,
-          tr('ssh.readKey', { path: keyPath, reason: (e as Error).message }),
-          tr('ssh.readKeyHint'),
-        )
-      }
-    }
-    if (process.env.SSH_AUTH_SOCK) config.agent = process.env.SSH_AUTH_SOCK
-    if (!config.privateKey && !config.agent) throw new UnreachableError(t.name, tr('ssh.noKey'), tr('ssh.noKeyHint'))
-    return config
-  }
-
-  private explain(e: Error): Error {
-    if (e instanceof UnreachableError || e instanceof HostKeyError) return e
-    const t = this.target
-    if (/authentication methods failed/i.test(e.message))
-      return new UnreachableError(
-        t.name,
-        tr('ssh.keyRefused', {
-          target: `${t.user}@${t.address}:${t.port}`,
-          keys: t.privateKeyPath ?? tr('ssh.defaultKeys'),
-        }),
-        tr('ssh.keyRefusedHint', { host: t.name, user: t.user }),
-      )
-    if (/timed out/i.test(e.message))
-      return new UnreachableError(
-        t.name,
-        tr('ssh.handshakeTimeout', { address: `${t.address}:${t.port}` }),
-        tr('ssh.handshakeTimeoutHint'),
-      )
-    return new UnreachableError(t.name, `${t.address}:${t.port}: ${e.message}`)
   }
 }
 
-export function defaultKnownHosts(): string {
-  return `${homedir()}/.ssh/known_hosts`
+/**
+ * `command` as the become user. With a become password, the first line of its standard input
+ * is the password. When sudo asks for one (`sudo -n true` fails), `sudo -S` (empty prompt)
+ * reads that line straight from the channel, and the command the rest; `-k` makes it ask even
+ * if it remembers an earlier login, so the line is always taken. With NOPASSWD the login
+ * shell reads the line away first (`longLived` commands read their input: the shell), or it
+ * would reach the shell as a command.
+ */
+export function asBecomeUser(
+  t: Pick<SshTarget, 'become' | 'user' | 'becomePassword'>,
+  command: string,
+  plain: string,
+  longLived = false,
+): { command: string; stdin?: string } {
+  if (!t.become || t.user === 'root') return { command: plain }
+  if (!t.becomePassword) return { command: `sudo -n ${command}` }
+  const drop = longLived ? 'IFS= read -r __p; unset __p; ' : ''
+  return {
+    command:
+      `if sudo -n true </dev/null 2>/dev/null; then ${drop}exec sudo -n ${command}; fi; ` +
+      `exec sudo -k -S -p '' ${command}`,
+    stdin: `${t.becomePassword}\n`,
+  }
 }
 
-function preferredHostKeyAlgorithms(types: string[]): string[] {
-  const algos: string[] = []
-  for (const type of types) {
-    if (type === 'ssh-rsa') algos.push('rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa')
-    else algos.push(type)
-  }
-  return algos
+function sudoHint(t: SshTarget, message: string): string | undefined {
+  if (!/sudo|password/i.test(message)) return undefined
+  if (t.becomePassword) return `check ansible_become_password for ${t.name} (and that ${t.user} may use sudo there)`
+  return (
+    `give ${t.user} passwordless sudo (NOPASSWD) on ${t.name}, ` +
+    'set ansible_become_password in .env, or connect as root'
+  )
 }

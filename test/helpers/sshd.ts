@@ -17,6 +17,8 @@ export interface TestSshd {
   knownHostsPath: string
   hostPublicKey: string
   logPath: string
+  /** The listening sshd's process id. */
+  pid: number
   stop(): Promise<void>
 }
 
@@ -52,7 +54,11 @@ export function sshdAvailable(): string | undefined {
   return undefined
 }
 
-export async function startSshd(): Promise<TestSshd> {
+/**
+ * `config`: sshd_config lines that come first, so they win over the defaults below (sshd keeps
+ * the first value of each keyword), e.g. `PasswordAuthentication yes`.
+ */
+export async function startSshd(config: string[] = []): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), 'halab-sshd-'))
   const port = await freePort()
   const keygen = (file: string) =>
@@ -68,6 +74,7 @@ export async function startSshd(): Promise<TestSshd> {
   writeFileSync(
     join(dir, 'sshd_config'),
     [
+      ...config,
       `Port ${port}`,
       'ListenAddress 127.0.0.1',
       `HostKey ${join(dir, 'host_ed25519')}`,
@@ -96,6 +103,7 @@ export async function startSshd(): Promise<TestSshd> {
     knownHostsPath: join(dir, 'known_hosts'),
     hostPublicKey,
     logPath,
+    pid: proc.pid!,
     async stop() {
       if (proc.exitCode === null) {
         const exited = new Promise((r) => proc.once('exit', r))

@@ -1,0 +1,93 @@
+// Jump hosts (ProxyJump): each hop is an SSH connection whose forwardOut channel carries
+// the next hop's connection, as `ssh -J` does. Every host behind the same jump host shares
+// one connection to it for the whole run (counted; the last user closes it), so ten web
+// servers behind one bastion cost one login on the bastion, not ten.
+import type { Duplex } from 'node:stream'
+import type { Client } from 'ssh2'
+import { UnreachableError } from '../errors.js'
+import { connectTcp, handshake, type SshEndpoint } from './ssh-client.js'
+
+interface Hop {
+  client: Promise<Client>
+  users: number
+}
+
+export interface Tunnel {
+  sock: Duplex
+  /** The target's connection is closed: jump connections nobody else uses are closed too. */
+  release(): void
+}
+
+export class Tunnels {
+  /** By path (`a > b`): b reached through a is another connection than b reached directly. */
+  private readonly hops = new Map<string, Hop>()
+
+  /** A channel to `target` through `jumps`, in order. */
+  async open(jumps: SshEndpoint[], target: SshEndpoint): Promise<Tunnel> {
+    const keys: string[] = []
+    try {
+      let via: { client: Client; hop: SshEndpoint } | undefined
+      for (const hop of jumps) {
+        const key = [...keys.slice(-1), `${hop.user}@${hop.address}:${hop.port}`].join(' > ')
+        keys.push(key)
+        via = { client: await this.use(key, hop, via), hop }
+      }
+      const sock = await forward(via!.client, via!.hop, target)
+      return { sock, release: () => this.release(keys) }
+    } catch (e) {
+      this.release(keys)
+      throw e
+    }
+  }
+
+  /** Open connections to jump hosts (for tests). */
+  get size(): number {
+    return this.hops.size
+  }
+
+  private use(key: string, hop: SshEndpoint, via: { client: Client; hop: SshEndpoint } | undefined): Promise<Client> {
+    let entry = this.hops.get(key)
+    if (!entry) {
+      const client = handshake(hop, () => (via ? forward(via.client, via.hop, hop) : connectTcp(hop)))
+      entry = { client, users: 0 }
+      this.hops.set(key, entry)
+      // A jump host that failed is tried again by the next host that needs it.
+      client.catch(() => this.hops.get(key) === entry && this.hops.delete(key))
+    }
+    entry.users++
+    return entry.client
+  }
+
+  private release(keys: string[]): void {
+    for (const key of [...keys].reverse()) {
+      const entry = this.hops.get(key)
+      if (!entry || --entry.users > 0) continue
+      this.hops.delete(key)
+      entry.client.then((c) => c.end()).catch(() => {})
+    }
+  }
+}
+
+/** The jump hosts of this process's run. */
+export const runTunnels = new Tunnels()
+
+/** A channel from `jump` to `to`'s address and port, for `to`'s SSH connection. */
+function forward(client: Client, jump: SshEndpoint, to: SshEndpoint): Promise<Duplex> {
+  const seconds = (to.connectTimeoutMs ?? 10_000) / 1000
+  const fail = (why: string) =>
+    new UnreachableError(
+      to.name,
+      `the jump host ${jump.name} could not reach ${to.address}:${to.port}: ${why}`,
+      `check that ${to.address}:${to.port} is the address as seen from ${jump.name} (HostName/ansible_host and Port)`,
+    )
+  return new Promise((resolve, reject) => {
+    let late = false
+    const timer = setTimeout(() => ((late = true), reject(fail(`no answer within ${seconds} s`))), seconds * 1000)
+    client.forwardOut('127.0.0.1', 0, to.address, to.port, (err, stream) => {
+      clearTimeout(timer)
+      if (late) stream?.destroy()
+      else if (err) reject(fail(err.message))
+      else resolve(stream)
+    })
+  })
+}
