@@ -39,7 +39,7 @@ import { measure, measureTree, must, run, type RunSpec } from './lib/proc.ts'
 import { renderTable, type LabFigures, type Results, type Sample, type Series, type Tool } from './lib/report.ts'
 import { perHost, sshdCounts } from './lib/sshd-log.ts'
 import { secretsFor, writeWorkloadAInventory } from './lib/inventory.ts'
-import { buildDrupalArchive } from '../test/helpers/drupal-archive.ts'
+import { DRUPAL10, realDrupalArchive, realDrupalMissing } from '../test/helpers/drupal-archive.ts'
 
 const { values: opt } = parseArgs({
   options: {
@@ -272,8 +272,8 @@ async function workloadB(results: Results): Promise<Series[]> {
     const hosts = assertLabUpFor(inv).sort((a, b) => a.name.localeCompare(b.name))
     await prepareHosts(hosts, { pythonApt: true, log })
     results.machine.targetPython ??= (await onHost(hosts[0], 'python3 --version')).trim()
-    // 4-node installs Drupal: the stand-in archive the tests build (no Drupal download here).
-    const drupal = topo === '4-node' ? buildDrupalArchive() : undefined
+    // 4-node installs Drupal: the real archive the tests use (no Drupal download here); skipped without it.
+    const drupal = topo === '4-node' && !realDrupalMissing() ? realDrupalArchive(DRUPAL10) : undefined
     const halab: RunSpec = { argv: halabArgv('site', '-i', inv, ...(drupal?.extraVars ?? [])), cwd: REPO, env: secrets }
     const overlay = join(inv, 'lab.yml')
     const ans: RunSpec | undefined =

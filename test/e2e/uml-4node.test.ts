@@ -10,12 +10,12 @@
 import assert from 'node:assert/strict'
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { readState } from '../../src/lab/state.ts'
 import { httpGet, servingNode } from '../../src/verify/http.ts'
 import { REPO, runCli, type CliResult } from '../helpers/cli.ts'
-import { buildDrupalArchive } from '../helpers/drupal-archive.ts'
+import { DRUPAL10, realDrupalArchive, realDrupalMissing } from '../helpers/drupal-archive.ts'
 import { lab, labSkip, onHost, recapLine, useLab } from '../helpers/lab.ts'
 
 const SECRETS = {
@@ -24,8 +24,9 @@ const SECRETS = {
   DRUPAL_HASH_SALT: 'salt-uml-4node-0123456789abcdef0123456789',
   DRUPAL_ADMIN_PASSWORD: 'admin-uml-4node',
 }
-// The data tier runs here too (PostgreSQL on the shared volume, Drupal): its stand-in archive.
-const drupal = buildDrupalArchive()
+// The data tier runs here too (PostgreSQL on the shared volume, Drupal 10.5.4 from the real archive).
+const drupalMissing = realDrupalMissing()
+const drupal = drupalMissing ? undefined : realDrupalArchive(DRUPAL10)
 const INV = mkdtempSync(join(tmpdir(), 'halab-4-node-'))
 cpSync(join(REPO, 'inventory', '4-node'), INV, { recursive: true })
 writeFileSync(
@@ -36,19 +37,20 @@ const ALL = ['zerg', 'supermente', 'protoss', 'terran']
 const REAL = ['protoss', 'terran']
 const outputs: string[] = []
 const cli = async (...args: string[]): Promise<CliResult> => {
-  const r = await runCli(['site', 'verify'].includes(args[0]) ? [...args, ...drupal.extraVars] : args, { env: SECRETS })
+  const r = await runCli(['site', 'verify'].includes(args[0]) ? [...args, ...(drupal?.extraVars ?? [])] : args, {
+    env: SECRETS,
+  })
   outputs.push(r.stdout, r.stderr)
   return r
 }
 
 describe(
   '4-node on user-mode-linux: LVS-DR + keepalived, DRBD dual-primary + OCFS2, shared state',
-  { skip: labSkip },
+  { skip: labSkip || drupalMissing },
   () => {
     useLab(INV, '--kernel', 'uml')
     after(() => {
       rmSync(INV, { recursive: true, force: true })
-      rmSync(dirname(drupal.path), { recursive: true, force: true })
     })
     const file = `uml-4node-${process.pid}.txt`
     let uuid = ''
