@@ -4,7 +4,8 @@
 // `php -S` serves each site (two servers on one document root for Drupal 10, as two real
 // servers share theirs): the front page carries the site name, the admin logs in through
 // the login form, an article with an image made through one server is served by the other.
-// A second run changes nothing, never reinstalls, and the article is still there.
+// A second run changes nothing, never reinstalls, and the article is still there. The
+// controller's cache of what it read from the archives starts empty, so the first run reads them.
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -120,7 +121,10 @@ describe('drupal role, real Drupal 10 (composer) and Drupal 7 on loopback', { sk
     for (const db of ['d10', 'd7']) pg.sql(`CREATE DATABASE ${db} OWNER drupal ENCODING 'UTF8' TEMPLATE template0`)
     root = project()
     const t0 = performance.now()
-    first = await runCli(['site', '-i', join(root, 'inventory')], { cwd: root, env: SECRETS })
+    first = await runCli(['site', '-i', join(root, 'inventory')], {
+      cwd: root,
+      env: { ...SECRETS, XDG_CACHE_HOME: join(work, 'cache-controller') },
+    })
     firstMs = performance.now() - t0
     base.d10 = [await phpServer(join(work, 'd10', 'web'), '.ht.router.php')]
     base.d10.push(await phpServer(join(work, 'd10', 'web'), '.ht.router.php'))
@@ -166,7 +170,10 @@ describe('drupal role, real Drupal 10 (composer) and Drupal 7 on loopback', { sk
 
   it('a second run changes nothing, never reinstalls, and the articles are still there', async () => {
     const t0 = performance.now()
-    const again = await runCli(['site', '-i', join(root, 'inventory')], { cwd: root, env: SECRETS })
+    const again = await runCli(['site', '-i', join(root, 'inventory')], {
+      cwd: root,
+      env: { ...SECRETS, XDG_CACHE_HOME: join(work, 'cache-controller') },
+    })
     console.log(`# drupal-real: no-op rerun ${timing(again, performance.now() - t0)}`)
     assert.equal(again.code, 0, again.stdout + again.stderr)
     for (const h of ['d10', 'd7']) assert.match(recap(again, h), /changed=0 .*failed=0/)

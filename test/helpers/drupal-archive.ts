@@ -45,7 +45,7 @@ export function realDrupalArchive(name: string): DrupalArchive {
   return withVars(path, sha256)
 }
 
-/** Just the files that tell a code base apart, packed as a release (one top directory, gzip). */
+/** Just the files that tell a code base apart, packed as a release (one top directory). */
 export function tinyDrupalArchive(opts: {
   version: string
   layout?: 'classic' | 'composer'
@@ -66,7 +66,9 @@ export function tinyDrupalArchive(opts: {
     mkdirSync(dirname(join(dir, top, p)), { recursive: true })
     writeFileSync(join(dir, top, p), text)
   }
-  const path = join(dir, `${top}.tar.gz`)
-  execFileSync('tar', ['-czf', path, '--owner=0', '--group=0', '-C', dir, top])
+  // Uncompressed, with fixed times and order: the same files give the same sha256 (the role
+  // caches what it read from an archive by its checksum).
+  const path = join(dir, `${top}.tar`)
+  execFileSync('tar', ['-cf', path, '--owner=0', '--group=0', '--mtime=@0', '--sort=name', '-C', dir, top])
   return withVars(path, createHash('sha256').update(readFileSync(path)).digest('hex'))
 }
