@@ -8,7 +8,16 @@
 // controller's cache of what it read from the archives starts empty, so the first run reads them.
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -183,5 +192,33 @@ describe('drupal role, real Drupal 10 (composer) and Drupal 7 on loopback', { sk
       ['d7', 7],
     ] as const)
       await servesArticle(new DrupalClient(base[name][1], HOST, major), article[name])
+  })
+
+  it('a database that refuses the password stops the run naming host and field, and settings.php stays as it was', async () => {
+    const settings = join(work, 'd10', 'web', 'sites', 'default', 'settings.php')
+    const before = readFileSync(settings)
+    const env = { ...SECRETS, DRUPAL_DB_PASSWORD: 'not-the-password', XDG_CACHE_HOME: join(work, 'cache-controller') }
+    const r = await runCli(['site', '-i', join(root, 'inventory'), '--limit', 'd10'], { cwd: root, env })
+    assert.notEqual(r.code, 0)
+    assert.match(r.stdout + r.stderr, /d10/)
+    assert.match(
+      r.stdout + r.stderr,
+      /refused drupal's login .*password authentication failed.*drupal_db\.password must be the password the postgresql role gave it/s,
+    )
+    assert.ok(!(r.stdout + r.stderr).includes('not-the-password'), 'the wrong password in the output')
+    assert.deepEqual(readFileSync(settings), before)
+    await frontPage(new DrupalClient(base.d10[0], HOST, 10), 'Halab Diez')
+  })
+
+  it('a PHP older than the archive asks for is refused by the driver, saying which PHP it needs', () => {
+    const r = spawnSync(
+      'php',
+      [join(work, 'lib', 'd10', 'drupal-site.php'), join(work, 'd10', 'web'), 'status', '99.0'],
+      {
+        encoding: 'utf8',
+      },
+    )
+    assert.equal(r.status, 3)
+    assert.match(r.stderr, /^PHP 8\.\S+ is too old for this Drupal \(it needs PHP 99\.0 or later\)/)
   })
 })
