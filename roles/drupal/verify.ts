@@ -2,7 +2,7 @@
 // first of lvs_vips, when the topology has one): the front page with the site name, the
 // admin's login through the form, and an article with an image made through one real
 // server and served by another (one database, one shared files directory).
-import { addressOf, check, type CheckResult, type HostContext } from '../../src/sdk.ts'
+import { addressOf, check, type CheckResult, type HostContext, kernelModule } from '../../src/sdk.ts'
 import drupalRole from './index.ts'
 import { adminLogin, createArticle, frontPage, servesArticle } from './live-checks.ts'
 import { DrupalClient } from './web-client.ts'
@@ -11,7 +11,12 @@ import { inspectArchive } from './code-base.ts'
 
 type DrupalVars = ReturnType<typeof drupalRole.vars.parse>
 
-export async function verifyDrupal(drupalHosts: HostContext[], inventoryDir: string): Promise<CheckResult[]> {
+/** `directors`: the hosts balancing the VIP; the VIP is asked only where their kernel has ip_vs. */
+export async function verifyDrupal(
+  drupalHosts: HostContext[],
+  inventoryDir: string,
+  directors: HostContext[] = [],
+): Promise<CheckResult[]> {
   const installed = drupalHosts.filter((h) => {
     const d = drupalRole.vars.parse(h.vars)
     return d.drupal_archive_url || d.drupal_archive_path // a skipped role has no site to ask
@@ -21,9 +26,8 @@ export async function verifyDrupal(drupalHosts: HostContext[], inventoryDir: str
   const major = majorOf(d, inventoryDir)
   const client = (base: string) => new DrupalClient(base, d.drupal_server_name, major)
   const servers = installed.map((h) => ({ name: h.name, base: `http://${addressOf(h.inventoryHost)}` }))
-  const vips = installed[0].vars.lvs_vips
-  if (Array.isArray(vips) && typeof vips[0] === 'string')
-    servers.push({ name: `the VIP ${vips[0]}`, base: `http://${vips[0]}` })
+  const vip = await balancedVip(installed[0], directors)
+  if (vip) servers.push({ name: `the VIP ${vip}`, base: `http://${vip}` })
   const results: CheckResult[] = []
   for (const s of servers) {
     // The name the lab tests look for: "drupal.ha answers on NODE".
@@ -56,4 +60,12 @@ function majorOf(d: DrupalVars, inventoryDir: string): 7 | 10 {
   if (d.drupal_archive_path && d.drupal_archive_sha256)
     return inspectArchive(localArchive(d.drupal_archive_path, inventoryDir), d.drupal_archive_sha256).major
   return d.drupal_major ?? 10
+}
+
+/** The first of lvs_vips, when directors balance it (a kernel with ip_vs on each: not the container lab). */
+async function balancedVip(h: HostContext, directors: HostContext[]): Promise<string | undefined> {
+  const vips = h.vars.lvs_vips
+  if (!Array.isArray(vips) || typeof vips[0] !== 'string' || !directors.length) return undefined
+  for (const d of directors) if (!(await d.fact(kernelModule('ip_vs'))).available) return undefined
+  return vips[0]
 }

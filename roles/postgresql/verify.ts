@@ -19,7 +19,8 @@ import {
 
 export default defineVerify({
   title: 'data tier (PostgreSQL, Drupal)',
-  run: (env) => verifyData(env.pick('postgresql'), env.pick('apache-php'), env.pick('drupal'), env),
+  run: (env) =>
+    verifyData(env.pick('postgresql'), env.pick('apache-php'), env.pick('drupal'), env, env.pick('keepalived')),
 })
 
 export async function verifyData(
@@ -27,6 +28,7 @@ export async function verifyData(
   webServers: HostContext[],
   drupalHosts: HostContext[],
   env: Pick<VerifyEnv, 'inventory'>,
+  directors: HostContext[] = [],
 ): Promise<CheckResult[]> {
   const results: CheckResult[] = []
   const first = databaseHosts[0]
@@ -65,6 +67,6 @@ export async function verifyData(
       }),
     )
   }
-  results.push(...(await verifyDrupal(drupalHosts, env.inventory.dir)))
+  results.push(...(await verifyDrupal(drupalHosts, env.inventory.dir, directors)))
   return results
 }
