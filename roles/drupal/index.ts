@@ -264,7 +264,8 @@ function installForm(vars: DrupalVars): Record<string, unknown> {
 
 /** The release archive unpacked into drupal_root, unless its web root holds index.php. */
 function unpackTask(root: string, webDir: string, archivePath: string, owner: string) {
-  const index = `${root}${webDir ? `/${webDir}` : ''}/index.php`
+  const web = webDir ? `${webDir}/` : '' // '', web/ or docroot/: no quoting needed
+  const index = `${root}/${web}index.php`
   return command({
     name: `unpack the archive into ${root}`,
     // Unpacked beside, then swapped for the empty code root by one rename: with a shared
@@ -275,6 +276,10 @@ function unpackTask(root: string, webDir: string, archivePath: string, owner: st
       `trap 'rm -rf "$t"' EXIT && ` +
       sh`tar -xf ${archivePath} -C "$t" --strip-components=1 --no-same-owner ` +
       sh`&& chown -R ${`${owner}:${owner}`} "$t" && chmod 755 "$t" && ` +
+      // A URL's archive is seen here first: its layout must be the one planned for.
+      `{ test -e "$t/${web}index.php" || { echo ` +
+      sh`${`the archive has no ${web}index.php: its layout is not the one drupal_layout (or the site's `} ` +
+      sh`${'document_root) says; nothing was unpacked'} >&2; exit 1; }; } && ` +
       (webDir ? sh`{ rmdir ${`${root}/${webDir}`} 2>/dev/null || true; } && ` : '') +
       // rmdir fails when another node sharing the root won the swap a moment ago (its
       // rename may still be on its way): wait for its index.php, never race it.

@@ -5,7 +5,9 @@ import { test } from 'node:test'
 import { DrupalClient, findForm } from '../../roles/drupal/web-client.ts'
 
 const PAGE = `
-<form action="/search/node" method="get" id="search-block-form"><input type="hidden" name="form_id" value="search_block_form" /></form>
+<form action="/search/node" method="get" id="search-block-form">
+  <input type="hidden" name="form_id" value="search_block_form" />
+</form>
 <form class="user-login-form" action="/user/login?destination=/node&amp;x=1" method="post" id="user-login-form">
   <input autocorrect="none" type="text" name="name" value="" />
   <input type="password" name="pass" />
