@@ -44,7 +44,7 @@ const Vars = z.object({
         '(classic layout: index.php at the top) or its web/ (composer project layout).',
     ),
   drupal_major: z
-    .union([z.literal(7), z.literal(10)])
+    .union([z.literal(7), z.literal(10)], { error: 'expected 7 or 10: the Drupal majors this role installs' })
     .optional()
     .describe(
       'Drupal 10 or 7. Read from an archive given by drupal_archive_path (and checked against this); ' +
