@@ -5,7 +5,7 @@
 // from the command line (drupal-site.php), once, on `drupal_install_node`; a rerun finds
 // the site installed and leaves it. A code base already in place (index.php) is never
 // unpacked over: upgrades are Drupal's own procedure.
-import { AccountName, command, defineRole, directory, secret, sh, template, z } from '../../src/sdk.ts'
+import { AccountName, command, defineRole, directory, packages, secret, sh, template, z } from '../../src/sdk.ts'
 import { databaseServer } from '../postgresql/server.ts'
 import { archiveOnHost, localArchive } from './archive.ts'
 import { assumedCodeBase, type CodeBase, inspectArchive, type Layout } from './code-base.ts'
@@ -57,6 +57,13 @@ const Vars = z.object({
       "classic (drupal.org's release: core/ and index.php at the top) or composer (web/ beside vendor/). " +
         'Read from an archive given by drupal_archive_path; with drupal_archive_url the default is the one ' +
         "Apache's site for drupal_server_name is set up for (DocumentRoot drupal_root/web: composer).",
+    ),
+  drupal_packages: z
+    .array(z.string())
+    .default(['php-cli', 'php-gd', 'php-pgsql', 'php-xml', 'php-mbstring'])
+    .describe(
+      "PHP for Drupal: the command line (the installer driver runs in it) and the extensions Drupal's " +
+        'composer.json requires beyond PHP itself (gd, pdo_pgsql, dom/SimpleXML/xml), plus mbstring.',
     ),
   drupal_server_name: z.string().default('drupal.ha').describe("The site's host name (the seed: drupal.ha)."),
   drupal_owner: AccountName.default('www-data').describe(
@@ -165,6 +172,7 @@ export default defineRole({
     const owner = vars.drupal_owner
     const db = vars.drupal_db
     return [
+      packages({ names: vars.drupal_packages }),
       directory({ path: vars.drupal_archive_cache, mode: '0755' }),
       ...archive.tasks,
       directory({ path: root, owner, group: owner, mode: '0755' }),
