@@ -242,7 +242,7 @@ function codeBaseOf(vars: DrupalVars, inventoryDir: string, siteLayout: Layout):
 }
 
 /** The DocumentRoot of this host's apache_sites entry for the Drupal site, if it has one. */
-function apacheDocumentRoot(hostVars: Record<string, unknown>, serverName: string): string | undefined {
+export function apacheDocumentRoot(hostVars: Record<string, unknown>, serverName: string): string | undefined {
   const sites = Array.isArray(hostVars.apache_sites) ? (hostVars.apache_sites as Record<string, unknown>[]) : []
   const root = sites.find((s) => s.server_name === serverName)?.document_root
   return typeof root === 'string' ? root.replace(/\/+$/, '') : undefined

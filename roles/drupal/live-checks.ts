@@ -65,12 +65,17 @@ export async function createArticle(c: DrupalClient, title: string): Promise<Art
   return { path, title, image: shown.replace(/\/styles\/[^/]+\/public\/(.*?)(\.webp)?$/, '/$1') }
 }
 
-/** `c` (another server) serves the article and its image: one database, one files directory. */
+/** `c` (another server) serves the article: one database. */
 export async function servesArticle(c: DrupalClient, a: Article): Promise<string> {
   const page = await c.get(a.path)
   if (page.status !== 200 || !page.body.includes(a.title))
     throw new Error(`${a.path}: HTTP ${page.status}${page.status === 200 ? `, without "${a.title}"` : ''}`)
+  return `${a.path} "${a.title}" (HTTP 200)`
+}
+
+/** `c` (another server) serves the article's image: one public files directory. */
+export async function servesImage(c: DrupalClient, a: Article): Promise<string> {
   const image = await c.getRaw(a.image)
   if (image.status !== 200) throw new Error(`the image ${a.image}: HTTP ${image.status}`)
-  return `${a.path} "${a.title}" and its image (HTTP 200)`
+  return `${a.image} (HTTP 200, ${image.body.length} bytes)`
 }

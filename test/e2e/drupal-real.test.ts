@@ -21,7 +21,14 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { adminLogin, type Article, createArticle, frontPage, servesArticle } from '../../roles/drupal/live-checks.ts'
+import {
+  adminLogin,
+  type Article,
+  createArticle,
+  frontPage,
+  servesArticle,
+  servesImage,
+} from '../../roles/drupal/live-checks.ts'
 import { DrupalClient } from '../../roles/drupal/web-client.ts'
 import { REPO, runCli, type CliResult } from '../helpers/cli.ts'
 import { DRUPAL10, DRUPAL7, realDrupalArchive, realDrupalMissing } from '../helpers/drupal-archive.ts'
@@ -173,7 +180,8 @@ describe('drupal role, real Drupal 10 (composer) and Drupal 7 on loopback', { sk
       const editor = client(0)
       await adminLogin(editor, 'admin', SECRETS.DRUPAL_ADMIN_PASSWORD)
       article[name] = await createArticle(editor, `Artículo ${name} ${process.pid}`)
-      assert.match(await servesArticle(client(1), article[name]), /and its image \(HTTP 200\)/)
+      assert.match(await servesArticle(client(1), article[name]), /\(HTTP 200\)$/)
+      assert.match(await servesImage(client(1), article[name]), /\.png \(HTTP 200, \d+ bytes\)$/)
     })
   }
 
@@ -190,8 +198,11 @@ describe('drupal role, real Drupal 10 (composer) and Drupal 7 on loopback', { sk
     for (const [name, major] of [
       ['d10', 10],
       ['d7', 7],
-    ] as const)
-      await servesArticle(new DrupalClient(base[name][1], HOST, major), article[name])
+    ] as const) {
+      const other = new DrupalClient(base[name][1], HOST, major)
+      await servesArticle(other, article[name])
+      await servesImage(other, article[name])
+    }
   })
 
   it('a database refusing the password stops the run naming host and field; settings.php stays', async () => {
