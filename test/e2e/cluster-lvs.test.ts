@@ -120,7 +120,12 @@ for (const t of TOPOLOGIES) {
       for (const rs of t.realServers) {
         assert.match(r.stdout, new RegExp(`${rs}'s identity page reads from PostgreSQL\\s+pass`))
         assert.match(r.stdout, new RegExp(`drupal\\.ha answers on ${rs}\\s+pass`))
+        assert.match(r.stdout, new RegExp(`drupal\\.ha: the admin logs in on ${rs}\\s+pass`))
       }
+      const [a, b] = t.realServers
+      assert.match(r.stdout, new RegExp(`drupal\\.ha: an article made on ${a} is served by ${b}\\s+pass`))
+      // The container lab shares no filesystem between real servers: the image check says so.
+      assert.match(r.stdout, new RegExp(`an image uploaded on ${a} is served by ${b}\\s+not run .*not on a shared`))
       assert.doesNotMatch(r.stdout, /FAIL/)
     })
 

@@ -166,11 +166,13 @@ describe(
       const summaries = [...r.stdout.matchAll(/^checks: (\d+) pass, (\d+) fail, (\d+) not run$/gm)].map((m) =>
         m.slice(1).map(Number),
       )
-      // DRBD + OCFS2, LVS + keepalived, the data tier (PostgreSQL on the shared volume, Drupal)
+      // DRBD + OCFS2, LVS + keepalived, the data tier: PostgreSQL alone, 2 identity pages, and
+      // Drupal: front page and admin login on protoss, terran and the VIP (6), an article
+      // made on protoss read on terran, its image too (files on OCFS2)
       assert.deepEqual(summaries, [
         [3, 0, 0],
         [13, 0, 0],
-        [5, 0, 0],
+        [11, 0, 0],
       ])
     })
 
