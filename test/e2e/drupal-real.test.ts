@@ -136,6 +136,8 @@ describe('drupal role, real Drupal 10 (composer) and Drupal 7 on loopback', { sk
     pg.sql(`CREATE ROLE drupal LOGIN PASSWORD '${SECRETS.DRUPAL_DB_PASSWORD.replace(/'/g, "''")}'`)
     for (const db of ['d10', 'd7']) pg.sql(`CREATE DATABASE ${db} OWNER drupal ENCODING 'UTF8' TEMPLATE template0`)
     root = project()
+    // As apache-php leaves it before the drupal role runs: the site's DocumentRoot, empty.
+    mkdirSync(join(work, 'd10', 'web'), { recursive: true })
     const t0 = performance.now()
     first = await runCli(['site', '-i', join(root, 'inventory')], {
       cwd: root,
