@@ -73,7 +73,7 @@ const Vars = z.object({
     .string()
     .startsWith('/')
     .optional()
-    .describe('Outside the document root; default DOCUMENT_ROOT-config/sync.'),
+    .describe('Outside the document root (Drupal 10 only); default DRUPAL_ROOT-config/sync.'),
   drupal_db: z
     .object({
       host: z.string().optional().describe("Default: postgresql_server_node's address in postgresql_network."),

@@ -45,13 +45,12 @@ export function realDrupalArchive(name: string): DrupalArchive {
   return withVars(path, sha256)
 }
 
-/** Just the files that tell a code base apart, packed as a release (one top directory). */
-export function tinyDrupalArchive(opts: {
-  version: string
-  layout?: 'classic' | 'composer'
-  php?: string
-}): DrupalArchive {
-  const dir = mkdtempSync(join(tmpdir(), 'halab-drupal-'))
+/** The few files that tell a code base apart, packed as a release (one top directory), under `under`. */
+export function tinyDrupalArchive(
+  opts: { version: string; layout?: 'classic' | 'composer'; php?: string },
+  under = tmpdir(),
+): DrupalArchive {
+  const dir = mkdtempSync(join(under, 'halab-drupal-'))
   const top = `drupal-${opts.version}`
   const web = opts.layout === 'composer' ? 'web/' : ''
   const files: Record<string, string> = opts.version.startsWith('7.')

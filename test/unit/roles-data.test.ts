@@ -22,8 +22,10 @@ import { REPO } from '../helpers/cli.ts'
 import { join } from 'node:path'
 
 // The drupal role caches what it read from an archive: a fresh cache, so that every run reads them.
-process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'halab-cache-'))
-after(() => rmSync(process.env.XDG_CACHE_HOME!, { recursive: true, force: true }))
+// Its archives and that cache live in one folder, removed at the end.
+const WORK = mkdtempSync(join(tmpdir(), 'halab-roles-data-'))
+process.env.XDG_CACHE_HOME = join(WORK, 'cache')
+after(() => rmSync(WORK, { recursive: true, force: true }))
 Object.assign(process.env, {
   KEEPALIVED_AUTH_PASS: 'vrrp8chr',
   DRBD_SECRET: 'unit-drbd-secret',
@@ -314,7 +316,7 @@ test('drupal: same settings.php on every node, pointing at the PostgreSQL server
 })
 
 test('drupal: a local archive whose sha256 differs is refused before any connection, naming the field', async () => {
-  const tiny = tinyDrupalArchive({ version: '10.5.4', layout: 'composer' })
+  const tiny = tinyDrupalArchive({ version: '10.5.4', layout: 'composer' }, WORK)
   await assert.rejects(
     prepare('4-node', { drupal_archive_path: tiny.path, drupal_archive_sha256: 'b'.repeat(64) }),
     (e: unknown) =>
@@ -335,7 +337,7 @@ test('drupal: a local archive whose sha256 differs is refused before any connect
 })
 
 test('drupal: layout, version and PHP come from the archive; the install runs with that PHP floor', async () => {
-  const composer = tinyDrupalArchive({ version: '10.5.4', layout: 'composer', php: '8.1.0' })
+  const composer = tinyDrupalArchive({ version: '10.5.4', layout: 'composer', php: '8.1.0' }, WORK)
   assert.deepEqual(inspectArchive(composer.path, composer.sha256), {
     layout: 'composer',
     major: 10,
@@ -343,7 +345,7 @@ test('drupal: layout, version and PHP come from the archive; the install runs wi
     webDir: 'web',
     phpMin: '8.1.0',
   })
-  const classic = tinyDrupalArchive({ version: '10.3.1', php: '8.3.0' })
+  const classic = tinyDrupalArchive({ version: '10.3.1', php: '8.3.0' }, WORK)
   assert.deepEqual(inspectArchive(classic.path, classic.sha256), {
     layout: 'classic',
     major: 10,
@@ -351,7 +353,7 @@ test('drupal: layout, version and PHP come from the archive; the install runs wi
     webDir: '',
     phpMin: '8.3.0',
   })
-  const seven = tinyDrupalArchive({ version: '7.105' })
+  const seven = tinyDrupalArchive({ version: '7.105' }, WORK)
   assert.equal(inspectArchive(seven.path, seven.sha256).major, 7)
   // A classic archive in an inventory whose drupal.ha serves web/: what to change, before anything runs.
   await assert.rejects(
@@ -373,7 +375,7 @@ test('drupal: layout, version and PHP come from the archive; the install runs wi
 })
 
 test('drupal: Drupal 7 gets its own settings.php ($drupal_hash_salt, no Drupal 10 settings) and no config sync', async () => {
-  const seven = tinyDrupalArchive({ version: '7.105' })
+  const seven = tinyDrupalArchive({ version: '7.105' }, WORK)
   const run = await prepare('lvs-3rs', {
     drupal_archive_path: seven.path,
     drupal_archive_sha256: seven.sha256,
@@ -393,10 +395,10 @@ test('drupal: an archive that is not Drupal, or a Drupal major the role does not
       (e: unknown) => e instanceof InventoryError && re.test(e.message),
     )
   await bad(
-    tinyDrupalArchive({ version: '11.1.0', layout: 'composer' }),
+    tinyDrupalArchive({ version: '11.1.0', layout: 'composer' }, WORK),
     /host terran: drupal: drupal_archive_path: \S+ holds Drupal 11\.1\.0: the drupal role installs Drupal 7 and 10 only/,
   )
-  const notDrupal = join(mkdtempSync(join(tmpdir(), 'halab-notdrupal-')), 'site.tar')
+  const notDrupal = join(WORK, 'not-drupal.tar')
   execFileSync('tar', ['-cf', notDrupal, '-C', join(REPO, 'docs'), '.'])
   const sha = createHash('sha256').update(readFileSync(notDrupal)).digest('hex')
   await bad(
