@@ -53,7 +53,7 @@ import {
   writePyinfraInventory,
 } from './lib/peers.ts'
 import { SITE_2NODE, siteManifest } from './lib/site-manifest.ts'
-import { buildDrupalArchive } from '../test/helpers/drupal-archive.ts'
+import { DRUPAL10, realDrupalArchive, realDrupalMissing } from '../test/helpers/drupal-archive.ts'
 
 const { values: opt } = parseArgs({
   options: {
@@ -331,8 +331,8 @@ async function workloadB(work: string, results: Results): Promise<Series[]> {
     const hosts = assertLabUpFor(inv).sort((a, b) => a.name.localeCompare(b.name))
     await prepareHosts(hosts, { pythonApt: true, log })
     results.machine.targetPython ??= (await onHost(hosts[0], 'python3 --version')).trim()
-    // 4-node installs Drupal: the stand-in archive the tests build (no Drupal download here).
-    const drupal = topo === '4-node' ? buildDrupalArchive() : undefined
+    // 4-node installs Drupal: the real archive the tests use (no Drupal download here); skipped without it.
+    const drupal = topo === '4-node' && !realDrupalMissing() ? realDrupalArchive(DRUPAL10) : undefined
     const overlay = join(inv, 'lab.yml')
     const playbook = ['-i', join(inv, 'hosts.yml'), ...(existsSync(overlay) ? ['-e', `@${overlay}`] : []), mirror]
     const runs: ToolRuns = {

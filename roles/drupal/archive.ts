@@ -15,11 +15,15 @@ export interface ArchiveSpec {
   cacheDir: string
 }
 
+/** drupal_archive_path on the controller: absolute, or relative to the inventory directory. */
+export const localArchive = (path: string, inventoryDir: string): string =>
+  isAbsolute(path) ? path : join(inventoryDir, path)
+
 export function archiveOnHost(spec: ArchiveSpec, inventoryDir: string): { path: string; tasks: Task[] } {
   const onHost = `${spec.cacheDir}/drupal-${spec.sha256.slice(0, 16)}.tar`
   const check = (file: string) => sh`echo ${`${spec.sha256}  `}` + `${file} | sha256sum -c --quiet -`
   if (spec.path) {
-    const local = isAbsolute(spec.path) ? spec.path : join(inventoryDir, spec.path)
+    const local = localArchive(spec.path, inventoryDir)
     if (!existsSync(local)) throw new Error(`drupal_archive_path: ${local} does not exist on the controller`)
     const actual = createHash('sha256').update(readFileSync(local)).digest('hex')
     if (actual !== spec.sha256)

@@ -10,11 +10,14 @@ export interface InstallDriver {
   documentRoot: string
   driver: string
   owner: string
+  /** The oldest PHP the code base runs on: the driver refuses an older one, saying so. */
+  phpMin: string
 }
 
 /** The driver's command line for `status` or `install`. */
 export const php = (spec: InstallDriver, action: string): string =>
-  sh`cd ${spec.documentRoot} && runuser -u ${spec.owner} -- php ${spec.driver} ${spec.documentRoot} ${action}`
+  sh`cd ${spec.documentRoot} && runuser -u ${spec.owner} -- php ${spec.driver} ${spec.documentRoot} ${action} ` +
+  sh`${spec.phpMin}`
 
 export function parseSiteState(stdout: string): SiteState {
   const s = stdout.trim().split('\n').pop() ?? ''

@@ -1,15 +1,16 @@
-// drupal: a Drupal 8+ site (seed 001 installs Drupal 7 through the browser) from a release
-// archive checked by sha256, unpacked into the document root owned by www-data, with
-// settings.php written from the inventory (the same on every web node), and installed by
-// Drupal's own installer driven from the command line (drupal-site.php), once, on
-// `drupal_install_node`; a rerun finds the site installed and leaves it.
-// A document root that already holds Drupal (index.php) is never unpacked over: upgrades
-// are Drupal's own procedure.
-import { AccountName, command, defineRole, directory, secret, sh, template, z } from '../../src/sdk.ts'
-import { phpString } from '../apache-php/index.ts'
+// drupal: a Drupal 10 or Drupal 7 site from a release archive checked by sha256, unpacked
+// into drupal_root owned by www-data (drupal.org's classic layout, or a composer project
+// whose document root is web/, read from the archive), with settings.php written from the
+// inventory (the same on every web node), and installed by Drupal's own installer driven
+// from the command line (drupal-site.php), once, on `drupal_install_node`; a rerun finds
+// the site installed and leaves it. A code base already in place (index.php) is never
+// unpacked over: upgrades are Drupal's own procedure.
+import { AccountName, command, defineRole, directory, packages, secret, sh, template, z } from '../../src/sdk.ts'
 import { databaseServer } from '../postgresql/server.ts'
-import { archiveOnHost } from './archive.ts'
+import { archiveOnHost, localArchive } from './archive.ts'
+import { assumedCodeBase, type CodeBase, inspectArchive, type Layout } from './code-base.ts'
 import { installTask } from './install.ts'
+import { settingsTask } from './settings.ts'
 
 const Vars = z.object({
   drupal_archive_url: z
@@ -34,11 +35,36 @@ const Vars = z.object({
     .startsWith('/')
     .default('/var/cache/halab')
     .describe('Where each node keeps the downloaded archive.'),
-  drupal_document_root: z
+  drupal_root: z
     .string()
     .startsWith('/')
     .default('/var/www/drupal')
-    .describe("Where Drupal is unpacked (the apache-php site's DocumentRoot)."),
+    .describe(
+      "Where the code base is unpacked. Apache's DocumentRoot for the site must be this directory " +
+        '(classic layout: index.php at the top) or its web/ (composer project layout).',
+    ),
+  drupal_major: z
+    .union([z.literal(7), z.literal(10)], { error: 'expected 7 or 10: the Drupal majors this role installs' })
+    .optional()
+    .describe(
+      'Drupal 10 or 7. Read from an archive given by drupal_archive_path (and checked against this); ' +
+        'with drupal_archive_url it says what the URL holds (default 10).',
+    ),
+  drupal_layout: z
+    .enum(['classic', 'composer'])
+    .optional()
+    .describe(
+      "classic (drupal.org's release: core/ and index.php at the top) or composer (web/ beside vendor/). " +
+        'Read from an archive given by drupal_archive_path; with drupal_archive_url the default is the one ' +
+        "Apache's site for drupal_server_name is set up for (DocumentRoot drupal_root/web: composer).",
+    ),
+  drupal_packages: z
+    .array(z.string())
+    .default(['php-cli', 'php-gd', 'php-pgsql', 'php-xml', 'php-mbstring'])
+    .describe(
+      "PHP for Drupal: the command line (the installer driver runs in it) and the extensions Drupal's " +
+        'composer.json requires beyond PHP itself (gd, pdo_pgsql, dom/SimpleXML/xml), plus mbstring.',
+    ),
   drupal_server_name: z.string().default('drupal.ha').describe("The site's host name (the seed: drupal.ha)."),
   drupal_owner: AccountName.default('www-data').describe(
     "The web server's account: owner and group of the site's files (a chown operand, so checked).",
@@ -47,7 +73,7 @@ const Vars = z.object({
     .string()
     .startsWith('/')
     .optional()
-    .describe('Outside the document root; default DOCUMENT_ROOT-config/sync.'),
+    .describe('Outside the document root (Drupal 10 only); default DRUPAL_ROOT-config/sync.'),
   drupal_db: z
     .object({
       host: z.string().optional().describe("Default: postgresql_server_node's address in postgresql_network."),
@@ -101,6 +127,8 @@ export const SKIPPED =
   'drupal: skipped, no release archive configured — to install Drupal set drupal_archive_url ' +
   '(or drupal_archive_path, a file beside the inventory) and drupal_archive_sha256, in group_vars or with -e'
 
+type DrupalVars = z.infer<typeof Vars>
+
 export default defineRole({
   name: 'drupal',
   vars: Vars,
@@ -126,9 +154,6 @@ export default defineRole({
           ? `drupal_install_node "${installNode}" is no host of the inventory`
           : 'drupal_install_node is not set (nor postgresql_server_node)',
       )
-    const root = vars.drupal_document_root.replace(/\/+$/, '')
-    const sync = vars.drupal_config_sync_directory ?? `${root}-config/sync`
-    const owner = vars.drupal_owner
     const archive = archiveOnHost(
       {
         url: vars.drupal_archive_url,
@@ -138,24 +163,39 @@ export default defineRole({
       },
       inventory.dir,
     )
-    const settings = render('settings.php.ejs', settingsValues(vars, dbHost, server?.port, sync))
+    const root = vars.drupal_root.replace(/\/+$/, '')
+    const siteRoot = apacheDocumentRoot(host.vars, vars.drupal_server_name)
+    const code = codeBaseOf(vars, inventory.dir, siteRoot === `${root}/web` ? 'composer' : 'classic')
+    const webRoot = code.webDir ? `${root}/${code.webDir}` : root
+    checkDocumentRoot(siteRoot, vars.drupal_server_name, webRoot, code)
+    const sync = vars.drupal_config_sync_directory ?? `${root}-config/sync`
+    const owner = vars.drupal_owner
+    const db = vars.drupal_db
     return [
+      packages({ names: vars.drupal_packages }),
       directory({ path: vars.drupal_archive_cache, mode: '0755' }),
       ...archive.tasks,
       directory({ path: root, owner, group: owner, mode: '0755' }),
-      unpackTask(root, archive.path, owner),
-      directory({ path: `${root}/sites/default/files`, owner, group: owner, mode: '0755' }),
-      directory({ path: sync.replace(/\/[^/]*$/, ''), owner, group: owner, mode: '0750' }),
-      directory({ path: sync, owner, group: owner, mode: '0750' }),
-      template({
-        path: `${root}/sites/default/settings.php`,
-        rendered: settings,
-        owner: 'root',
-        group: owner,
-        mode: '0440',
-        sensitive: true,
-        validate: 'php -l %s >/dev/null',
-      }),
+      unpackTask(root, code.webDir, archive.path, owner),
+      directory({ path: `${webRoot}/sites/default/files`, owner, group: owner, mode: '0755' }),
+      ...(code.major === 7
+        ? []
+        : [
+            directory({ path: sync.replace(/\/[^/]*$/, ''), owner, group: owner, mode: '0750' }),
+            directory({ path: sync, owner, group: owner, mode: '0750' }),
+          ]),
+      settingsTask(
+        {
+          major: code.major,
+          webRoot,
+          owner,
+          db: { ...db, host: dbHost, port: db.port ?? server?.port ?? 5432 },
+          hashSalt: vars.drupal_hash_salt,
+          configSync: sync,
+          serverName: vars.drupal_server_name,
+        },
+        render,
+      ),
       directory({ path: vars.drupal_driver.replace(/\/[^/]*$/, ''), mode: '0755' }),
       template({
         path: vars.drupal_driver,
@@ -164,59 +204,98 @@ export default defineRole({
         validate: 'php -l %s >/dev/null',
       }),
       installTask({
-        documentRoot: root,
+        documentRoot: webRoot,
         driver: vars.drupal_driver,
         owner,
+        phpMin: code.phpMin,
         installNode,
-        form: {
-          host: vars.drupal_server_name,
-          profile: vars.drupal_profile,
-          langcode: vars.drupal_langcode,
-          site_name: vars.drupal_site_name,
-          site_mail: vars.drupal_site_mail,
-          account: { name: vars.drupal_admin.name, mail: vars.drupal_admin.mail, pass: vars.drupal_admin.password },
-        },
+        form: installForm(vars),
       }),
     ]
   },
 })
 
-/** The release archive unpacked into the document root, unless it holds index.php. */
-function unpackTask(root: string, archivePath: string, owner: string) {
-  return command({
-    name: `unpack the archive into ${root}`,
-    // Unpacked beside, then swapped for the empty document root by one rename: with a
-    // shared document root (OCFS2), the other node either finds nothing or the whole
-    // tree, never half of it, and never unpacks over it.
-    command:
-      sh`p=${root}; t=$(mktemp -d -p "$(dirname "$p")" .drupal-unpack.XXXXXX) && trap 'rm -rf "$t"' EXIT && ` +
-      sh`tar -xf ${archivePath} -C "$t" --strip-components=1 --no-same-owner ` +
-      sh`&& chown -R ${`${owner}:${owner}`} "$t" && chmod 755 "$t" && ` +
-      // rmdir fails when another node sharing the document root won the swap a moment
-      // ago (its rename may still be on its way): wait for its index.php, never race it.
-      `if rmdir "$p" 2>/dev/null; then mv "$t" "$p"; else i=0; ` +
-      `while [ ! -e "$p/index.php" ] && [ "$i" -lt 60 ]; do sleep 1; i=$((i+1)); done; ` +
-      `test -e "$p/index.php" || { echo "$p is not empty and ` +
-      `holds no index.php (waited 60 s for another node's copy): ` +
-      `not unpacking over it" >&2; exit 1; }; fi`,
-    creates: `${root}/index.php`,
-  })
+/**
+ * The code base: read from an archive on the controller; for a URL, what the vars say, the
+ * layout defaulting to the one Apache's site is set up for (`siteLayout`).
+ */
+function codeBaseOf(vars: DrupalVars, inventoryDir: string, siteLayout: Layout): CodeBase {
+  if (!vars.drupal_archive_path) return assumedCodeBase(vars.drupal_major, vars.drupal_layout ?? siteLayout)
+  const local = localArchive(vars.drupal_archive_path, inventoryDir)
+  let code: CodeBase
+  try {
+    code = inspectArchive(local, vars.drupal_archive_sha256!)
+  } catch (e) {
+    throw new Error(`drupal_archive_path: ${local} ${(e as Error).message}`)
+  }
+  if (vars.drupal_major !== undefined && vars.drupal_major !== code.major)
+    throw new Error(
+      `drupal_major is ${vars.drupal_major} but drupal_archive_path ${local} holds Drupal ${code.version}: ` +
+        'remove drupal_major (it is read from the archive) or use the archive you meant',
+    )
+  if (vars.drupal_layout !== undefined && vars.drupal_layout !== code.layout)
+    throw new Error(
+      `drupal_layout is ${vars.drupal_layout} but drupal_archive_path ${local} has the ${code.layout} layout: ` +
+        'remove drupal_layout (it is read from the archive)',
+    )
+  return code
 }
 
-/** settings.php's values, each a PHP literal: the database, the hash salt, the config sync directory, trusted hosts. */
-function settingsValues(vars: z.infer<typeof Vars>, dbHost: string, serverPort: number | undefined, sync: string) {
-  const db = vars.drupal_db
+/** The DocumentRoot of this host's apache_sites entry for the Drupal site, if it has one. */
+export function apacheDocumentRoot(hostVars: Record<string, unknown>, serverName: string): string | undefined {
+  const sites = Array.isArray(hostVars.apache_sites) ? (hostVars.apache_sites as Record<string, unknown>[]) : []
+  const root = sites.find((s) => s.server_name === serverName)?.document_root
+  return typeof root === 'string' ? root.replace(/\/+$/, '') : undefined
+}
+
+/** Apache's site for drupal_server_name (when the host has one) must serve the code base's web root. */
+function checkDocumentRoot(siteRoot: string | undefined, serverName: string, webRoot: string, code: CodeBase) {
+  if (siteRoot === undefined || siteRoot === webRoot) return
+  throw new Error(
+    `apache_sites: the site ${serverName} has document_root ${siteRoot}, but this Drupal ` +
+      `(${code.layout} layout${code.webDir ? `, document root ${code.webDir}/` : ''}) is served from ${webRoot}: ` +
+      `set its document_root to ${webRoot} (or drupal_root to match)`,
+  )
+}
+
+/** Form values for Drupal's installer (site and admin account), sent on stdin. */
+function installForm(vars: DrupalVars): Record<string, unknown> {
   return {
-    db: {
-      name: phpString(db.name),
-      user: phpString(db.user),
-      password: phpString(db.password),
-      host: phpString(dbHost),
-      port: String(db.port ?? serverPort ?? 5432),
-      prefix: phpString(db.prefix),
-    },
-    hashSalt: phpString(vars.drupal_hash_salt),
-    configSync: phpString(sync),
-    trustedHosts: `[${phpString(`^${vars.drupal_server_name.replace(/[.\\]/g, '\\$&')}$`)}]`,
+    host: vars.drupal_server_name,
+    profile: vars.drupal_profile,
+    langcode: vars.drupal_langcode,
+    site_name: vars.drupal_site_name,
+    site_mail: vars.drupal_site_mail,
+    account: { name: vars.drupal_admin.name, mail: vars.drupal_admin.mail, pass: vars.drupal_admin.password },
   }
+}
+
+/** The release archive unpacked into drupal_root, unless its web root holds index.php. */
+function unpackTask(root: string, webDir: string, archivePath: string, owner: string) {
+  const web = webDir ? `${webDir}/` : '' // '', web/ or docroot/: no quoting needed
+  const index = `${root}/${web}index.php`
+  return command({
+    name: `unpack the archive into ${root}`,
+    // Unpacked beside, then swapped for the empty code root by one rename: with a shared
+    // root (OCFS2), the other node either finds nothing or the whole tree, never half of
+    // it, and never unpacks over it. Apache may have made an empty web/ in it already.
+    command:
+      sh`p=${root}; i=${index}; t=$(mktemp -d -p "$(dirname "$p")" .drupal-unpack.XXXXXX) && ` +
+      `trap 'rm -rf "$t"' EXIT && ` +
+      sh`tar -xf ${archivePath} -C "$t" --strip-components=1 --no-same-owner ` +
+      sh`&& chown -R ${`${owner}:${owner}`} "$t" && chmod 755 "$t" && ` +
+      // A URL's archive is seen here first: its layout must be the one planned for.
+      `{ test -e "$t/${web}index.php" || { echo ` +
+      sh`${`the archive has no ${web}index.php: its layout is not the one drupal_layout (or the site's `} ` +
+      sh`${'document_root) says; nothing was unpacked'} >&2; exit 1; }; } && ` +
+      (webDir ? sh`{ rmdir ${`${root}/${webDir}`} 2>/dev/null || true; } && ` : '') +
+      // rmdir fails when another node sharing the root won the swap a moment ago (its
+      // rename may still be on its way): wait for its index.php, never race it.
+      `if rmdir "$p" 2>/dev/null; then mv "$t" "$p"; else n=0; ` +
+      `while [ ! -e "$i" ] && [ "$n" -lt 60 ]; do sleep 1; n=$((n+1)); done; ` +
+      `test -e "$i" || { echo "$p is not empty and ` +
+      `holds no $i (waited 60 s for another node's copy): ` +
+      `not unpacking over it" >&2; exit 1; }; fi`,
+    creates: index,
+  })
 }

@@ -1,8 +1,8 @@
 // The data tier, live: exactly one node runs PostgreSQL (never two postmasters on one data
 // directory), every web server's identity page shows a value it read from that server,
-// and every Drupal node answers for the site's name with the installed site.
+// and the Drupal site answers, logs its admin in and shares its content (roles/drupal/verify.ts).
 import apacheRole from '../apache-php/index.ts'
-import drupalRole from '../drupal/index.ts'
+import { verifyDrupal } from '../drupal/verify.ts'
 import postgresqlRole from './index.ts'
 import { databaseServer } from './server.ts'
 import {
@@ -19,7 +19,8 @@ import {
 
 export default defineVerify({
   title: 'data tier (PostgreSQL, Drupal)',
-  run: (env) => verifyData(env.pick('postgresql'), env.pick('apache-php'), env.pick('drupal'), env),
+  run: (env) =>
+    verifyData(env.pick('postgresql'), env.pick('apache-php'), env.pick('drupal'), env, env.pick('keepalived')),
 })
 
 export async function verifyData(
@@ -27,6 +28,7 @@ export async function verifyData(
   webServers: HostContext[],
   drupalHosts: HostContext[],
   env: Pick<VerifyEnv, 'inventory'>,
+  directors: HostContext[] = [],
 ): Promise<CheckResult[]> {
   const results: CheckResult[] = []
   const first = databaseHosts[0]
@@ -65,23 +67,6 @@ export async function verifyData(
       }),
     )
   }
-  for (const h of drupalHosts) {
-    const d = drupalRole.vars.parse(h.vars)
-    if (!d.drupal_archive_url && !d.drupal_archive_path) continue // the role was skipped: no site to ask
-    results.push(
-      await check(`${d.drupal_server_name} answers on ${h.name}`, async () => {
-        const { status, body } = await httpGet(`http://${addressOf(h.inventoryHost)}/`, 10000, {
-          host: d.drupal_server_name,
-        })
-        const title = /<title>([^<]*)<\/title>/.exec(body)?.[1]
-        if (status !== 200 || !title?.includes(d.drupal_site_name))
-          throw new Error(
-            `HTTP ${status}, title ${JSON.stringify(title ?? null)} (expected ` +
-              `the site name ${JSON.stringify(d.drupal_site_name)})`,
-          )
-        return `HTTP 200, "${title}"`
-      }),
-    )
-  }
+  results.push(...(await verifyDrupal(drupalHosts, env.inventory.dir, directors)))
   return results
 }

@@ -4,13 +4,11 @@
 // keepalived.conf is all that --check reports → --roles keepalived reruns only it →
 // verify passes every check this kernel allows and lists the rest as not run. The data
 // tier runs for real: PostgreSQL on one real server, the identity pages reading from it,
-// Drupal (a stand-in archive, test/fixtures/drupal-fake) installed by the site run.
+// Drupal (the real 10.5.4 composer project from ../shared/fixtures/drupal) installed by the site run.
 import assert from 'node:assert/strict'
-import { rmSync } from 'node:fs'
-import { dirname } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { runCli, type CliResult } from '../helpers/cli.ts'
-import { buildDrupalArchive } from '../helpers/drupal-archive.ts'
+import { DRUPAL10, realDrupalArchive, realDrupalMissing } from '../helpers/drupal-archive.ts'
 import { labSkip, onHost, recapLine, useLab } from '../helpers/lab.ts'
 import { httpGet } from '../../src/verify/http.ts'
 
@@ -21,12 +19,14 @@ const SECRETS = {
   DRUPAL_HASH_SALT: 'salt-e2e-lvs-0123456789abcdef0123456789',
   DRUPAL_ADMIN_PASSWORD: 'admin-e2e-lvs',
 }
-const drupal = buildDrupalArchive()
-after(() => rmSync(dirname(drupal.path), { recursive: true, force: true }))
+const drupalMissing = realDrupalMissing()
+const drupal = drupalMissing ? undefined : realDrupalArchive(DRUPAL10)
 const outputs: string[] = []
 const cli = async (...args: string[]): Promise<CliResult> => {
   // The playbook's variables need the archive wherever the inventory is read whole.
-  const r = await runCli(['site', 'verify'].includes(args[0]) ? [...args, ...drupal.extraVars] : args, { env: SECRETS })
+  const r = await runCli(['site', 'verify'].includes(args[0]) ? [...args, ...(drupal?.extraVars ?? [])] : args, {
+    env: SECRETS,
+  })
   outputs.push(r.stdout, r.stderr)
   return r
 }
@@ -59,7 +59,7 @@ const TOPOLOGIES = [
 ]
 
 for (const t of TOPOLOGIES) {
-  describe(`${t.name}: LVS directors and real servers in the lab`, { skip: labSkip }, () => {
+  describe(`${t.name}: LVS directors and real servers in the lab`, { skip: labSkip || drupalMissing }, () => {
     const inv = `inventory/${t.name}`
     const all = [t.master, t.backup, ...t.realServers]
     useLab(inv)
@@ -120,7 +120,12 @@ for (const t of TOPOLOGIES) {
       for (const rs of t.realServers) {
         assert.match(r.stdout, new RegExp(`${rs}'s identity page reads from PostgreSQL\\s+pass`))
         assert.match(r.stdout, new RegExp(`drupal\\.ha answers on ${rs}\\s+pass`))
+        assert.match(r.stdout, new RegExp(`drupal\\.ha: the admin logs in on ${rs}\\s+pass`))
       }
+      const [a, b] = t.realServers
+      assert.match(r.stdout, new RegExp(`drupal\\.ha: an article made on ${a} is served by ${b}\\s+pass`))
+      // The container lab shares no filesystem between real servers: the image check says so.
+      assert.match(r.stdout, new RegExp(`an image uploaded on ${a} is served by ${b}\\s+not run .*not on a shared`))
       assert.doesNotMatch(r.stdout, /FAIL/)
     })
 

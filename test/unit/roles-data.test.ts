@@ -2,8 +2,11 @@
 // the LVS inventories through the real site playbook, without any host, and the decisions
 // that keep data safe (create vs. alter, password set only when refused, install once).
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { test } from 'node:test'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { after, test } from 'node:test'
 import { loadPlaybook, prepareRun, type PreparedRun } from '../../src/engine/prepare.ts'
 import type { HostContext } from '../../src/engine/host-context.ts'
 import type { Fact, Task } from '../../src/engine/types.ts'
@@ -13,9 +16,16 @@ import { planDatabase, planRole } from '../../roles/postgresql/accounts.ts'
 import { scramVerifier } from '../../roles/postgresql/scram.ts'
 import { SKIPPED } from '../../roles/drupal/index.ts'
 import { parseSiteState } from '../../roles/drupal/facts.ts'
+import { inspectArchive } from '../../roles/drupal/code-base.ts'
+import { tinyDrupalArchive } from '../helpers/drupal-archive.ts'
 import { REPO } from '../helpers/cli.ts'
 import { join } from 'node:path'
 
+// The drupal role caches what it read from an archive: a fresh cache, so that every run reads them.
+// Its archives and that cache live in one folder, removed at the end.
+const WORK = mkdtempSync(join(tmpdir(), 'halab-roles-data-'))
+process.env.XDG_CACHE_HOME = join(WORK, 'cache')
+after(() => rmSync(WORK, { recursive: true, force: true }))
 Object.assign(process.env, {
   KEEPALIVED_AUTH_PASS: 'vrrp8chr',
   DRBD_SECRET: 'unit-drbd-secret',
@@ -23,7 +33,12 @@ Object.assign(process.env, {
   DRUPAL_HASH_SALT: 'salt-unit-0123456789abcdef0123456789',
   DRUPAL_ADMIN_PASSWORD: 'admin-unit',
 })
-const ARCHIVE = { drupal_archive_url: 'https://drupal.invalid/drupal.tar.gz', drupal_archive_sha256: 'a'.repeat(64) }
+// A composer project (web/ beside vendor/), as the inventories' drupal.ha site expects.
+const ARCHIVE = {
+  drupal_archive_url: 'https://drupal.invalid/drupal.tar.gz',
+  drupal_archive_sha256: 'a'.repeat(64),
+  drupal_layout: 'composer',
+}
 
 async function prepare(topology: string, extraVars: Record<string, unknown> = ARCHIVE): Promise<PreparedRun> {
   const inv = await loadInventory(join(REPO, 'inventory', topology), {
@@ -246,13 +261,13 @@ test('identity page: one PHP page reading the database server on every real serv
     join(REPO, 'inventory', '4-node', 'group_vars', 'realservers.yml'),
   )
   const sites = rendered(run, 'terran', '/etc/apache2/sites-available/drupal.conf')
-  assert.match(sites, /ServerName drupal\.ha\n\tDocumentRoot \/var\/www\/drupal/)
+  assert.match(sites, /ServerName drupal\.ha\n\tDocumentRoot \/var\/www\/drupal\/web\n/)
 })
 
 test('drupal: same settings.php on every node, pointing at the PostgreSQL server; the installer runs only on the install node', async () => {
   const run = await prepare('5-node')
-  const settings = rendered(run, 'empresa2', '/var/www/drupal/sites/default/settings.php')
-  assert.equal(rendered(run, 'empresa3', '/var/www/drupal/sites/default/settings.php'), settings)
+  const settings = rendered(run, 'empresa2', '/var/www/drupal/web/sites/default/settings.php')
+  assert.equal(rendered(run, 'empresa3', '/var/www/drupal/web/sites/default/settings.php'), settings)
   assert.match(settings, /'host' => '10\.0\.2\.5',/)
   assert.match(settings, /'password' => 'db-unit-\\'pw',/)
   assert.match(settings, /\$settings\['trusted_host_patterns'\] = \['\^drupal\\\\\.ha\$'\];/)
@@ -262,7 +277,7 @@ test('drupal: same settings.php on every node, pointing at the PostgreSQL server
   const plan = await install('empresa2').plan(hostAnswering('empresa2', notInstalled))
   assert.match(
     plan.changes[0].command!,
-    /php \/usr\/local\/lib\/halab\/drupal-site\.php \/var\/www\/drupal install && .* status \| grep -qx installed/,
+    /php \/usr\/local\/lib\/halab\/drupal-site\.php \/var\/www\/drupal\/web install 8\.1 && .* status 8\.1 \| grep -qx installed/,
   )
   assert.deepEqual(JSON.parse(String(plan.changes[0].stdin)).account, {
     name: 'admin',
@@ -289,7 +304,7 @@ test('drupal: same settings.php on every node, pointing at the PostgreSQL server
   } as unknown as HostContext)
   assert.match(
     fresh.changes[0].command!,
-    /tar -xf \/var\/cache\/halab\/drupal-a{16}\.tar -C "\$t" --strip-components=1 .* if rmdir "\$p" 2>\/dev\/null; then mv "\$t" "\$p"; else .*while \[ ! -e "\$p\/index\.php" \].*test -e "\$p\/index\.php"/,
+    /^p=\/var\/www\/drupal; i=\/var\/www\/drupal\/web\/index\.php; .*tar -xf \/var\/cache\/halab\/drupal-a{16}\.tar -C "\$t" --strip-components=1 .*\{ rmdir \/var\/www\/drupal\/web 2>\/dev\/null \|\| true; \} && if rmdir "\$p" 2>\/dev\/null; then mv "\$t" "\$p"; else .*while \[ ! -e "\$i" \].*test -e "\$i"/,
   )
   assert.deepEqual(
     (await unpack.plan({ mode: { check: false, diff: false }, fact: async () => true } as unknown as HostContext))
@@ -301,26 +316,99 @@ test('drupal: same settings.php on every node, pointing at the PostgreSQL server
 })
 
 test('drupal: a local archive whose sha256 differs is refused before any connection, naming the field', async () => {
-  const path = join(REPO, 'test', 'fixtures', 'drupal-fake', 'index.php')
+  const tiny = tinyDrupalArchive({ version: '10.5.4', layout: 'composer' }, WORK)
   await assert.rejects(
-    prepare('4-node', { drupal_archive_path: path, drupal_archive_sha256: 'b'.repeat(64) }),
+    prepare('4-node', { drupal_archive_path: tiny.path, drupal_archive_sha256: 'b'.repeat(64) }),
     (e: unknown) =>
       e instanceof InventoryError &&
       /drupal_archive_path: .* has sha256 [0-9a-f]{64}, not drupal_archive_sha256 b{64}/.test(e.message),
   )
-  const sha = createHash('sha256')
-    .update(await import('node:fs').then((fs) => fs.readFileSync(path)))
-    .digest('hex')
-  const run = await prepare('4-node', { drupal_archive_path: path, drupal_archive_sha256: sha })
+  const run = await prepare('4-node', { drupal_archive_path: tiny.path, drupal_archive_sha256: tiny.sha256 })
   const copy = tasksOf(run, 'terran', 'drupal').find((t) => t.name.startsWith('drupal archive '))!
   const plan = await copy.plan({
     mode: { check: false, diff: false },
     fact: async () => ({ exists: false }),
   } as unknown as HostContext)
-  assert.match(plan.changes[0].command!, new RegExp(`echo '${sha}  '"\\$t" \\| sha256sum -c --quiet -`))
+  assert.match(plan.changes[0].command!, new RegExp(`echo '${tiny.sha256}  '"\\$t" \\| sha256sum -c --quiet -`))
   await assert.rejects(
     prepare('4-node', { drupal_archive_url: 'https://drupal.invalid/drupal.tar.gz' }),
     (e: unknown) => e instanceof InventoryError && /drupal_archive_sha256 is not set/.test(e.message),
+  )
+})
+
+test('drupal: layout, version and PHP come from the archive; the install runs with that PHP floor', async () => {
+  const composer = tinyDrupalArchive({ version: '10.5.4', layout: 'composer', php: '8.1.0' }, WORK)
+  assert.deepEqual(inspectArchive(composer.path, composer.sha256), {
+    layout: 'composer',
+    major: 10,
+    version: '10.5.4',
+    webDir: 'web',
+    phpMin: '8.1.0',
+  })
+  const classic = tinyDrupalArchive({ version: '10.3.1', php: '8.3.0' }, WORK)
+  assert.deepEqual(inspectArchive(classic.path, classic.sha256), {
+    layout: 'classic',
+    major: 10,
+    version: '10.3.1',
+    webDir: '',
+    phpMin: '8.3.0',
+  })
+  const seven = tinyDrupalArchive({ version: '7.105' }, WORK)
+  assert.equal(inspectArchive(seven.path, seven.sha256).major, 7)
+  // A classic archive in an inventory whose drupal.ha serves web/: what to change, before anything runs.
+  await assert.rejects(
+    prepare('4-node', { drupal_archive_path: classic.path, drupal_archive_sha256: classic.sha256 }),
+    (e: unknown) =>
+      e instanceof InventoryError &&
+      /host terran: .*apache_sites: the site drupal\.ha has document_root \/var\/www\/drupal\/web, but this Drupal \(classic layout\) is served from \/var\/www\/drupal: set its document_root to \/var\/www\/drupal/.test(
+        e.message,
+      ),
+  )
+  const run = await prepare('4-node', {
+    drupal_archive_path: classic.path,
+    drupal_archive_sha256: classic.sha256,
+    apache_sites: [{ name: 'drupal', server_name: 'drupal.ha', document_root: '/var/www/drupal' }],
+  })
+  const install = tasksOf(run, 'protoss', 'drupal').find((t) => t.name.startsWith('drupal site installed'))!
+  const plan = await install.plan(hostAnswering('protoss', [[/status/, 'not-installed\n']]))
+  assert.match(plan.changes[0].command!, /drupal-site\.php \/var\/www\/drupal install 8\.3\.0 &&/)
+})
+
+test('drupal: Drupal 7 gets its own settings.php ($drupal_hash_salt, no Drupal 10 settings) and no config sync', async () => {
+  const seven = tinyDrupalArchive({ version: '7.105' }, WORK)
+  const run = await prepare('lvs-3rs', {
+    drupal_archive_path: seven.path,
+    drupal_archive_sha256: seven.sha256,
+    apache_sites: [{ name: 'drupal', server_name: 'drupal.ha', document_root: '/var/www/drupal' }],
+  })
+  const settings = rendered(run, 'web1', '/var/www/drupal/sites/default/settings.php')
+  assert.match(settings, /^\$drupal_hash_salt = 'salt-unit-0123456789abcdef0123456789';$/m)
+  assert.match(settings, /'driver' => 'pgsql',\n {2}'database' => 'drupal',/)
+  assert.doesNotMatch(settings, /\$settings\[|namespace/)
+  assert.ok(!tasksOf(run, 'web1', 'drupal').some((t) => t.name.includes('-config')))
+})
+
+test('drupal: an archive that is not Drupal, or a Drupal major the role does not know, names the file and what to do', async () => {
+  const bad = async (archive: { path: string; sha256: string }, re: RegExp) =>
+    assert.rejects(
+      prepare('4-node', { drupal_archive_path: archive.path, drupal_archive_sha256: archive.sha256 }),
+      (e: unknown) => e instanceof InventoryError && re.test(e.message),
+    )
+  await bad(
+    tinyDrupalArchive({ version: '11.1.0', layout: 'composer' }, WORK),
+    /host terran: drupal: drupal_archive_path: \S+ holds Drupal 11\.1\.0: the drupal role installs Drupal 7 and 10 only/,
+  )
+  const notDrupal = join(WORK, 'not-drupal.tar')
+  execFileSync('tar', ['-cf', notDrupal, '-C', join(REPO, 'docs'), '.'])
+  const sha = createHash('sha256').update(readFileSync(notDrupal)).digest('hex')
+  await bad(
+    { path: notDrupal, sha256: sha },
+    /drupal_archive_path: \S+ is not packed as a Drupal release|is not a Drupal code base/,
+  )
+  const text = join(REPO, 'README.md')
+  await bad(
+    { path: text, sha256: createHash('sha256').update(readFileSync(text)).digest('hex') },
+    /drupal_archive_path: \S+README\.md is not a readable tar archive/,
   )
 })
 

@@ -31,8 +31,10 @@ test('drupal: the install driver says installed, not installed or incomplete; a 
     documentRoot: '/var/www/drupal',
     driver: '/usr/local/lib/halab/drupal-site.php',
     owner: 'www-data',
+    phpMin: '8.1.0',
   })
   assert.equal(fact.key, 'drupal-site:/var/www/drupal')
+  assert.match(fact.command, /drupal-site\.php \/var\/www\/drupal status 8\.1\.0$/)
   assert.equal(fact.parse(answer(0, 'not-installed\n')), 'not-installed')
   assert.equal(fact.parse(answer(0, 'PHP Warning: x\nincomplete\n')), 'incomplete')
   assert.throws(
