@@ -60,17 +60,17 @@ async function acrossServers(
     article = await createArticle(editor, `halab verify ${new Date().toISOString()}`)
     return servesArticle(client(base(b)), article)
   })
-  const image = await check(
-    `${d.drupal_server_name}: an image uploaded on ${a.name} is served by ${b.name}`,
-    async () => {
-      if (!article) throw new NotRun('no article was made')
-      const files = `${webRootOf(d, a, inventoryDir)}/sites/default/files`
-      const kinds = await Promise.all([a, b].map(async (h) => (await h.run(sh`stat -f -c %T ${files}`)).stdout.trim()))
-      if (kinds.some((k) => !SHARED.includes(k)))
-        throw new NotRun(`${files} is not on a shared filesystem on both nodes (${kinds.join(', ')})`)
-      return servesImage(client(base(b)), article)
-    },
+  // Files on storage of each node's own (lvs-3rs, containers): an upload stays where it was made, so there
+  // is nothing to check across servers, rather than a check "not run".
+  const files = `${webRootOf(d, a, inventoryDir)}/sites/default/files`
+  const kinds = await Promise.all(
+    [a, b].map(async (h) => (await h.run(sh`stat -f -c %T ${files}`, { allowFailure: true })).stdout.trim()),
   )
+  if (kinds.some((k) => !SHARED.includes(k))) return [made]
+  const image = await check(`${d.drupal_server_name}: an image uploaded on ${a.name} is served by ${b.name}`, () => {
+    if (!article) throw new NotRun('no article was made')
+    return servesImage(client(base(b)), article)
+  })
   return [made, image]
 }
 
