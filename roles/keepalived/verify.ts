@@ -76,9 +76,9 @@ async function clusterOf(directors: HostContext[], realServers: HostContext[], e
       (await holders()).join() === d.name ? d.name : undefined,
     )
 
+  // IPVS runs on the directors; an LVS-DR real server needs only the VIP on lo (a container will do).
   const lacking: string[] = []
-  for (const h of [...directors, ...realServers])
-    if (!(await h.fact(kernelModule('ip_vs'))).available) lacking.push(h.name)
+  for (const h of directors) if (!(await h.fact(kernelModule('ip_vs'))).available) lacking.push(h.name)
   const vs = first.keepalived_virtual_servers.find((v) => v.ip === vip) ?? first.keepalived_virtual_servers[0]
   const service = vs ? `${vs.ip}:${vs.port}` : undefined
   const members: RenderedRealServer[] = vs ? realServersOf(vs, first, env.inventory) : []
