@@ -65,6 +65,15 @@ export default defineRole({
         .default(120)
         .describe("initdead: deadtime at startup, while the network settles (null: heartbeat's default)."),
       heartbeat_udpport: z.number().int().default(694).describe('udpport of the heartbeats.'),
+      heartbeat_restart_settle: z
+        .number()
+        .min(0)
+        .default(30)
+        .describe(
+          'Seconds a restart (after a config change) waits between stop and start: the peer, told of the stop, ' +
+            'takes over first. A node that rejoins during that takeover can leave the peer unable to stop ' +
+            '("T_STARTING received during takeover", then "Shutdown delayed" for ever). 0: a plain restart.',
+        ),
       heartbeat_debugfile: z.string().nullable().default('/var/log/ha-debug').describe('debugfile (null: none).'),
       heartbeat_logfile: z.string().nullable().default('/var/log/ha-log').describe('logfile (null: none).'),
       heartbeat_logfacility: z.string().default('local0').describe('logfacility (syslog).'),
@@ -181,7 +190,14 @@ export default defineRole({
     ]
     return tasks
   },
-  handlers: () => ({ 'restart heartbeat': service({ service: 'heartbeat', state: 'restarted' }) }),
+  handlers: ({ vars }) => ({
+    'restart heartbeat': service({
+      service: 'heartbeat',
+      state: 'restarted',
+      settle: vars.heartbeat_restart_settle,
+      name: 'service heartbeat restarted',
+    }),
+  }),
 })
 
 /** `nodo1 IPaddr2::192.168.0.29/24/eth0 drbddisk::r0 Filesystem::/dev/drbd0::/srv/data::ext4 apache2` */

@@ -71,7 +71,8 @@ export async function verifyHeartbeat(hosts: HostContext[]): Promise<CheckResult
   results.push(
     await check(`stop heartbeat on ${preferred.name} → VIP moves to ${other.name}`, async () => {
       const t0 = performance.now()
-      await preferred.run('service heartbeat stop')
+      // A heartbeat that cannot stop (a resource script hung) fails the check instead of hanging verify.
+      await preferred.run('service heartbeat stop', { timeoutMs: STOP_LIMIT_MS })
       await waitServedBy(vip, other.name, failoverLimit)
       return (
         `${other.name} answered on the VIP ${secondsSince(t0)} s ` +
@@ -93,6 +94,8 @@ export async function verifyHeartbeat(hosts: HostContext[]): Promise<CheckResult
   return results
 }
 
+/** A clean stop hands over at once; ha.cf's deadtime does not bound it. */
+const STOP_LIMIT_MS = 180_000
 const secondsSince = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1)
 
 /** The replicated file the DRBD checks write before failover and read after it. */

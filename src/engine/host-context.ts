@@ -43,9 +43,10 @@ export class HostContext {
   /** Run a command; a non-zero exit throws a TaskError unless `allowFailure`. */
   async run(
     command: string,
-    opts: { stdin?: string | Buffer; allowFailure?: boolean; display?: string } = {},
+    opts: { stdin?: string | Buffer; allowFailure?: boolean; display?: string; timeoutMs?: number } = {},
   ): Promise<ExecResult> {
-    const result = await this.transport.exec(command, { stdin: opts.stdin, timeoutMs: this.commandTimeoutMs })
+    const timeoutMs = opts.timeoutMs ?? this.commandTimeoutMs
+    const result = await this.transport.exec(command, { stdin: opts.stdin, timeoutMs })
     this.commandLog?.push({
       command: opts.display ?? command,
       code: result.code,

@@ -12,6 +12,11 @@ export interface ServiceSpec {
   service: string
   state?: 'started' | 'stopped' | 'restarted' | 'reloaded'
   enabled?: boolean
+  /**
+   * A restart as stop, this many seconds, start: for a cluster daemon whose peer reacts to the
+   * stop (takes over) and must be done before this node rejoins.
+   */
+  settle?: number
   /** The task's title (default "service SERVICE STATE"). */
   name?: string
   notify?: string[]
@@ -76,11 +81,21 @@ export function planService(current: ServiceState, spec: ServiceSpec, ctx: Servi
       ...(verb === 'start' ? { starts: name } : {}),
     }))
   }
-  return verbs.map((verb) => ({
-    summary: verb === 'start' && spec.state !== 'started' ? `start ${name} (was stopped)` : `${verb} ${name}`,
-    command: control(current.manager, name, verb),
-    ...(verb === 'start' ? { starts: name } : {}),
-  }))
+  return verbs.map((verb) => {
+    if (verb === 'restart' && spec.settle) return settledRestart(current.manager, name, spec.settle)
+    return {
+      summary: verb === 'start' && spec.state !== 'started' ? `start ${name} (was stopped)` : `${verb} ${name}`,
+      command: control(current.manager, name, verb),
+      ...(verb === 'start' ? { starts: name } : {}),
+    }
+  })
+}
+
+function settledRestart(manager: ServiceState['manager'], name: string, seconds: number): Change {
+  return {
+    summary: `restart ${name} (stop, ${seconds} s for its peer to take over, start)`,
+    command: `${control(manager, name, 'stop')} && sleep ${Math.ceil(seconds)} && ${control(manager, name, 'start')}`,
+  }
 }
 
 export function serviceNoop(current: ServiceState, spec: ServiceSpec, ctx: ServiceContext): string {

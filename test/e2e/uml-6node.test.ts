@@ -1,4 +1,6 @@
-// The 6-node cluster of seed 002 on user-mode-linux lab hosts: the NAS builds a RAID 6 over
+// The 6-node cluster of seed 002 from one `lab site` (its own .env; every host a real-kernel
+// guest, as its roles need: RAID 6 and nfsd on the NAS, NFS mounts on the servers, IPVS on
+// the directors), then on those user-mode-linux hosts: the NAS builds a RAID 6 over
 // its five disks, formats, mounts and exports it; the three web servers mount the share and
 // serve the seed's date/server page from it; the directors' Pacemaker cluster runs both
 // VIPs and ldirectord as one group, and requests through the external VIP alternate over
@@ -11,24 +13,15 @@
 // `lab stop --hard` comes back with `lab start`, mounts the share from its fstab and serves
 // its page again. Needs root.
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { readState } from '../../src/lab/state.ts'
 import { httpGet, servingNode } from '../../src/verify/http.ts'
 import { runCli, type CliResult } from '../helpers/cli.ts'
-import { lab, onHost, realKernelTooSlow, recapLine, useLab, waitOn } from '../helpers/lab.ts'
+import { assertLabSiteRan, lab, labSkip, onHost, realKernelSlow, recapLine, useLabSite, verifyTallies, waitOn } from '../helpers/lab.ts'
 
-const INV = 'inventory/6-node'
 const SERVERS = ['server1', 'server2', 'server3']
 const ALL = ['master', 'standby', 'nas', ...SERVERS]
-// Corosync's key, a secret from the environment like any .env value.
-const SECRETS = { COROSYNC_AUTHKEY: randomBytes(256).toString('base64') }
 const outputs: string[] = []
-const cli = async (...args: string[]): Promise<CliResult> => {
-  const r = await runCli(args, { env: SECRETS })
-  outputs.push(r.stdout, r.stderr)
-  return r
-}
 const VIP = '192.168.1.200'
 
 /** Which director runs the group, from crm_mon on master. */
@@ -51,10 +44,14 @@ async function throughVip(n: number): Promise<string[]> {
 const arrayUuid = (nas: string): string => /UUID : (\S+)/.exec(nas)?.[1] ?? ''
 
 // About 11 min where one guest boots in ~5 s; over an hour where guests run ~7x slower.
-const tooSlow = await realKernelTooSlow(10, 'the six-guest 6-node live test (about 11 min on a host whose guest boots in ~5 s)')
-
-describe('6-node on user-mode-linux: RAID 6 on the NAS, served over NFS', { skip: tooSlow }, () => {
-  useLab(INV)
+describe('6-node from lab site: RAID 6 on the NAS, served over NFS', { skip: labSkip || realKernelSlow() }, () => {
+  const labSite = useLabSite('6-node')
+  const INV = labSite.dir
+  const cli = async (...args: string[]): Promise<CliResult> => {
+    const r = await runCli([...args, '-i', INV])
+    outputs.push(r.stdout, r.stderr)
+    return r
+  }
   const file = `raid-e2e-${process.pid}`
   let uuid = ''
 
@@ -71,9 +68,12 @@ describe('6-node on user-mode-linux: RAID 6 on the NAS, served over NFS', { skip
     )
   })
 
-  it('site converges: the array is created, formatted, mounted and exported; the servers mount it', async () => {
-    const r = await cli('site', '-i', INV)
-    assert.equal(r.code, 0, r.stdout + r.stderr)
+  it('lab site converges: the array is created, formatted, mounted and exported; the servers mount it', async (t) => {
+    const r = labSite.result
+    outputs.push(r.stdout, r.stderr)
+    assertLabSiteRan(r, t)
+    assert.doesNotMatch(r.stdout, /configuration only/)
+    for (const tally of verifyTallies(r.stdout)) assert.deepEqual(tally.slice(1), [0, 0], r.stdout)
     for (const h of ALL) assert.match(recapLine(r, h), /failed=0 .*unreachable=0/)
     assert.match(
       r.stdout,
@@ -98,7 +98,7 @@ describe('6-node on user-mode-linux: RAID 6 on the NAS, served over NFS', { skip
   })
 
   it('a second site changes nothing on any host', async () => {
-    const r = await cli('site', '-i', INV)
+    const r = await cli('site')
     assert.equal(r.code, 0, r.stdout + r.stderr)
     for (const h of ALL) assert.match(recapLine(r, h), /changed=0 failed=0/, r.stdout)
   })
@@ -155,7 +155,7 @@ describe('6-node on user-mode-linux: RAID 6 on the NAS, served over NFS', { skip
   })
 
   it("verify --load: the seed's four tests and the NAS's failed disk pass, none not run; load beside the seed's figures", async (t) => {
-    const r = await cli('verify', '-i', INV, '--load', '5')
+    const r = await cli('verify', '--load', '5')
     for (const line of r.stdout.trim().split('\n')) t.diagnostic(line)
     assert.equal(r.code, 0, r.stdout + r.stderr)
     const tallies = [...r.stdout.matchAll(/^checks: (\d+) pass, (\d+) fail, (\d+) not run$/gm)].map((m) =>
@@ -196,7 +196,7 @@ describe('6-node on user-mode-linux: RAID 6 on the NAS, served over NFS', { skip
   it('with one disk failed, a rerun leaves the degraded array alone and the share is still served', async () => {
     await onHost('nas', 'mdadm /dev/md0 --fail /dev/sdd1')
     await waitOn('nas', 'mdadm --detail /dev/md0', /State : .*degraded/, 30)
-    const r = await cli('site', '-i', INV)
+    const r = await cli('site')
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.match(recapLine(r, 'nas'), /changed=0 failed=0/, r.stdout)
     assert.match(r.stdout, /\/dev\/md0 is degraded \(.*4 of 5 devices active\): halab leaves it as it is/)
@@ -226,7 +226,9 @@ describe('6-node on user-mode-linux: RAID 6 on the NAS, served over NFS', { skip
     assert.equal(servingNode((await httpGet('http://10.0.10.110/', 5000)).body), 'server1')
   })
 
-  it('no secret reached any output', () => {
-    for (const o of outputs) assert.equal(o.includes(SECRETS.COROSYNC_AUTHKEY), false, `corosync key in output:\n${o}`)
+  it('no secret of the .env lab site wrote (the corosync key) reached any output', () => {
+    assert.ok(labSite.secrets.length >= 1, 'lab site wrote the secrets')
+    for (const o of outputs)
+      for (const s of labSite.secrets) assert.equal(o.includes(s), false, `secret in output:\n${o}`)
   })
 })

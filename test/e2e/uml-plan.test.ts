@@ -1,7 +1,7 @@
 // The user-mode-linux backend without a lab (no root needed): each host's kernel from
 // --kernel and lab_kernel, the guest's command line (LAB.md's recipe), the per-host config
 // disk (identity, keys, interface names by MAC, disks under the inventory's names), and
-// which lab overlay the runner applies. The live cluster is in uml-2node.test.ts.
+// which lab overlay the runner applies. The live clusters are in cluster-2node, cluster-lvs and uml-6node.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'

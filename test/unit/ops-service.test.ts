@@ -124,3 +124,18 @@ test('the services fact reads systemd and sysv answers', () => {
     enabled: true,
   })
 })
+
+test('a settled restart is stop, a pause for the peer, start; a service this run started is not restarted', () => {
+  const spec = { service: 'heartbeat', state: 'restarted' as const, settle: 30 }
+  assert.deepEqual(brief(planService(sysv(), spec, run)), [
+    [
+      'restart heartbeat (stop, 30 s for its peer to take over, start)',
+      'service heartbeat stop && sleep 30 && service heartbeat start',
+      undefined,
+    ],
+  ])
+  assert.deepEqual(brief(planService(sysv({ active: false }), spec, run)), [
+    ['start heartbeat (was stopped)', 'service heartbeat start', 'heartbeat'],
+  ])
+  assert.deepEqual(planService(sysv(), spec, { ...run, startedServices: new Set(['heartbeat']) }), [])
+})
