@@ -360,7 +360,7 @@ test('drupal: layout, version and PHP come from the archive; the install runs wi
     prepare('4-node', { drupal_archive_path: classic.path, drupal_archive_sha256: classic.sha256 }),
     (e: unknown) =>
       e instanceof InventoryError &&
-      /host terran: .*apache_sites: the site drupal\.ha has document_root \/var\/www\/drupal\/web, but this Drupal \(classic layout\) is served from \/var\/www\/drupal: set its document_root to \/var\/www\/drupal/.test(
+      /hosts protoss, terran: .*apache_sites: the site drupal\.ha has document_root \/var\/www\/drupal\/web, but this Drupal \(classic layout\) is served from \/var\/www\/drupal: set its document_root to \/var\/www\/drupal/.test(
         e.message,
       ),
   )
@@ -396,7 +396,7 @@ test('drupal: an archive that is not Drupal, or a Drupal major the role does not
     )
   await bad(
     tinyDrupalArchive({ version: '11.1.0', layout: 'composer' }, WORK),
-    /host terran: drupal: drupal_archive_path: \S+ holds Drupal 11\.1\.0: the drupal role installs Drupal 7 and 10 only/,
+    /hosts protoss, terran: drupal: drupal_archive_path: \S+ holds Drupal 11\.1\.0: the drupal role installs Drupal 7 and 10 only/,
   )
   const notDrupal = join(WORK, 'not-drupal.tar')
   execFileSync('tar', ['-cf', notDrupal, '-C', join(REPO, 'docs'), '.'])
