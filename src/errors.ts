@@ -63,7 +63,8 @@ export class InventoryError extends HalabError {
   constructor(readonly problems: InputProblem[]) {
     const folded = foldProblems(problems)
     super(
-      `${t('error.invalidInput', { count: folded.length })}\n` + folded.map((p) => `  - ${formatProblem(p)}`).join('\n'),
+      `${t('error.invalidInput', { count: folded.length })}\n` +
+        folded.map((p) => `  - ${formatProblem(p)}`).join('\n'),
       t('error.fixProblems'),
     )
   }

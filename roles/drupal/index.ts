@@ -5,7 +5,18 @@
 // from the command line (drupal-site.php), once, on `drupal_install_node`; a rerun finds
 // the site installed and leaves it. A code base already in place (index.php) is never
 // unpacked over: upgrades are Drupal's own procedure.
-import { AccountName, command, defineRole, directory, packages, secret, sh, template, z } from '../../src/sdk.ts'
+import {
+  AccountName,
+  command,
+  defineRole,
+  directory,
+  packages,
+  type RoleContext,
+  secret,
+  sh,
+  template,
+  z,
+} from '../../src/sdk.ts'
 import { databaseServer } from '../postgresql/server.ts'
 import { archiveOnHost, localArchive } from './archive.ts'
 import { assumedCodeBase, type CodeBase, inspectArchive, type Layout } from './code-base.ts'
@@ -133,32 +144,16 @@ export default defineRole({
   name: 'drupal',
   vars: Vars,
   tasks: ({ vars, host, inventory, render, note }) => {
-    if (vars.drupal_archive_url && vars.drupal_archive_path)
-      throw new Error('set drupal_archive_url or drupal_archive_path, not both')
-    if (!vars.drupal_archive_url && !vars.drupal_archive_path) {
+    if (!archiveGiven(vars)) {
       note(SKIPPED)
       return []
     }
-    if (!vars.drupal_archive_sha256)
-      throw new Error(
-        `drupal_archive_sha256 is not set: give the sha256 of ${vars.drupal_archive_url ?? vars.drupal_archive_path} ` +
-          '(sha256sum ARCHIVE), so that only that archive is ever unpacked',
-      )
-    const server = databaseServer(inventory, host.vars, host)
-    const dbHost = vars.drupal_db.host ?? server?.address
-    if (!dbHost) throw new Error('drupal_db.host is not set and there is no postgresql_server_node to default to')
-    const installNode = vars.drupal_install_node ?? server?.node
-    if (!installNode || !inventory.hosts.has(installNode))
-      throw new Error(
-        installNode
-          ? `drupal_install_node "${installNode}" is no host of the inventory`
-          : 'drupal_install_node is not set (nor postgresql_server_node)',
-      )
+    const { server, dbHost, installNode } = databaseOf(vars, { inventory, host })
     const archive = archiveOnHost(
       {
         url: vars.drupal_archive_url,
         path: vars.drupal_archive_path,
-        sha256: vars.drupal_archive_sha256,
+        sha256: vars.drupal_archive_sha256!,
         cacheDir: vars.drupal_archive_cache,
       },
       inventory.dir,
@@ -214,6 +209,34 @@ export default defineRole({
     ]
   },
 })
+
+/** Whether an archive is configured (one of url and path, with its sha256); throws on a half-configured one. */
+function archiveGiven(vars: DrupalVars): boolean {
+  if (vars.drupal_archive_url && vars.drupal_archive_path)
+    throw new Error('set drupal_archive_url or drupal_archive_path, not both')
+  if (!vars.drupal_archive_url && !vars.drupal_archive_path) return false
+  if (!vars.drupal_archive_sha256)
+    throw new Error(
+      `drupal_archive_sha256 is not set: give the sha256 of ${vars.drupal_archive_url ?? vars.drupal_archive_path} ` +
+        '(sha256sum ARCHIVE), so that only that archive is ever unpacked',
+    )
+  return true
+}
+
+/** The PostgreSQL server the site uses, and the one node that runs Drupal's installer. */
+function databaseOf(vars: DrupalVars, { inventory, host }: Pick<RoleContext<DrupalVars>, 'inventory' | 'host'>) {
+  const server = databaseServer(inventory, host.vars, host)
+  const dbHost = vars.drupal_db.host ?? server?.address
+  if (!dbHost) throw new Error('drupal_db.host is not set and there is no postgresql_server_node to default to')
+  const installNode = vars.drupal_install_node ?? server?.node
+  if (!installNode || !inventory.hosts.has(installNode))
+    throw new Error(
+      installNode
+        ? `drupal_install_node "${installNode}" is no host of the inventory`
+        : 'drupal_install_node is not set (nor postgresql_server_node)',
+    )
+  return { server, dbHost, installNode }
+}
 
 /**
  * The code base: read from an archive on the controller; for a URL, what the vars say, the

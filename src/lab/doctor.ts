@@ -61,7 +61,13 @@ const FEATURES: Feature[] = [
     modules: ['raid456'],
   },
   { id: 'nfsd', feature: 'nfsd', neededBy: 'NFS server (6-node nas)', present: () => hasFs('nfsd'), modules: ['nfsd'] },
-  { id: 'nfs', feature: 'nfs (client)', neededBy: 'NFS mounts (6-node web servers)', present: () => hasFs('nfs'), modules: ['nfs'] },
+  {
+    id: 'nfs',
+    feature: 'nfs (client)',
+    neededBy: 'NFS mounts (6-node web servers)',
+    present: () => hasFs('nfs'),
+    modules: ['nfs'],
+  },
 ]
 
 export async function kernelFeatures(): Promise<FeatureReport[]> {
