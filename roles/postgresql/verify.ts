@@ -1,8 +1,8 @@
 // The data tier, live: exactly one node runs PostgreSQL (never two postmasters on one data
 // directory), every web server's identity page shows a value it read from that server,
-// and the Drupal site answers, logs its admin in and shares its content (roles/drupal/verify.ts).
+// and the Drupal site answers, logs its admin in and shares its content (roles/drupal/site-checks.ts).
 import apacheRole from '../apache-php/index.ts'
-import { verifyDrupal } from '../drupal/verify.ts'
+import { verifyDrupal } from '../drupal/site-checks.ts'
 import postgresqlRole from './index.ts'
 import { databaseServer } from './server.ts'
 import {
