@@ -162,7 +162,7 @@ describe('lab plan from the inventories (no root needed)', () => {
     )
     assert.deepEqual(
       topo.hosts.find((h) => h.name === 'protoss')?.disks.map((d) => [d.name, d.bytes]),
-      [['/dev/vdb1', 256 * 2 ** 20]],
+      [['/dev/vdb1', 2 ** 30]],
     )
   })
 
