@@ -4,7 +4,7 @@
 // (`--live`): down hosts grey and dashed, the holder of each VIP now on a thick green
 // edge, a VIP held by nobody grey, by two hosts red (split brain).
 import type { GraphHost, Link, TopologyGraph, Vip } from './model.js'
-import { heldNow } from './text.js'
+import { heldNow } from './live.js'
 
 const FONT = 'DejaVu Sans'
 const LINK_STYLE: Record<Link['kind'], string> = {

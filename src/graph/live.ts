@@ -1,6 +1,6 @@
 // `run-playbook graph --live`: the topology annotated with what its hosts answered now —
 // which hosts are down, and who holds each VIP (nobody, one host, or two: a split brain).
-// Pure: the observations come from observe.ts.
+// Pure: the observations come from observe.ts; heldNow is the one wording text and DOT share.
 import type { GraphHost, HostLive, TopologyGraph, Vip, VipLive } from './model.js'
 
 /** An IPv4 address a host holds now, and on which interface. */
@@ -43,4 +43,14 @@ function holdsNow(v: Vip, host: string, o: HostObservation | undefined): boolean
   const roles = v.holders.filter((h) => h.host === host).map((h) => h.kind)
   const realServerOnly = roles.includes('realserver') && !roles.includes('holder')
   return o.addresses.some((a) => a.address === v.address && !(realServerOnly && a.interface === 'lo'))
+}
+
+/** `nodo1`; `nobody`; `nodo1, nodo2 — SPLIT BRAIN`; a host that is not one of its holders is said so. */
+export function heldNow(v: Vip): string {
+  const live = v.live!
+  if (live.state === 'nobody') return 'nobody'
+  if (live.state === 'unknown') return 'unknown (a host that may hold it could not be asked)'
+  const candidates = new Set(v.holders.filter((h) => h.kind === 'holder').map((h) => h.host))
+  const names = live.heldBy.map((h) => (candidates.has(h) ? h : `${h} (not one of its holders)`)).join(', ')
+  return live.state === 'split-brain' ? `${names} — SPLIT BRAIN: ${live.heldBy.length} hosts hold it` : names
 }

@@ -1,7 +1,8 @@
 // The topology for a terminal (`run-playbook graph --format text`): hosts, networks,
 // VIPs with who holds them and the real servers behind them, links between hosts. Live
 // (`--live`): which hosts are down, and who holds each VIP now.
-import type { GraphHost, TopologyGraph, Vip } from './model.js'
+import type { GraphHost, TopologyGraph } from './model.js'
+import { heldNow } from './live.js'
 
 export function toText(g: TopologyGraph): string {
   const width = Math.max(...g.hosts.map((h) => h.name.length), 4) + 2
@@ -44,14 +45,4 @@ function liveSummary(hosts: GraphHost[]): string {
   for (const state of ['down', 'unknown'] as const)
     if (by(state).length) parts.push(`${by(state).length} ${state} (${by(state).join(', ')})`)
   return `Live: ${parts.join(', ')}`
-}
-
-/** `nodo1`; `nobody`; `nodo1, nodo2 — SPLIT BRAIN`; a host that is not one of its holders is said so. */
-export function heldNow(v: Vip): string {
-  const live = v.live!
-  if (live.state === 'nobody') return 'nobody'
-  if (live.state === 'unknown') return 'unknown (a host that may hold it could not be asked)'
-  const candidates = new Set(v.holders.filter((h) => h.kind === 'holder').map((h) => h.host))
-  const names = live.heldBy.map((h) => (candidates.has(h) ? h : `${h} (not one of its holders)`)).join(', ')
-  return live.state === 'split-brain' ? `${names} — SPLIT BRAIN: ${live.heldBy.length} hosts hold it` : names
 }

@@ -50,7 +50,7 @@ test('the preferred node holds the VIP, the other is down: the text says so, the
   assert.match(dot, /label="2-node — live"/)
 })
 
-test('after a failover the backup holds the VIP: its edge is the thick one, the preferred node’s is dashed', async () => {
+test('after a failover the backup holds the VIP: its edge is the thick one, the preferred node’s dashed', async () => {
   const g = annotateLive(await twoNode(), seen({ nodo1: up(own('192.168.0.27')), nodo2: up(own(VIP)) }))
   assert.deepEqual(g.vips[0].live, { heldBy: ['nodo2'], state: 'held' })
   assert.match(toText(g), /now held by: nodo2$/m)
