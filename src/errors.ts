@@ -80,14 +80,20 @@ export class TemplateError extends HalabError {
 
 export class UnreachableError extends HalabError {
   readonly code = 'UNREACHABLE'
+  /** What happened, without the host's name in front (the message has it). */
+  readonly detail: string
   constructor(
     readonly host: string,
     message: string,
     hint?: string,
   ) {
     super(t('error.unreachable', { host, message }), hint)
+    this.detail = message
   }
 }
+
+/** Nothing answered: the TCP connection was refused or timed out, or the SSH handshake never finished. */
+export class NoAnswerError extends UnreachableError {}
 
 /**
  * The connection, or the host's shell, went away while commands were running or queued:

@@ -33,13 +33,18 @@ export function commaList(value: string | undefined): string[] | undefined {
     .filter(Boolean)
 }
 
-export interface RunContext {
+/** The inventory as the hosts are now (the lab's overlay when the lab is up for it) and a way to connect. */
+export interface HostsContext {
   root: string
   inventory: Inventory
+  lab?: { privateKeyPath: string; knownHostsPath: string }
+  /** `connectTimeoutMs`: how long each hop may take to answer (default 10 s). */
+  connect(host: string, o?: { connectTimeoutMs?: number }): Promise<Transport>
+}
+
+export interface RunContext extends HostsContext {
   playbook: Playbook
   prepared: PreparedRun
-  lab?: { privateKeyPath: string; knownHostsPath: string }
-  connect(host: string): Promise<Transport>
 }
 
 /** The project: roles/ and playbooks/ are read from here. */
@@ -50,16 +55,8 @@ export function projectRoot(): string {
 
 /** Throws InventoryError (exit 3) for any invalid input. */
 export async function loadRunContext(playbookName: string, o: ContextOptions): Promise<RunContext> {
-  const root = projectRoot()
-  const extraVars = parseExtraVars(o.extraVars ?? [])
-  const invPath = resolve(o.inventory)
-  const invDir = existsSync(invPath) && statSync(invPath).isDirectory() ? invPath : dirname(invPath)
-  const lab = labConnectionFor(invDir)
-  // The lab's own facts about its hosts (e.g. roles that can only be configured there):
-  // lab.<backend>.yml, or lab.yml for container hosts (nspawn) only.
-  const backend = lab && labBackendFor(invDir)
-  const overlayFile = backend ? labOverlayFile(invDir, backend) : undefined
-  const inventory = await loadInventory(invPath, { extraVars, overlayFile })
+  const hosts = await loadHostsContext(o)
+  const { root, inventory, lab } = hosts
   const { playbook, file } = await loadPlaybook(root, playbookName)
   const prepared = await prepareRun(inventory, playbook, file, {
     projectRoot: root,
@@ -68,18 +65,39 @@ export async function loadRunContext(playbookName: string, o: ContextOptions): P
     roles: commaList(o.roles),
     select: { tags: commaList(o.tags), skipTags: commaList(o.skipTags), startAt: o.startAtTask },
   })
-  return {
+  return { ...hosts, playbook, prepared }
+}
+
+/** The inventory's directory: -i names it, or a file in it. */
+export function inventoryDirOf(path: string): string {
+  const p = resolve(path)
+  return existsSync(p) && statSync(p).isDirectory() ? p : dirname(p)
+}
+
+/** The inventory and the way to its hosts, without a playbook. Throws InventoryError for invalid input. */
+export async function loadHostsContext(o: Pick<ContextOptions, 'inventory' | 'extraVars' | 'acceptNewHosts'>) {
+  const root = projectRoot()
+  const extraVars = parseExtraVars(o.extraVars ?? [])
+  const invPath = resolve(o.inventory)
+  const invDir = inventoryDirOf(invPath)
+  const lab = labConnectionFor(invDir)
+  // The lab's own facts about its hosts (e.g. roles that can only be configured there):
+  // lab.<backend>.yml, or lab.yml for container hosts (nspawn) only.
+  const backend = lab && labBackendFor(invDir)
+  const overlayFile = backend ? labOverlayFile(invDir, backend) : undefined
+  const inventory = await loadInventory(invPath, { extraVars, overlayFile })
+  const context: HostsContext = {
     root,
     inventory,
-    playbook,
-    prepared,
     lab,
-    connect: (name) =>
+    connect: (name, c) =>
       connectHost(inventory.hosts.get(name)!, {
         inventoryDir: inventory.dir,
         projectRoot: root,
         acceptNewHosts: !!o.acceptNewHosts,
         lab,
+        connectTimeoutMs: c?.connectTimeoutMs,
       }),
   }
+  return context
 }

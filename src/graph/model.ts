@@ -22,7 +22,12 @@ export interface GraphHost {
   interfaces: GraphInterface[]
   /** Short facts drawn inside the host: "PostgreSQL server", "RAID 6 /dev/md0 → /mnt/raid"… */
   notes: string[]
+  /** `graph --live` (live.ts): whether the host answered now. */
+  live?: HostLive
 }
+
+/** Up; down (nothing answered); unknown (it answered, but could not be asked: a refused key…). */
+export type HostLive = { state: 'up' } | { state: 'down' | 'unknown'; reason: string }
 
 export interface Holder {
   host: string
@@ -39,6 +44,15 @@ export interface Vip {
   /** "TCP 80 wrr DR" when a virtual service listens on it. */
   service?: string
   holders: Holder[]
+  /** `graph --live` (live.ts): who holds it now. */
+  live?: VipLive
+}
+
+export interface VipLive {
+  /** The hosts that hold the address now, in the inventory's order. */
+  heldBy: string[]
+  /** held: one host; nobody; split-brain: two or more; unknown: nobody seen, but a holder could not be asked. */
+  state: 'held' | 'nobody' | 'split-brain' | 'unknown'
 }
 
 export interface Link {
@@ -55,6 +69,8 @@ export interface TopologyGraph {
   networks: { cidr: string; members: { host: string; interface: string; address?: string }[] }[]
   vips: Vip[]
   links: Link[]
+  /** Annotated with what the hosts answered now (`graph --live`). */
+  live?: boolean
 }
 
 export function networkOf(address: string, prefix: number): string {

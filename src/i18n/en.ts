@@ -157,6 +157,11 @@ export const en = {
     `expected how many hosts run in parallel, a whole number 1 or more; got "${p.value}"`,
   'cli.graphFormat': (p: { format: string; formats: string }) =>
     `graph: unknown format "${p.format}" (${p.formats}; or -o FILE.svg|.png|.dot)`,
+  'graph.liveTimeout': (p: { value: string }) =>
+    `graph: --timeout expects how many seconds to wait for each host, a number from 1 to 60; got "${p.value}"`,
+  'graph.liveNoAnswer': (p: { seconds: number }) => `no answer within ${p.seconds} s`,
+  'graph.labUp': (p: { inventory: string }) =>
+    `the lab is up for ${p.inventory}: add --live to see who holds each VIP now and which hosts are down`,
 } satisfies Record<string, string | ((p: never) => string)>
 
 export type Catalogue = typeof en

@@ -143,4 +143,10 @@ export const es: Catalogue = {
   'cli.forks': (p) =>
     `se espera cuántos hosts ejecutar en paralelo, un número entero de 1 o más; se recibió "${p.value}"`,
   'cli.graphFormat': (p) => `graph: formato desconocido "${p.format}" (${p.formats}; o -o ARCHIVO.svg|.png|.dot)`,
+  'graph.liveTimeout': (p) =>
+    `graph: --timeout espera cuántos segundos esperar a cada host, un número de 1 a 60; se recibió "${p.value}"`,
+  'graph.liveNoAnswer': (p) => `no responde en ${p.seconds} s`,
+  'graph.labUp': (p) =>
+    `el lab está en marcha para ${p.inventory}: añade --live para ver quién tiene cada VIP ahora y qué hosts ` +
+    'están caídos',
 }

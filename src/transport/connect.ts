@@ -26,6 +26,8 @@ export interface ConnectOptions {
   sshConfigPath?: string
   /** Where jump host connections are shared (default: this process's). */
   tunnels?: Tunnels
+  /** How long the TCP connection and the SSH handshake may take, each hop (default 10 s). */
+  connectTimeoutMs?: number
 }
 
 export type RouteOptions = Pick<ConnectOptions, 'inventoryDir' | 'sshConfigPath' | 'lab'>
@@ -54,7 +56,7 @@ export async function connectHost(host: InventoryHost, opts: ConnectOptions): Pr
   const problems: InputProblem[] = []
   const route = hostRoute(host, v, opts, problems)
   if (problems.length) throw new InventoryError(problems)
-  const trust = hostKeyTrust(opts)
+  const trust = { ...hostKeyTrust(opts), connectTimeoutMs: opts.connectTimeoutMs }
   const password = v.ansible_password ?? v.ansible_ssh_pass
   const becomePassword = v.ansible_become_password ?? v.ansible_become_pass
   // Already secrets when they came from .env; also when ${NAME} named a session variable.
@@ -72,7 +74,10 @@ export async function connectHost(host: InventoryHost, opts: ConnectOptions): Pr
   }).open()
 }
 
-function endpoint(hop: Omit<SshRoute, 'jumps'>, trust: ReturnType<typeof hostKeyTrust>) {
+/** What every hop on the way shares: the host keys trusted, how long a hop may take to answer. */
+type HopOptions = ReturnType<typeof hostKeyTrust> & { connectTimeoutMs?: number }
+
+function endpoint(hop: Omit<SshRoute, 'jumps'>, trust: HopOptions) {
   const { name, address, port, user, identityFile } = hop
   return { name, address, port, user, privateKeyPath: identityFile, ...trust }
 }

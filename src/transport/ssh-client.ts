@@ -9,7 +9,7 @@ import { connect as tcpConnect, type Socket } from 'node:net'
 import { homedir } from 'node:os'
 import type { Duplex } from 'node:stream'
 import { Client, type ConnectConfig } from 'ssh2'
-import { HostKeyError, UnreachableError } from '../errors.js'
+import { HostKeyError, NoAnswerError, UnreachableError } from '../errors.js'
 import { t as tr } from '../i18n.js' // `t` names the target in this file
 import { appendKnownHost, fingerprint, keyType, knownHostsName, knownTypes, verifyHostKey } from './known-hosts.js'
 
@@ -83,7 +83,7 @@ export function connectTcp(t: SshEndpoint): Promise<Socket> {
     const timer = setTimeout(() => {
       sock.destroy()
       reject(
-        new UnreachableError(
+        new NoAnswerError(
           t.name,
           tr('ssh.noAnswer', { address: `${t.address}:${t.port}`, seconds }),
           tr('ssh.noAnswerHint'),
@@ -98,7 +98,7 @@ export function connectTcp(t: SshEndpoint): Promise<Socket> {
     sock.once('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer)
       reject(
-        new UnreachableError(
+        new NoAnswerError(
           t.name,
           tr('ssh.cannotConnect', { address: `${t.address}:${t.port}`, reason: e.code ?? e.message }),
           tr('ssh.cannotConnectHint'),
@@ -196,7 +196,7 @@ function explain(t: SshEndpoint, e: Error): Error {
     )
   }
   if (/timed out/i.test(e.message))
-    return new UnreachableError(
+    return new NoAnswerError(
       t.name,
       tr('ssh.handshakeTimeout', { address: `${t.address}:${t.port}` }),
       tr('ssh.handshakeTimeoutHint'),
