@@ -62,6 +62,18 @@ for (const t of TOPOLOGIES) {
       assert.deepEqual(verifyTallies(r.stdout), [[8, 0, 0]])
     })
 
+    it('graph --live: both nodes up, the VIP held by the preferred node now', async () => {
+      const vip = t.name === '2-node' ? '192.168.0.29' : '172.23.19.48'
+      const r = await cli('graph', '--live', '--format', 'text')
+      assert.equal(r.code, 0, r.stdout + r.stderr)
+      assert.match(r.stdout, new RegExp(`^Live: ${t.nodes.length} up$`, 'm'), 'no host down')
+      const held = new RegExp(
+        `^ {2}${vip.replace(/\./g, '\\.')}(?:/\\d+)? \\(heartbeat\\).*\\n(?: {4}.*\\n)* {4}now held by: ${first}$`,
+        'm',
+      )
+      assert.match(r.stdout, held)
+    })
+
     it('r0 is Connected/UpToDate on both and heartbeat mounts /dev/drbd0 on /srv/data on nodo1', { skip: !drbdLive }, async () => {
       for (const n of t.nodes) await waitOn(n, 'cat /proc/drbd', /cs:Connected .*ds:UpToDate\/UpToDate/, 120)
       // initdead (120 s) bounds how long heartbeat may take to acquire its resources.
