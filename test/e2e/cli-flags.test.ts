@@ -3,12 +3,11 @@
 // --start-at-task, -v/-vv/-vvv (secrets masked), hidden plays, task and play times, the
 // listr view of a failed host, and `--json | head` ending quietly.
 import assert from 'node:assert/strict'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { freePort, sshdVarsYaml, startSshd, type TestSshd } from '../helpers/sshd.ts'
+import { freePort, sshdVarsYaml, useSshdWork, type TestSshd } from '../helpers/sshd.ts'
 import { BIN, REPO, runCli, type CliResult } from '../helpers/cli.ts'
 
 const PROJECT = join(REPO, 'test', 'fixtures', 'project')
@@ -16,14 +15,7 @@ const SECRET = 'Sw0rdfish-halab-cli-secret'
 let sshd: TestSshd
 let work: string
 
-before(async () => {
-  sshd = await startSshd()
-  work = mkdtempSync(join(tmpdir(), 'halab-cli-'))
-})
-after(async () => {
-  await sshd?.stop()
-  if (work) rmSync(work, { recursive: true, force: true })
-})
+useSshdWork('halab-cli-', (s, w) => ((sshd = s), (work = w)))
 
 /** alpha and beta on the sshd (web), each with its own root; `hosts` adds more lines under web. */
 function inventory(name: string, vars = '', hosts = ''): string {

@@ -3,15 +3,14 @@
 // the picture shows the VIP held by it — while a host on a closed port and one that accepts
 // the connection but never speaks SSH are drawn as down, within the time limit.
 import assert from 'node:assert/strict'
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { loadHostsContext } from '../../src/cli/context.ts'
 import { observeHosts } from '../../src/graph/observe.ts'
 import type { Transport } from '../../src/transport/types.ts'
-import { freePort, sshdVarsYaml, startSshd, type TestSshd } from '../helpers/sshd.ts'
+import { freePort, sshdVarsYaml, useSshdWork, type TestSshd } from '../helpers/sshd.ts'
 import { REPO, runCli } from '../helpers/cli.ts'
 
 let sshd: TestSshd
@@ -20,17 +19,14 @@ let work: string
 let silent: Server
 const held: Socket[] = []
 
+useSshdWork('halab-graph-live-', (s, w) => ((sshd = s), (work = w)))
 before(async () => {
-  sshd = await startSshd()
-  work = mkdtempSync(join(tmpdir(), 'halab-graph-live-'))
   silent = createServer((s) => held.push(s))
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
 })
 after(async () => {
   for (const s of held) s.destroy()
   await new Promise((r) => silent?.close(r))
-  await sshd?.stop()
-  if (work) rmSync(work, { recursive: true, force: true })
 })
 
 /** A heartbeat pair whose VIP is 127.0.0.1: `loop` is the sshd, `gone` a closed port; `mute` hangs. */

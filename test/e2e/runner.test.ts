@@ -13,11 +13,10 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
-import { after, before, test } from 'node:test'
-import { freePort, sshdVarsYaml, startSshd, type TestSshd } from '../helpers/sshd.ts'
+import { before, test } from 'node:test'
+import { freePort, sshdVarsYaml, useSshdWork, type TestSshd } from '../helpers/sshd.ts'
 import { REPO, runCli, type CliResult } from '../helpers/cli.ts'
 
 const PROJECT = join(REPO, 'test', 'fixtures', 'project')
@@ -26,14 +25,7 @@ let sshd: TestSshd
 let work: string
 const outputs: string[] = []
 
-before(async () => {
-  sshd = await startSshd()
-  work = mkdtempSync(join(tmpdir(), 'halab-run-'))
-})
-after(async () => {
-  await sshd?.stop()
-  if (work) rmSync(work, { recursive: true, force: true })
-})
+useSshdWork('halab-run-', (s, w) => ((sshd = s), (work = w)))
 
 /** An inventory dir for the sshd: hosts alpha and beta, each with its own root. */
 function inventory(name: string, extraHosts = '', extraVars = '', env = `DEMO_SECRET=${SECRET}\n`): string {
@@ -248,7 +240,10 @@ test('recap and error frame in Spanish with LANG=es_ES.UTF-8 or --lang es, in En
   ]
   for (const r of spanish) {
     assert.equal(r.code, 6, r.stdout + r.stderr)
-    assert.match(r.stdout, /\[delta\] demo \| directory \/proc\/halab-cannot-exist: FALLÓ \[[\d.]+ s\]\n.*falló un comando en delta/)
+    assert.match(
+      r.stdout,
+      /\[delta\] demo \| directory \/proc\/halab-cannot-exist: FALLÓ \[[\d.]+ s\]\n.*falló un comando en delta/,
+    )
     assert.match(r.stdout, /comando: .*mkdir/)
     assert.match(r.stdout, /código de salida: 1/)
     assert.match(r.stdout, /→ corrige en delta la causa que se muestra arriba/)

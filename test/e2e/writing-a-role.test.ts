@@ -3,24 +3,16 @@
 // second run, and pass their own verify suite. Then the prepare-time errors the guide
 // promises: a name unlike the folder, a notify naming no handler, a missing template.
 import assert from 'node:assert/strict'
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { after, before, test } from 'node:test'
+import { before, test } from 'node:test'
 import { REPO, runCli, type CliResult } from '../helpers/cli.ts'
-import { sshdVarsYaml, startSshd, type TestSshd } from '../helpers/sshd.ts'
+import { sshdVarsYaml, useSshdWork, type TestSshd } from '../helpers/sshd.ts'
 
 let sshd: TestSshd
 let work: string
 
-before(async () => {
-  sshd = await startSshd()
-  work = mkdtempSync(join(tmpdir(), 'halab-guide-'))
-})
-after(async () => {
-  await sshd?.stop()
-  if (work) rmSync(work, { recursive: true, force: true })
-})
+useSshdWork('halab-guide-', (s, w) => ((sshd = s), (work = w)))
 
 /** The guide's files (```lang file=PATH blocks), keyed by path. */
 function guideFiles(): Map<string, string> {

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
+import { after, before } from 'node:test'
 import type { SshTarget } from '../../src/transport/ssh.ts'
 
 export interface TestSshd {
@@ -139,4 +140,23 @@ async function waitForPort(port: number, proc: ChildProcess): Promise<void> {
     await new Promise((r) => setTimeout(r, 50))
   }
   throw new Error('sshd did not start listening')
+}
+
+/**
+ * A test file's loopback sshd and scratch folder: `set` receives both before the tests, both
+ * are gone after them. `set` assigns the file's own variables:
+ * `useSshdWork('halab-x-', (s, w) => ((sshd = s), (work = w)))`.
+ */
+export function useSshdWork(prefix: string, set: (sshd: TestSshd, work: string) => void): void {
+  let sshd: TestSshd | undefined
+  let work = ''
+  before(async () => {
+    sshd = await startSshd()
+    work = mkdtempSync(join(tmpdir(), prefix))
+    set(sshd, work)
+  })
+  after(async () => {
+    await sshd?.stop()
+    if (work) rmSync(work, { recursive: true, force: true })
+  })
 }
