@@ -306,7 +306,9 @@ function unpackTask(root: string, webDir: string, archivePath: string, owner: st
       sh`p=${root}; i=${index}; t=$(mktemp -d -p "$(dirname "$p")" .drupal-unpack.XXXXXX) && ` +
       `trap 'rm -rf "$t"' EXIT && ` +
       sh`tar -xf ${archivePath} -C "$t" --strip-components=1 --no-same-owner ` +
-      sh`&& chown -R ${`${owner}:${owner}`} "$t" && chmod 755 "$t" && ` +
+      // The code root and its web/ 0755, as apache-php keeps a document root (the archive has 0775).
+      sh`&& chown -R ${`${owner}:${owner}`} "$t" && ` +
+      `chmod 755 "$t"${webDir ? ` "$t/${webDir}"` : ''} && ` +
       // A URL's archive is seen here first: its layout must be the one planned for.
       `{ test -e "$t/${web}index.php" || { echo ` +
       sh`${`the archive has no ${web}index.php: its layout is not the one drupal_layout (or the site's `} ` +
