@@ -167,7 +167,8 @@ export default defineRole({
     const owner = vars.drupal_owner
     const db = vars.drupal_db
     return [
-      packages({ names: vars.drupal_packages }),
+      // mod_php loads extensions when Apache starts: one that Apache runs without (php-xml's DOM) waits for a reload.
+      packages({ names: vars.drupal_packages, notify: ['reload apache2'] }),
       directory({ path: vars.drupal_archive_cache, mode: '0755' }),
       ...archive.tasks,
       directory({ path: root, owner, group: owner, mode: '0755' }),
@@ -208,6 +209,12 @@ export default defineRole({
       }),
     ]
   },
+  handlers: () => ({
+    'reload apache2': command({
+      name: 'reload apache2 where it runs',
+      command: 'if service apache2 status >/dev/null 2>&1; then service apache2 reload; fi',
+    }),
+  }),
 })
 
 /** Whether an archive is configured (one of url and path, with its sha256); throws on a half-configured one. */
