@@ -31,10 +31,15 @@ interface RoleSuite extends VerifySuite {
   role: string
 }
 
+/** --load's seconds: undefined without it, null when it is no whole number of seconds from 1 to 600. */
+export function parseLoad(load: boolean | string | undefined): number | undefined | null {
+  const seconds = load === undefined || load === false ? undefined : load === true ? DEFAULT_LOAD_SECONDS : Number(load)
+  return seconds === undefined || (Number.isInteger(seconds) && seconds > 0 && seconds <= 600) ? seconds : null
+}
+
 export async function verifyCommand(o: VerifyOptions, sink: Sink = processSink): Promise<number> {
-  const loadSeconds =
-    o.load === undefined || o.load === false ? undefined : o.load === true ? DEFAULT_LOAD_SECONDS : Number(o.load)
-  if (loadSeconds !== undefined && !(Number.isInteger(loadSeconds) && loadSeconds > 0 && loadSeconds <= 600)) {
+  const loadSeconds = parseLoad(o.load)
+  if (loadSeconds === null) {
     sink.err(`${t('verify.loadInvalid', { value: String(o.load) })}\n`)
     return EXIT_INVALID
   }

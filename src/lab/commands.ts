@@ -53,6 +53,7 @@ function registerBuildCommands(lab: Command): void {
     .option('-i, --inventory <dir>', 'inventory directory (or its hosts.yml)')
     .option('--kernel <kernel>', 'put every host on this kernel instead of choosing: nspawn or uml')
     .option('--keep', 'when site or verify fails, leave the lab up to look at it (default: take it down)')
+    .option('--load [seconds]', 'verify --load: also measure HTTP load through the VIP with ab')
     .action(labSiteAction)
 
   lab
@@ -153,12 +154,18 @@ export const DEFAULT_SITE_TOPOLOGY = '4-node'
 
 async function labSiteAction(
   topology: string | undefined,
-  opts: { kernel?: string; keep?: boolean },
+  opts: { kernel?: string; keep?: boolean; load?: string | boolean },
   cmd: Command,
 ): Promise<void> {
   const { LAB_KERNELS, isLabKernel } = await import('./backend.js')
   if (opts.kernel !== undefined && !isLabKernel(opts.kernel)) {
     process.stderr.write(`--kernel ${opts.kernel}: unknown kernel (use ${LAB_KERNELS.join(' or ')})\n`)
+    return void (process.exitCode = 3)
+  }
+  const { parseLoad } = await import('../cli/verify-command.js')
+  if (parseLoad(opts.load) === null) {
+    const { t } = await import('../i18n.js')
+    process.stderr.write(`${t('verify.loadInvalid', { value: String(opts.load) })}\n`)
     return void (process.exitCode = 3)
   }
   const inventory = givenInventory(cmd)
@@ -168,6 +175,7 @@ async function labSiteAction(
     inventory,
     kernel: opts.kernel,
     keep: opts.keep,
+    load: opts.load,
   })
 }
 

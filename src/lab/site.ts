@@ -22,6 +22,8 @@ export const EXIT_INVALID = 3
 export interface LabSiteOptions extends SiteOptions {
   /** Leave the lab up when site or verify fails, to look at it. */
   keep?: boolean
+  /** verify --load: also measure HTTP load through the VIP (seconds, or true for the default). */
+  load?: string | boolean
 }
 
 /** The phases after the checks; tests replace them. */
@@ -29,7 +31,7 @@ export interface SitePhases {
   probe: MachineProbe
   up(plan: SitePlan, o: LabSiteOptions, log: (line: string) => void): Promise<{ alreadyUp: boolean }>
   site(inventoryDir: string, sink: Sink): Promise<number>
-  verify(inventoryDir: string, sink: Sink): Promise<number>
+  verify(inventoryDir: string, sink: Sink, load?: string | boolean): Promise<number>
   down(): Promise<void>
 }
 
@@ -54,7 +56,7 @@ export const realPhases: SitePhases = {
       kernels: new Map([...plan.kernels].map(([h, c]) => [h, c.kernel])),
     }),
   site: (dir, sink) => runCommand('site', { inventory: dir }, sink),
-  verify: (dir, sink) => verifyCommand({ inventory: dir }, sink),
+  verify: (dir, sink, load) => verifyCommand({ inventory: dir, load }, sink),
   down: async () => void (await withLabLock(teardown)),
 }
 
@@ -87,7 +89,7 @@ export async function labSite(o: LabSiteOptions, phases: SitePhases = realPhases
   }
   for (const [phase, run] of [
     ['site', phases.site],
-    ['verify', phases.verify],
+    ['verify', (dir: string, out: Sink) => phases.verify(dir, out, o.load)],
   ] as const) {
     const code = await timed(phase, () => run(plan.inventoryDir, sink))
     if (code) return failed(phase, code, made && !o.keep, phases, log)

@@ -89,9 +89,10 @@ export interface LabSiteLab {
  * Inside a describe(): before its tests, `lab site` on a copy of inventory/NAME with `files` added (path in the
  * copy → content) and no .env, so that lab site writes one of its own: checks, lab up, site and verify in one
  * command, as a user runs it. lab down after. Where real-kernel guests are too slow (realKernelSlow) every host
- * is a container, and roles that need a kernel feature are configuration only.
+ * is a container, and roles that need a kernel feature are configuration only. `args` go to lab site
+ * (`--load 5`).
  */
-export function useLabSite(name: string, files: Record<string, string> = {}): LabSiteLab {
+export function useLabSite(name: string, files: Record<string, string> = {}, args: string[] = []): LabSiteLab {
   const dir = mkdtempSync(join(tmpdir(), `halab-${name}-`))
   cpSync(join(REPO, 'inventory', name), dir, { recursive: true })
   rmSync(join(dir, '.env'), { force: true })
@@ -104,7 +105,7 @@ export function useLabSite(name: string, files: Record<string, string> = {}): La
   let secrets: string[] = []
   before(async () => {
     await lab('down')
-    result = await lab('site', '-i', dir, '--keep', ...(live ? [] : ['--kernel', 'nspawn']))
+    result = await lab('site', '-i', dir, '--keep', ...args, ...(live ? [] : ['--kernel', 'nspawn']))
     if (existsSync(join(dir, '.env'))) secrets = Object.values(parse(readFileSync(join(dir, '.env'))))
   })
   after(async () => {

@@ -148,7 +148,7 @@ function fakePhases(o: {
       return { alreadyUp: !!o.alreadyUp }
     },
     site: async () => (ran.push('site'), o.site ?? 0),
-    verify: async () => (ran.push('verify'), o.verify ?? 0),
+    verify: async (_dir, _sink, load) => (ran.push(load ? `verify --load ${load}` : 'verify'), o.verify ?? 0),
     down: async () => void ran.push('down'),
   }
   return { phases, ran }
@@ -179,6 +179,12 @@ test('lab site: lab up → site → verify, each timed, then what runs and how t
   assert.match(out, /zerg: real-kernel guest \(user-mode-linux\) \(this machine's kernel lacks ip_vs\)/)
   assert.match(out, /lab site: checks [\d.]+ s · lab up [\d.]+ s · site [\d.]+ s · verify [\d.]+ s/)
   assert.match(out, /Running now: protoss, supermente, terran, zerg .*lab ssh protoss · .*verify -i .*lab down/)
+})
+
+test('lab site --load: verify measures the load in its one pass', async () => {
+  const { phases, ran } = fakePhases({})
+  assert.equal(await labSite({ inventory: copyInventory('2-node-web'), load: '5' }, phases, memorySink()), 0)
+  assert.deepEqual(ran, ['up', 'site', 'verify --load 5'])
 })
 
 test('lab site: a failed phase takes down the lab it made and says so; a lab it found, or --keep, stays', async () => {
