@@ -359,7 +359,6 @@ async function workloadB(work: string, results: Results): Promise<Series[]> {
     labOurs = false
     await labDown()
     rmSync(manifests, { recursive: true, force: true })
-    if (drupal) rmSync(dirname(drupal.path), { recursive: true, force: true })
   }
   return out
 }
