@@ -21,9 +21,9 @@ export interface FileSpec {
   mode?: string | number
   /** Checker run on the candidate before it goes live; `%s` is the candidate's path. */
   validate?: string
-  /** Keep the previous content as PATH.halab-bak (default true). */
+  /** Keep the previous content as PATH.halab-bak (default: yes, unless sensitive). */
   backup?: boolean
-  /** Diffs of this file show only that it changed (secrets, binaries). */
+  /** Diffs show only that it changed (secrets, binaries); no backup of its old content is left. */
   sensitive?: boolean
   name?: string
   notify?: string[]
@@ -106,7 +106,8 @@ function writeCommand(path: string, current: FileState, spec: FileSpec, mode: st
   steps.push(`cat > "$t"`)
   // In a subshell: the checker may be several commands, and must not end the chain.
   if (spec.validate) steps.push(`( ${spec.validate.split('%s').join('"$t"')} )`)
-  if (current.exists && spec.backup !== false) steps.push(sh`cp -p ${path} ${path + '.halab-bak'}`)
+  // A sensitive file's old content is an old secret: not left behind (settings.php's would be under the web root).
+  if (current.exists && (spec.backup ?? !spec.sensitive)) steps.push(sh`cp -p ${path} ${path + '.halab-bak'}`)
   steps.push(sh`mv -f "$t" ${path}`, `trap - EXIT`)
   return raw(steps.join(' && ')).text
 }

@@ -166,6 +166,14 @@ describe('file', () => {
     assert.equal(readFileSync(path, 'utf8'), 'port = 8080\n')
     assert.equal(readFileSync(path + '.halab-bak', 'utf8'), 'port = 80\n')
   })
+
+  test('a sensitive file replaced leaves no backup of its old secrets', async () => {
+    const path = join(dir, 'secret.conf')
+    writeFileSync(path, 'password = old\n')
+    await converge(file({ path, content: 'password = new\n', mode: '0600', sensitive: true }))
+    assert.equal(readFileSync(path, 'utf8'), 'password = new\n')
+    assert.equal(existsSync(path + '.halab-bak'), false)
+  })
 })
 
 describe('line', () => {
