@@ -174,12 +174,20 @@ export default defineRole({
       vars.apache_managed_by === 'system'
         ? service({ service: 'apache2', state: 'reloaded' })
         : // Under a cluster manager the passive node keeps Apache stopped: reload only where it runs.
-          command({
-            name: 'reload apache2 where it runs',
-            command: 'if service apache2 status >/dev/null 2>&1; then service apache2 reload; fi',
-          }),
+          reloadApacheWhereItRuns(),
   }),
 })
+
+/**
+ * A reload wherever Apache runs, even one this run started: also for what Apache loads only at start,
+ * such as the PHP extensions the drupal role installs after apache-php started it.
+ */
+export function reloadApacheWhereItRuns(): Task {
+  return command({
+    name: 'reload apache2 where it runs',
+    command: 'if service apache2 status >/dev/null 2>&1; then service apache2 reload; fi',
+  })
+}
 
 type IdentityDb = NonNullable<z.output<typeof Vars>['apache_identity_db']>
 

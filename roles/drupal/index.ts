@@ -17,6 +17,7 @@ import {
   template,
   z,
 } from '../../src/sdk.ts'
+import { reloadApacheWhereItRuns } from '../apache-php/index.ts'
 import { databaseServer } from '../postgresql/server.ts'
 import { archiveOnHost, localArchive } from './archive.ts'
 import { assumedCodeBase, type CodeBase, inspectArchive, type Layout } from './code-base.ts'
@@ -209,12 +210,7 @@ export default defineRole({
       }),
     ]
   },
-  handlers: () => ({
-    'reload apache2': command({
-      name: 'reload apache2 where it runs',
-      command: 'if service apache2 status >/dev/null 2>&1; then service apache2 reload; fi',
-    }),
-  }),
+  handlers: () => ({ 'reload apache2': reloadApacheWhereItRuns() }),
 })
 
 /** Whether an archive is configured (one of url and path, with its sha256); throws on a half-configured one. */
