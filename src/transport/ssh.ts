@@ -6,6 +6,7 @@
 import type { Duplex } from 'node:stream'
 import type { Client, ClientChannel } from 'ssh2'
 import { UnreachableError } from '../errors.js'
+import { t as tr } from '../i18n.js'
 import { runTunnels, type Tunnels } from './jump.js'
 import { quote } from './quote.js'
 import { RemoteShell, runBatch, type Command } from './remote-shell.js'
@@ -183,9 +184,6 @@ export function asBecomeUser(
 
 function sudoHint(t: SshTarget, message: string): string | undefined {
   if (!/sudo|password/i.test(message)) return undefined
-  if (t.becomePassword) return `check ansible_become_password for ${t.name} (and that ${t.user} may use sudo there)`
-  return (
-    `give ${t.user} passwordless sudo (NOPASSWD) on ${t.name}, ` +
-    'set ansible_become_password in .env, or connect as root'
-  )
+  const names = { user: t.user, host: t.name }
+  return t.becomePassword ? tr('ssh.becomePasswordHint', names) : tr('ssh.sudoHint', names)
 }
