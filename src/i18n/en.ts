@@ -127,6 +127,10 @@ export const en = {
   'ssh.keyRefusedHint': (p: { host: string; user: string; password: boolean }) =>
     `check ansible_user, ansible_ssh_private_key_file${p.password ? ' and ansible_password' : ''} for ${p.host}, ` +
     `and that the public key is in ${p.user}'s authorized_keys`,
+  'ssh.throughJump': (p: { jump: string; detail: string }) => `through jump host ${p.jump}: ${p.detail}`,
+  'ssh.jumpHint': (p: { jump: string; password: boolean }) =>
+    `check User/IdentityFile for Host ${p.jump} in ~/.ssh/config, or the -J value` +
+    `${p.password ? ', and ansible_password' : ''}; the jump host must have your public key in authorized_keys`,
   'ssh.handshakeTimeout': (p: { address: string }) => `SSH handshake with ${p.address} timed out`,
   'ssh.handshakeTimeoutHint': 'is sshd answering on that port? (ssh -v may tell more)',
 

@@ -91,8 +91,7 @@ export const es: Catalogue = {
   'ssh.sudoHint': (p) =>
     `da a ${p.user} sudo sin contraseña (NOPASSWD) en ${p.host}, define ansible_become_password en .env, ` +
     'o conéctate como root',
-  'ssh.becomePasswordHint': (p) =>
-    `revisa ansible_become_password de ${p.host} (y que ${p.user} pueda usar sudo allí)`,
+  'ssh.becomePasswordHint': (p) => `revisa ansible_become_password de ${p.host} (y que ${p.user} pueda usar sudo allí)`,
   'ssh.revoked': (p) => `la clave de host ${p.fingerprint} está marcada como @revoked en ${p.where}`,
   'ssh.revokedHint': 'no te conectes a este host hasta que se sustituya su clave',
   'ssh.keyChanged': (p) =>
@@ -120,6 +119,10 @@ export const es: Catalogue = {
   'ssh.keyRefusedHint': (p) =>
     `revisa ansible_user, ansible_ssh_private_key_file${p.password ? ' y ansible_password' : ''} de ${p.host}, ` +
     `y que la clave pública esté en el authorized_keys de ${p.user}`,
+  'ssh.throughJump': (p) => `a través del host de salto ${p.jump}: ${p.detail}`,
+  'ssh.jumpHint': (p) =>
+    `revisa User/IdentityFile de Host ${p.jump} en ~/.ssh/config, o el valor de -J` +
+    `${p.password ? ', y ansible_password' : ''}; el host de salto debe tener tu clave pública en authorized_keys`,
   'ssh.handshakeTimeout': (p) => `se agotó el tiempo de la negociación SSH con ${p.address}`,
   'ssh.handshakeTimeoutHint': '¿responde sshd en ese puerto? (ssh -v puede dar más detalles)',
 
