@@ -163,7 +163,7 @@ export class SshTransport implements Transport {
  * reads that line straight from the channel, and the command the rest; `-k` makes it ask even
  * if it remembers an earlier login, so the line is always taken. With NOPASSWD the login
  * shell reads the line away first (`longLived` commands read their input: the shell), or it
- * would reach the shell as a command.
+ * would reach the shell as a command. All of it runs in `sh`, whatever the user's login shell.
  */
 export function asBecomeUser(
   t: Pick<SshTarget, 'become' | 'user' | 'becomePassword'>,
@@ -174,12 +174,11 @@ export function asBecomeUser(
   if (!t.become || t.user === 'root') return { command: plain }
   if (!t.becomePassword) return { command: `sudo -n ${command}` }
   const drop = longLived ? 'IFS= read -r __p; unset __p; ' : ''
-  return {
-    command:
-      `if sudo -n true </dev/null 2>/dev/null; then ${drop}exec sudo -n ${command}; fi; ` +
-      `exec sudo -k -S -p '' ${command}`,
-    stdin: `${t.becomePassword}\n`,
-  }
+  // `sh -c`: the login shell may be fish or tcsh, which do not read `if …; then …; fi`.
+  const script =
+    `if sudo -n true </dev/null 2>/dev/null; then ${drop}exec sudo -n ${command}; fi; ` +
+    `exec sudo -k -S -p '' ${command}`
+  return { command: `sh -c ${quote(script)}`, stdin: `${t.becomePassword}\n` }
 }
 
 function sudoHint(t: SshTarget, message: string): string | undefined {
