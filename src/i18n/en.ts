@@ -131,6 +131,10 @@ export const en = {
   'ssh.jumpHint': (p: { jump: string; password: boolean }) =>
     `check User/IdentityFile for Host ${p.jump} in ~/.ssh/config, or the -J value` +
     `${p.password ? ', and ansible_password' : ''}; the jump host must have your public key in authorized_keys`,
+  'ssh.otherPrompt': (p: { prompt: string }) => `the server asked '${p.prompt}', which halab cannot answer`,
+  'ssh.otherPromptHint':
+    'halab answers only password prompts with ansible_password: log in with a key ' +
+    '(ansible_ssh_private_key_file), or let this user log in with the password alone',
   'ssh.handshakeTimeout': (p: { address: string }) => `SSH handshake with ${p.address} timed out`,
   'ssh.handshakeTimeoutHint': 'is sshd answering on that port? (ssh -v may tell more)',
 

@@ -123,6 +123,10 @@ export const es: Catalogue = {
   'ssh.jumpHint': (p) =>
     `revisa User/IdentityFile de Host ${p.jump} en ~/.ssh/config, o el valor de -J` +
     `${p.password ? ', y ansible_password' : ''}; el host de salto debe tener tu clave pública en authorized_keys`,
+  'ssh.otherPrompt': (p) => `el servidor preguntó '${p.prompt}', y halab no puede responder a eso`,
+  'ssh.otherPromptHint':
+    'halab solo responde con ansible_password a las peticiones de contraseña: entra con una clave ' +
+    '(ansible_ssh_private_key_file), o permite que este usuario entre solo con la contraseña',
   'ssh.handshakeTimeout': (p) => `se agotó el tiempo de la negociación SSH con ${p.address}`,
   'ssh.handshakeTimeoutHint': '¿responde sshd en ese puerto? (ssh -v puede dar más detalles)',
 

@@ -1,7 +1,7 @@
 // One SSH handshake (ssh2) over a socket we give it: a TCP connection, or a channel
 // forwarded by a jump host. Host keys are checked against known_hosts; we authenticate
 // with a key (file or agent) and/or a password, which also answers keyboard-interactive
-// prompts. Traps handled here, all measured: Nagle off on the socket (channel open
+// password prompts (any other prompt is an error). Traps handled here, all measured: Nagle off on the socket (channel open
 // 40–50 ms → ~1 ms), errors listened to with `.on` (a handshake timeout emits two), a
 // dead TCP connect fails fast.
 import { existsSync, readFileSync } from 'node:fs'
@@ -55,7 +55,18 @@ export async function handshake(t: SshEndpoint, open: () => Promise<Duplex>): Pr
     client.on('error', fail)
     client.on('close', () => fail(new Error('connection closed during handshake')))
     if (t.password)
-      client.on('keyboard-interactive', (_n, _i, _l, prompts, finish) => finish(prompts.map(() => t.password!)))
+      client.on('keyboard-interactive', (_n, _i, _l, prompts, finish) => {
+        // The password answers password prompts only: never a one-time code or another question.
+        const other = prompts.find((p) => !/password|contraseña/i.test(p.prompt))
+        if (!other) return finish(prompts.map(() => t.password!))
+        fail(
+          new UnreachableError(
+            t.name,
+            tr('ssh.otherPrompt', { prompt: other.prompt.trim() }),
+            tr('ssh.otherPromptHint'),
+          ),
+        )
+      })
     const config: ConnectConfig = {
       sock: sock as ConnectConfig['sock'],
       username: t.user,
