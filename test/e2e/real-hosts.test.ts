@@ -250,12 +250,14 @@ test(
       readFileSync(join(s.dir, 'hosts.yml'), 'utf8') + `      demo_root: ${root}\n`,
     )
     const project = join(REPO, 'test', 'fixtures', 'project')
-    const r = await runCli(['demo', '-i', s.dir, '--diff'], { cwd: project })
+    // An empty home: the run must not read this machine's ~/.ssh/config, keys or known_hosts.
+    const env = { HOME: mkdtempSync(join(s.dir, 'home-')) }
+    const r = await runCli(['demo', '-i', s.dir, '--diff'], { cwd: project, env })
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.equal(statSync(join(root, 'demo.conf')).uid, 0, 'written by root through sudo')
     const secretPart = PASSWORD.split(';')[0]
     assert.ok(!(r.stdout + r.stderr).includes(secretPart), 'the password appears in no output')
-    const json = await runCli(['demo', '-i', s.dir, '--json'], { cwd: project })
+    const json = await runCli(['demo', '-i', s.dir, '--json'], { cwd: project, env })
     assert.equal(json.code, 0, json.stdout + json.stderr)
     assert.ok(!json.stdout.includes(secretPart), 'nor in the JSON events')
     assert.equal(existsSync(marker), false)
