@@ -91,7 +91,7 @@ export const es: Catalogue = {
   'ssh.sudoHint': (p) =>
     `da a ${p.user} sudo sin contraseña (NOPASSWD) en ${p.host}, define ansible_become_password en .env, ` +
     'o conéctate como root',
-  'ssh.becomePasswordHint': (p) => `revisa ansible_become_password de ${p.host} (y que ${p.user} pueda usar sudo allí)`,
+  'ssh.becomePasswordHint': (p) => `revisa ansible_become_password de ${p.host} (y que ${p.user} pueda usar sudo)`,
   'ssh.revoked': (p) => `la clave de host ${p.fingerprint} está marcada como @revoked en ${p.where}`,
   'ssh.revokedHint': 'no te conectes a este host hasta que se sustituya su clave',
   'ssh.keyChanged': (p) =>

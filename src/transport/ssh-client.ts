@@ -1,9 +1,9 @@
 // One SSH handshake (ssh2) over a socket we give it: a TCP connection, or a channel
 // forwarded by a jump host. Host keys are checked against known_hosts; we authenticate
 // with a key (file or agent) and/or a password, which also answers keyboard-interactive
-// password prompts (any other prompt is an error). Traps handled here, all measured: Nagle off on the socket (channel open
-// 40–50 ms → ~1 ms), errors listened to with `.on` (a handshake timeout emits two), a
-// dead TCP connect fails fast.
+// password prompts (any other prompt is an error). Traps handled here, all measured: Nagle
+// off on the socket (channel open 40–50 ms → ~1 ms), errors listened to with `.on` (a
+// handshake timeout emits two), a dead TCP connect fails fast.
 import { existsSync, readFileSync } from 'node:fs'
 import { connect as tcpConnect, type Socket } from 'node:net'
 import { homedir } from 'node:os'

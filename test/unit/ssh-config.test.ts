@@ -166,7 +166,7 @@ test("the first jump host's own ProxyJump is followed, as ssh -J does; a loop of
   assert.equal(problems[0].field, 'ProxyJump')
 })
 
-test('ansible_ssh_common_args options that change the login are errors naming the variable to use; others ignored', () => {
+test('common_args options that change the login are errors naming the variable to use instead; others ignored', () => {
   const problems: InputProblem[] = []
   const args = '-i /k -p 2222 -lroot -o User=admin -oPort=23 -o "IdentityFile /k2" -o HostName=10.0.0.9'
   const r = route('web01', { ansible_ssh_common_args: `${args} -o StrictHostKeyChecking=no -C -J bastion` }, problems)
