@@ -96,7 +96,10 @@ export const en = {
   'ssh.cannotConnect': (p: { address: string; reason: string }) => `cannot connect to ${p.address}: ${p.reason}`,
   'ssh.cannotConnectHint': 'check that the host is up, sshd is running and the address/port in the inventory are right',
   'ssh.sudoHint': (p: { user: string; host: string }) =>
-    `give ${p.user} passwordless sudo (NOPASSWD) on ${p.host}, or connect as root`,
+    `give ${p.user} passwordless sudo (NOPASSWD) on ${p.host}, set ansible_become_password in .env, ` +
+    'or connect as root',
+  'ssh.becomePasswordHint': (p: { user: string; host: string }) =>
+    `check ansible_become_password for ${p.host} (and that ${p.user} may use sudo there)`,
   'ssh.revoked': (p: { fingerprint: string; where: string }) =>
     `host key ${p.fingerprint} is marked @revoked in ${p.where}`,
   'ssh.revokedHint': 'do not connect to this host until its key is replaced',
@@ -112,14 +115,26 @@ export const en = {
     `check the fingerprint on the host (${p.command}), ` +
     `then run again with --accept-new-hosts to record it in ${p.knownHosts}`,
   'ssh.readKey': (p: { path: string; reason: string }) => `cannot read the private key ${p.path}: ${p.reason}`,
-  'ssh.readKeyHint': 'fix ansible_ssh_private_key_file in the inventory',
-  'ssh.noKey': 'no SSH key: no ansible_ssh_private_key_file, no ~/.ssh/id_* and no ssh-agent',
-  'ssh.noKeyHint': 'set ansible_ssh_private_key_file for this host or start ssh-agent with your key',
+  'ssh.readKeyHint': 'fix ansible_ssh_private_key_file in the inventory (or IdentityFile in ~/.ssh/config)',
+  'ssh.noKey':
+    'no SSH key or password: no ansible_ssh_private_key_file, no IdentityFile, no ~/.ssh/id_*, no ssh-agent ' +
+    'and no ansible_password',
+  'ssh.noKeyHint':
+    'set ansible_ssh_private_key_file for this host, start ssh-agent with your key, or give ansible_password from .env',
   'ssh.defaultKeys': 'default keys/agent',
-  'ssh.keyRefused': (p: { target: string; keys: string }) => `${p.target} refused our key (${p.keys})`,
-  'ssh.keyRefusedHint': (p: { host: string; user: string }) =>
-    `check ansible_user and ansible_ssh_private_key_file for ${p.host}, ` +
+  'ssh.keyRefused': (p: { target: string; keys: string; password: boolean }) =>
+    `${p.target} refused our ${p.password ? 'key and password (ansible_password)' : 'key'} (${p.keys})`,
+  'ssh.keyRefusedHint': (p: { host: string; user: string; password: boolean }) =>
+    `check ansible_user, ansible_ssh_private_key_file${p.password ? ' and ansible_password' : ''} for ${p.host}, ` +
     `and that the public key is in ${p.user}'s authorized_keys`,
+  'ssh.throughJump': (p: { jump: string; detail: string }) => `through jump host ${p.jump}: ${p.detail}`,
+  'ssh.jumpHint': (p: { jump: string; password: boolean }) =>
+    `check User/IdentityFile for Host ${p.jump} in ~/.ssh/config, or the -J value` +
+    `${p.password ? ', and ansible_password' : ''}; the jump host must have your public key in authorized_keys`,
+  'ssh.otherPrompt': (p: { prompt: string }) => `the server asked '${p.prompt}', which halab cannot answer`,
+  'ssh.otherPromptHint':
+    'halab answers only password prompts with ansible_password: log in with a key ' +
+    '(ansible_ssh_private_key_file), or let this user log in with the password alone',
   'ssh.handshakeTimeout': (p: { address: string }) => `SSH handshake with ${p.address} timed out`,
   'ssh.handshakeTimeoutHint': 'is sshd answering on that port? (ssh -v may tell more)',
 

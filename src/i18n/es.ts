@@ -88,7 +88,10 @@ export const es: Catalogue = {
   'ssh.cannotConnectHint':
     'comprueba que el host está encendido, que sshd está en marcha y que la dirección y el puerto del inventario ' +
     'son correctos',
-  'ssh.sudoHint': (p) => `da a ${p.user} sudo sin contraseña (NOPASSWD) en ${p.host}, o conéctate como root`,
+  'ssh.sudoHint': (p) =>
+    `da a ${p.user} sudo sin contraseña (NOPASSWD) en ${p.host}, define ansible_become_password en .env, ` +
+    'o conéctate como root',
+  'ssh.becomePasswordHint': (p) => `revisa ansible_become_password de ${p.host} (y que ${p.user} pueda usar sudo)`,
   'ssh.revoked': (p) => `la clave de host ${p.fingerprint} está marcada como @revoked en ${p.where}`,
   'ssh.revokedHint': 'no te conectes a este host hasta que se sustituya su clave',
   'ssh.keyChanged': (p) =>
@@ -103,14 +106,27 @@ export const es: Catalogue = {
     `comprueba la huella en el host (${p.command}) y vuelve a ejecutar con --accept-new-hosts ` +
     `para guardarla en ${p.knownHosts}`,
   'ssh.readKey': (p) => `no se puede leer la clave privada ${p.path}: ${p.reason}`,
-  'ssh.readKeyHint': 'corrige ansible_ssh_private_key_file en el inventario',
-  'ssh.noKey': 'no hay clave SSH: ni ansible_ssh_private_key_file, ni ~/.ssh/id_*, ni ssh-agent',
-  'ssh.noKeyHint': 'define ansible_ssh_private_key_file para este host o arranca ssh-agent con tu clave',
+  'ssh.readKeyHint': 'corrige ansible_ssh_private_key_file en el inventario (o IdentityFile en ~/.ssh/config)',
+  'ssh.noKey':
+    'no hay clave SSH ni contraseña: ni ansible_ssh_private_key_file, ni IdentityFile, ni ~/.ssh/id_*, ' +
+    'ni ssh-agent, ni ansible_password',
+  'ssh.noKeyHint':
+    'define ansible_ssh_private_key_file para este host, arranca ssh-agent con tu clave ' +
+    'o da ansible_password desde .env',
   'ssh.defaultKeys': 'claves por defecto/agente',
-  'ssh.keyRefused': (p) => `${p.target} rechazó nuestra clave (${p.keys})`,
+  'ssh.keyRefused': (p) =>
+    `${p.target} rechazó nuestra ${p.password ? 'clave y contraseña (ansible_password)' : 'clave'} (${p.keys})`,
   'ssh.keyRefusedHint': (p) =>
-    `revisa ansible_user y ansible_ssh_private_key_file de ${p.host}, ` +
+    `revisa ansible_user, ansible_ssh_private_key_file${p.password ? ' y ansible_password' : ''} de ${p.host}, ` +
     `y que la clave pública esté en el authorized_keys de ${p.user}`,
+  'ssh.throughJump': (p) => `a través del host de salto ${p.jump}: ${p.detail}`,
+  'ssh.jumpHint': (p) =>
+    `revisa User/IdentityFile de Host ${p.jump} en ~/.ssh/config, o el valor de -J` +
+    `${p.password ? ', y ansible_password' : ''}; el host de salto debe tener tu clave pública en authorized_keys`,
+  'ssh.otherPrompt': (p) => `el servidor preguntó '${p.prompt}', y halab no puede responder a eso`,
+  'ssh.otherPromptHint':
+    'halab solo responde con ansible_password a las peticiones de contraseña: entra con una clave ' +
+    '(ansible_ssh_private_key_file), o permite que este usuario entre solo con la contraseña',
   'ssh.handshakeTimeout': (p) => `se agotó el tiempo de la negociación SSH con ${p.address}`,
   'ssh.handshakeTimeoutHint': '¿responde sshd en ese puerto? (ssh -v puede dar más detalles)',
 

@@ -92,7 +92,8 @@ export function connectionVars(host: InventoryHost, inventoryFile: string): Conn
  * version control beside the inventory. Called with the variables before `${NAME}` is replaced.
  */
 export function passwordProblems(host: string, raw: Record<string, unknown>, origins: Record<string, string>) {
-  return PASSWORD_VARS.filter((k) => typeof raw[k] === 'string' && !/\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(raw[k])).map(
+  // Only references, whole: "hunter2${X}" would still write hunter2 in the inventory.
+  return PASSWORD_VARS.filter((k) => typeof raw[k] === 'string' && !/^(\$\{[A-Za-z_]\w*\})+$/.test(raw[k])).map(
     (k): InputProblem => ({
       file: origins[k],
       host,

@@ -4,7 +4,8 @@
 // servers behind one bastion cost one login on the bastion, not ten.
 import type { Duplex } from 'node:stream'
 import type { Client } from 'ssh2'
-import { UnreachableError } from '../errors.js'
+import { HostKeyError, NoAnswerError, UnreachableError } from '../errors.js'
+import { t as tr } from '../i18n.js'
 import { connectTcp, handshake, type SshEndpoint } from './ssh-client.js'
 
 interface Hop {
@@ -30,7 +31,7 @@ export class Tunnels {
       for (const hop of jumps) {
         const key = [...keys.slice(-1), `${hop.user}@${hop.address}:${hop.port}`].join(' > ')
         keys.push(key)
-        via = { client: await this.use(key, hop, via), hop }
+        via = { client: await this.use(key, hop, via).catch((e) => Promise.reject(throughJump(target, hop, e))), hop }
       }
       const sock = await forward(via!.client, via!.hop, target)
       return { sock, release: () => this.release(keys) }
@@ -70,6 +71,20 @@ export class Tunnels {
 
 /** The jump hosts of this process's run. */
 export const runTunnels = new Tunnels()
+
+/**
+ * A failure to reach or log in to `jump` is `target`'s: the run reports the host it could not
+ * reach, and says on which jump host it stopped and what to check there.
+ */
+function throughJump(target: SshEndpoint, jump: SshEndpoint, e: unknown): unknown {
+  const through = (detail: string) => tr('ssh.throughJump', { jump: jump.name, detail })
+  if (e instanceof HostKeyError)
+    return new HostKeyError(target.name, through(e.message.replace(`${e.host}: `, '')), e.hint!)
+  if (e instanceof NoAnswerError) return new NoAnswerError(target.name, through(e.detail), e.hint)
+  if (!(e instanceof UnreachableError)) return e
+  const hint = tr('ssh.jumpHint', { jump: jump.name, password: Boolean(jump.password) })
+  return new UnreachableError(target.name, through(e.detail), hint)
+}
 
 /** A channel from `jump` to `to`'s address and port, for `to`'s SSH connection. */
 function forward(client: Client, jump: SshEndpoint, to: SshEndpoint): Promise<Duplex> {

@@ -1,9 +1,9 @@
 // One SSH handshake (ssh2) over a socket we give it: a TCP connection, or a channel
 // forwarded by a jump host. Host keys are checked against known_hosts; we authenticate
 // with a key (file or agent) and/or a password, which also answers keyboard-interactive
-// prompts. Traps handled here, all measured: Nagle off on the socket (channel open
-// 40–50 ms → ~1 ms), errors listened to with `.on` (a handshake timeout emits two), a
-// dead TCP connect fails fast.
+// password prompts (any other prompt is an error). Traps handled here, all measured: Nagle
+// off on the socket (channel open 40–50 ms → ~1 ms), errors listened to with `.on` (a
+// handshake timeout emits two), a dead TCP connect fails fast.
 import { existsSync, readFileSync } from 'node:fs'
 import { connect as tcpConnect, type Socket } from 'node:net'
 import { homedir } from 'node:os'
@@ -55,7 +55,18 @@ export async function handshake(t: SshEndpoint, open: () => Promise<Duplex>): Pr
     client.on('error', fail)
     client.on('close', () => fail(new Error('connection closed during handshake')))
     if (t.password)
-      client.on('keyboard-interactive', (_n, _i, _l, prompts, finish) => finish(prompts.map(() => t.password!)))
+      client.on('keyboard-interactive', (_n, _i, _l, prompts, finish) => {
+        // The password answers password prompts only: never a one-time code or another question.
+        const other = prompts.find((p) => !/password|contraseña/i.test(p.prompt))
+        if (!other) return finish(prompts.map(() => t.password!))
+        fail(
+          new UnreachableError(
+            t.name,
+            tr('ssh.otherPrompt', { prompt: other.prompt.trim() }),
+            tr('ssh.otherPromptHint'),
+          ),
+        )
+      })
     const config: ConnectConfig = {
       sock: sock as ConnectConfig['sock'],
       username: t.user,
@@ -166,33 +177,30 @@ function authConfig(t: SshEndpoint): Partial<ConnectConfig> {
     } catch (e) {
       throw new UnreachableError(
         t.name,
-        `cannot read the private key ${keyPath}: ${(e as Error).message}`,
-        'fix ansible_ssh_private_key_file in the inventory (or IdentityFile in ~/.ssh/config)',
+        tr('ssh.readKey', { path: keyPath, reason: (e as Error).message }),
+        tr('ssh.readKeyHint'),
       )
     }
   }
   if (process.env.SSH_AUTH_SOCK) config.agent = process.env.SSH_AUTH_SOCK
   if (t.password) Object.assign(config, { password: t.password, tryKeyboard: true })
   if (!config.privateKey && !config.agent && !config.password)
-    throw new UnreachableError(
-      t.name,
-      'no SSH key or password: no ansible_ssh_private_key_file, no IdentityFile, no ~/.ssh/id_*, no ssh-agent ' +
-        'and no ansible_password',
-      'set ansible_ssh_private_key_file for this host, start ssh-agent with your key, ' +
-        'or give ansible_password from .env',
-    )
+    throw new UnreachableError(t.name, tr('ssh.noKey'), tr('ssh.noKeyHint'))
   return config
 }
 
 function explain(t: SshEndpoint, e: Error): Error {
   if (e instanceof UnreachableError || e instanceof HostKeyError) return e
   if (/authentication methods failed/i.test(e.message)) {
-    const what = t.password ? 'key and password (ansible_password)' : 'key'
+    const password = Boolean(t.password)
     return new UnreachableError(
       t.name,
-      `${t.user}@${t.address}:${t.port} refused our ${what} (${t.privateKeyPath ?? 'default keys/agent'})`,
-      `check ansible_user, ansible_ssh_private_key_file and ansible_password for ${t.name}, ` +
-        `and that the public key is in ${t.user}'s authorized_keys`,
+      tr('ssh.keyRefused', {
+        target: `${t.user}@${t.address}:${t.port}`,
+        keys: t.privateKeyPath ?? tr('ssh.defaultKeys'),
+        password,
+      }),
+      tr('ssh.keyRefusedHint', { host: t.name, user: t.user, password }),
     )
   }
   if (/timed out/i.test(e.message))

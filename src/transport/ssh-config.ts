@@ -112,10 +112,21 @@ function lookUp(input: RouteInput, host: string, who: { name: string }, problems
   }
 }
 
-/** `-J a,b`, `-J=a`, `-o ProxyJump=a`, `-o "ProxyJump a"` in ansible_ssh_common_args; undefined when none. */
+/**
+ * `-J a,b`, `-J=a`, `-o ProxyJump=a`, `-o "ProxyJump a"` in ansible_ssh_common_args; undefined when none.
+ * Options that change where or as whom we log in are problems (halab reads them from ansible_* only);
+ * other options are ignored.
+ */
 function jumpsFromArgs(input: RouteInput, problems: InputProblem[]): string[] | undefined {
   const args = input.vars.ansible_ssh_common_args
   if (!args) return undefined
+  const problem = (message: string) =>
+    problems.push({
+      file: input.origins.ansible_ssh_common_args,
+      host: input.name,
+      field: 'ansible_ssh_common_args',
+      message,
+    })
   const words = [...args.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3])
   let jumps: string[] | undefined
   words.forEach((w, i) => {
@@ -124,21 +135,30 @@ function jumpsFromArgs(input: RouteInput, problems: InputProblem[]): string[] | 
     const m = option && /^ProxyJump\s*[=\s]\s*(.*)$/i.exec(option)
     if (m) jumps = splitJumps(m[1])
     if (option && /^ProxyCommand\b/i.test(option))
-      problems.push({
-        file: input.origins.ansible_ssh_common_args,
-        host: input.name,
-        field: 'ansible_ssh_common_args',
-        message: 'halab does not run a ProxyCommand: give the jump host with -J HOST (or -o ProxyJump=HOST)',
-      })
+      problem('halab does not run a ProxyCommand: give the jump host with -J HOST (or -o ProxyJump=HOST)')
+    const login = loginOption(w, option)
+    if (login)
+      problem(`halab does not read ${login.given} here (it changes where or as whom we log in): use ${login.use}`)
   })
-  if (jumps?.some((j) => !j))
-    problems.push({
-      file: input.origins.ansible_ssh_common_args,
-      host: input.name,
-      field: 'ansible_ssh_common_args',
-      message: `expected -J [user@]host[:port][,...], got "${args}"`,
-    })
+  if (jumps?.some((j) => !j)) problem(`expected -J [user@]host[:port][,...], got "${args}"`)
   return jumps?.filter(Boolean)
+}
+
+const LOGIN_FLAGS: Record<string, string> = { i: 'ansible_ssh_private_key_file', p: 'ansible_port', l: 'ansible_user' }
+const LOGIN_OPTIONS: Record<string, string> = {
+  identityfile: 'ansible_ssh_private_key_file',
+  port: 'ansible_port',
+  user: 'ansible_user',
+  hostname: 'ansible_host',
+}
+
+/** -i/-p/-l, or -o User/Port/IdentityFile/HostName: which inventory variable says it instead. */
+function loginOption(word: string, option: string | undefined): { given: string; use: string } | undefined {
+  const flag = /^-([ipl])/.exec(word)?.[1]
+  if (flag) return { given: `-${flag}`, use: LOGIN_FLAGS[flag] }
+  const name = option && /^(\w+)\s*[=\s]/.exec(option)?.[1]
+  const use = name ? LOGIN_OPTIONS[name.toLowerCase()] : undefined
+  return use ? { given: `-o ${name}`, use } : undefined
 }
 
 /** One jump host as written (`[user@]host[:port]` or `ssh://user@host:port`), completed from the ssh config. */

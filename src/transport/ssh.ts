@@ -6,6 +6,7 @@
 import type { Duplex } from 'node:stream'
 import type { Client, ClientChannel } from 'ssh2'
 import { UnreachableError } from '../errors.js'
+import { t as tr } from '../i18n.js'
 import { runTunnels, type Tunnels } from './jump.js'
 import { quote } from './quote.js'
 import { RemoteShell, runBatch, type Command } from './remote-shell.js'
@@ -162,7 +163,7 @@ export class SshTransport implements Transport {
  * reads that line straight from the channel, and the command the rest; `-k` makes it ask even
  * if it remembers an earlier login, so the line is always taken. With NOPASSWD the login
  * shell reads the line away first (`longLived` commands read their input: the shell), or it
- * would reach the shell as a command.
+ * would reach the shell as a command. All of it runs in `sh`, whatever the user's login shell.
  */
 export function asBecomeUser(
   t: Pick<SshTarget, 'become' | 'user' | 'becomePassword'>,
@@ -173,19 +174,15 @@ export function asBecomeUser(
   if (!t.become || t.user === 'root') return { command: plain }
   if (!t.becomePassword) return { command: `sudo -n ${command}` }
   const drop = longLived ? 'IFS= read -r __p; unset __p; ' : ''
-  return {
-    command:
-      `if sudo -n true </dev/null 2>/dev/null; then ${drop}exec sudo -n ${command}; fi; ` +
-      `exec sudo -k -S -p '' ${command}`,
-    stdin: `${t.becomePassword}\n`,
-  }
+  // `sh -c`: the login shell may be fish or tcsh, which do not read `if …; then …; fi`.
+  const script =
+    `if sudo -n true </dev/null 2>/dev/null; then ${drop}exec sudo -n ${command}; fi; ` +
+    `exec sudo -k -S -p '' ${command}`
+  return { command: `sh -c ${quote(script)}`, stdin: `${t.becomePassword}\n` }
 }
 
 function sudoHint(t: SshTarget, message: string): string | undefined {
   if (!/sudo|password/i.test(message)) return undefined
-  if (t.becomePassword) return `check ansible_become_password for ${t.name} (and that ${t.user} may use sudo there)`
-  return (
-    `give ${t.user} passwordless sudo (NOPASSWD) on ${t.name}, ` +
-    'set ansible_become_password in .env, or connect as root'
-  )
+  const names = { user: t.user, host: t.name }
+  return t.becomePassword ? tr('ssh.becomePasswordHint', names) : tr('ssh.sudoHint', names)
 }

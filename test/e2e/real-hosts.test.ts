@@ -144,6 +144,32 @@ test('a jump host that cannot reach the target is named in the error, with what 
   })
 })
 
+test(
+  'a jump host that refuses our key: the target is unreachable, through the jump host, with what to check there',
+  {
+    skip,
+  },
+  async () => {
+    // The target's key is not in the jump host's authorized_keys.
+    const config = `Host bastion\n  HostName 127.0.0.1\n  Port ${jump.port}\n  IdentityFile ${target.keyPath}\n`
+    const s = site(
+      'all:\n  hosts:\n    web1:\n      ansible_host: 127.0.0.1\n' +
+        `      ansible_port: ${target.port}\n      ansible_ssh_common_args: -J bastion\n` +
+        `      ansible_ssh_private_key_file: ${target.keyPath}\n`,
+      [jump, target],
+      config,
+    )
+    await assert.rejects(connect(s, 'web1'), (e: unknown) => {
+      assert.ok(e instanceof UnreachableError)
+      assert.equal(e.host, 'web1')
+      assert.match(e.message, /^web1: unreachable: through jump host bastion: \S+@127\.0\.0\.1:\d+ refused our key/)
+      assert.match(e.hint ?? '', /User\/IdentityFile for Host bastion in ~\/\.ssh\/config, or the -J value/)
+      assert.doesNotMatch(e.render(), /ansible_password/, 'no password was set')
+      return true
+    })
+  },
+)
+
 const passwordInventory = (sshd: TestSshd, extra = '') =>
   'all:\n  hosts:\n    pw:\n' +
   `      ansible_host: 127.0.0.1\n      ansible_port: ${sshd.port}\n      ansible_user: ${user!.name}\n` +
@@ -224,12 +250,14 @@ test(
       readFileSync(join(s.dir, 'hosts.yml'), 'utf8') + `      demo_root: ${root}\n`,
     )
     const project = join(REPO, 'test', 'fixtures', 'project')
-    const r = await runCli(['demo', '-i', s.dir, '--diff'], { cwd: project })
+    // An empty home: the run must not read this machine's ~/.ssh/config, keys or known_hosts.
+    const env = { HOME: mkdtempSync(join(s.dir, 'home-')) }
+    const r = await runCli(['demo', '-i', s.dir, '--diff'], { cwd: project, env })
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.equal(statSync(join(root, 'demo.conf')).uid, 0, 'written by root through sudo')
     const secretPart = PASSWORD.split(';')[0]
     assert.ok(!(r.stdout + r.stderr).includes(secretPart), 'the password appears in no output')
-    const json = await runCli(['demo', '-i', s.dir, '--json'], { cwd: project })
+    const json = await runCli(['demo', '-i', s.dir, '--json'], { cwd: project, env })
     assert.equal(json.code, 0, json.stdout + json.stderr)
     assert.ok(!json.stdout.includes(secretPart), 'nor in the JSON events')
     assert.equal(existsSync(marker), false)

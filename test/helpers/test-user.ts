@@ -3,7 +3,7 @@
 // installed; remove() deletes both, and the user's home.
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { rmSync, writeFileSync } from 'node:fs'
+import { renameSync, rmSync, writeFileSync } from 'node:fs'
 
 export interface TestUser {
   name: string
@@ -15,7 +15,7 @@ export interface TestUser {
 
 export function testUserUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root (creates a throw-away user)'
-  for (const tool of ['/usr/sbin/useradd', '/usr/sbin/visudo', '/usr/bin/sudo'])
+  for (const tool of ['/usr/sbin/useradd', '/usr/sbin/chpasswd', '/usr/sbin/visudo', '/usr/bin/sudo'])
     if (spawnSync('test', ['-x', tool]).status !== 0) return `${tool} is not installed (apt-get install sudo passwd)`
   return undefined
 }
@@ -44,7 +44,7 @@ export function createTestUser(password: string): TestUser {
         throw e
       }
       // sudo ignores drop-ins with a dot in their name, so the candidate was never live.
-      spawnSync('mv', [candidate, dropIn])
+      renameSync(candidate, dropIn)
     },
     remove() {
       rmSync(dropIn, { force: true })

@@ -98,3 +98,17 @@ test('a password written in clear in the inventory is refused: it belongs in .en
   assert.match(msg, /hosts\.yml:4.*host h1.*field ansible_password.*a password is not written in the inventory/)
   assert.doesNotMatch(msg, /ansible_become_password/, 'one from .env is fine')
 })
+
+test('a password with clear text around a ${NAME} reference is refused too, without showing the text', async () => {
+  const dir = tree({
+    'hosts.yml':
+      'all:\n  hosts:\n    h1:\n      ansible_password: "hunter2${PW}"\n' +
+      '      ansible_become_password: "${SUDO_PW} tail"\n    h2:\n      ansible_password: "${PW}${PW2}"\n',
+    '.env': 'PW=a\nPW2=b\nSUDO_PW=from-env\n',
+  })
+  const msg = await problemsOf(dir)
+  assert.match(msg, /host h1.*field ansible_password.*a password is not written in the inventory/)
+  assert.match(msg, /host h1.*field ansible_become_password.*a password is not written in the inventory/)
+  assert.doesNotMatch(msg, /\bh2\b/, 'references alone are fine')
+  assert.doesNotMatch(msg, /hunter2|tail/, 'the clear text is not shown')
+})

@@ -165,3 +165,29 @@ test("the first jump host's own ProxyJump is followed, as ssh -J does; a loop of
   assert.match(problems[0].message, /the jump hosts loop: loop1 → loop2 → loop1/)
   assert.equal(problems[0].field, 'ProxyJump')
 })
+
+test('common_args options that change the login are errors naming the variable to use instead; others ignored', () => {
+  const problems: InputProblem[] = []
+  const args = '-i /k -p 2222 -lroot -o User=admin -oPort=23 -o "IdentityFile /k2" -o HostName=10.0.0.9'
+  const r = route('web01', { ansible_ssh_common_args: `${args} -o StrictHostKeyChecking=no -C -J bastion` }, problems)
+  assert.deepEqual(
+    problems.map((p) => `${p.file}|${p.host}|${p.field}|${/not read (.*) here.*use (\w+)$/.exec(p.message)?.slice(1)}`),
+    [
+      'hosts.yml:7|web01|ansible_ssh_common_args|-i,ansible_ssh_private_key_file',
+      'hosts.yml:7|web01|ansible_ssh_common_args|-p,ansible_port',
+      'hosts.yml:7|web01|ansible_ssh_common_args|-l,ansible_user',
+      'hosts.yml:7|web01|ansible_ssh_common_args|-o User,ansible_user',
+      'hosts.yml:7|web01|ansible_ssh_common_args|-o Port,ansible_port',
+      'hosts.yml:7|web01|ansible_ssh_common_args|-o IdentityFile,ansible_ssh_private_key_file',
+      'hosts.yml:7|web01|ansible_ssh_common_args|-o HostName,ansible_host',
+    ],
+  )
+  assert.deepEqual(
+    r.jumps.map((j) => j.address),
+    ['203.0.113.10'],
+    '-J is still read',
+  )
+  const quiet: InputProblem[] = []
+  route('web01', { ansible_ssh_common_args: '-o StrictHostKeyChecking=no -C -o ServerAliveInterval=5' }, quiet)
+  assert.deepEqual(quiet, [], 'other options are ignored')
+})
