@@ -17,7 +17,8 @@ export function rewriteHelp(args: string[]): string[] {
  * no help asked, or asked for the program or one of its `commands`.
  */
 export function playbookAskingHelp(args: string[], commands: string[]): string | undefined {
-  const scratch = addRunOptions(new Command()).allowUnknownOption().helpOption(false)
+  // --lang takes a value: unknown here, `--lang es site -h` would read as help for a playbook "es".
+  const scratch = addRunOptions(new Command()).option('--lang <lang>').allowUnknownOption().helpOption(false)
   const { operands, unknown } = scratch.parseOptions(args)
   const first = operands[0] ?? unknown.find((a) => !a.startsWith('-'))
   if (!first || commands.includes(first)) return undefined

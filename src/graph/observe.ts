@@ -2,10 +2,11 @@
 // network-interfaces fact: `ip -o link` and `ip -o -4 addr`), within a short time limit.
 // A host that does not answer in time is down; one that answers but cannot be asked (a
 // refused key, an unknown host key) is unknown, with the reason.
-import { NoAnswerError, UnreachableError } from '../errors.js'
+import { HalabError, NoAnswerError, UnreachableError } from '../errors.js'
 import { HostContext } from '../engine/host-context.js'
 import { networkInterfaces } from '../facts/network.js'
 import { t } from '../i18n.js'
+import { redact } from '../secrets.js'
 import type { InventoryHost } from '../inventory/types.js'
 import type { Transport } from '../transport/types.js'
 import type { HostObservation } from './live.js'
@@ -43,7 +44,10 @@ async function observeHost(
     const addresses = interfaces.flatMap((i) => i.addresses.map((a) => ({ address: a.address, interface: i.name })))
     return { state: 'up', addresses }
   } catch (e) {
-    const reason = e instanceof UnreachableError && e.host === name ? e.detail : (e as Error).message
+    const what = e instanceof UnreachableError && e.host === name ? e.detail : (e as Error).message
+    // What to do comes with it (a refused key: which variables to check; an unknown host key: --accept-new-hosts).
+    // Masked here, before any picture (text, DOT, SVG, PNG) is drawn from it.
+    const reason = redact(e instanceof HalabError && e.hint ? `${what} → ${e.hint}` : what)
     return { state: e instanceof NoAnswerError && e.host === name ? 'down' : 'unknown', reason }
   } finally {
     await transport?.close().catch(() => {})

@@ -213,7 +213,11 @@ describe('drupal role, real Drupal 10 (composer) and Drupal 7 on loopback', { sk
     const env = { ...SECRETS, DRUPAL_DB_PASSWORD: 'not-the-password', XDG_CACHE_HOME: join(work, 'cache-controller') }
     const r = await runCli(['site', '-i', join(root, 'inventory'), '--limit', 'd10'], { cwd: root, env })
     assert.notEqual(r.code, 0)
-    assert.match(r.stdout + r.stderr, /d10/)
+    assert.match(
+      r.stdout + r.stderr,
+      /^\s*d10 \| drupal \| .*: command failed on d10|\[d10\] drupal \| .*FAILED/m,
+      'the host and the task',
+    )
     assert.match(
       r.stdout + r.stderr,
       /refused drupal's login .*password authentication failed.*drupal_db\.password must be the password/s,

@@ -66,8 +66,8 @@ test('graph --live: the VIP held by the host that answers, the closed port and t
   assert.equal(r.code, 0, r.stdout + r.stderr)
   assert.ok(Date.now() - started < 15_000, 'a silent host costs the time limit, not more')
   assert.match(r.stdout, /^Live: 1 up, 2 down \(gone, mute\)$/m)
-  assert.match(r.stdout, /^ {8}DOWN: cannot connect to 127\.0\.0\.1:\d+: ECONNREFUSED$/m)
-  assert.match(r.stdout, /^ {8}DOWN: SSH handshake with 127\.0\.0\.1:\d+ timed out$/m)
+  assert.match(r.stdout, /^ {8}DOWN: cannot connect to 127\.0\.0\.1:\d+: ECONNREFUSED → check that the host is up, /m)
+  assert.match(r.stdout, /^ {8}DOWN: SSH handshake with 127\.0\.0\.1:\d+ timed out → is sshd answering/m)
   assert.match(
     r.stdout,
     /^ {2}127\.0\.0\.1\/8 \(heartbeat\).*\n {4}held by: .*loop \(preferred\).*\n {4}now held by: loop$/m,

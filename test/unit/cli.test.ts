@@ -16,6 +16,7 @@ describe('help requests', () => {
   it('a playbook followed by --help (options anywhere) asks for that playbook’s help', () => {
     assert.equal(playbookAskingHelp(['site', '--help'], COMMANDS), 'site')
     assert.equal(playbookAskingHelp(['-i', 'inventory/4-node', 'site', '-h'], COMMANDS), 'site')
+    assert.equal(playbookAskingHelp(['--lang', 'es', 'site', '--help'], COMMANDS), 'site')
     assert.equal(playbookAskingHelp(['site', '-vv', '--tags', 'config', '--help'], COMMANDS), 'site')
   })
 
