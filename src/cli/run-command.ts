@@ -4,7 +4,7 @@ import { HalabError, InventoryError, renderError } from '../errors.js'
 import { runPlaybook } from '../engine/run.js'
 import { t } from '../i18n.js'
 import { jsonRenderer } from '../output/json.js'
-import { listHosts, listTasks } from '../output/listing.js'
+import { listHosts, listTags, listTasks } from '../output/listing.js'
 import { listrRenderer } from '../output/listr.js'
 import { plainRenderer } from '../output/plain.js'
 import { exitCodeFor } from '../output/recap.js'
@@ -20,6 +20,7 @@ export interface RunCommandOptions extends ContextOptions {
   verbose?: number
   listHosts?: boolean
   listTasks?: boolean
+  listTags?: boolean
   syntaxCheck?: boolean
 }
 
@@ -76,13 +77,15 @@ export async function runCommand(
   return exitCodeFor(recap)
 }
 
-/** --syntax-check, --list-hosts, --list-tasks: what to print instead of running, or undefined. */
+/** --syntax-check, --list-hosts, --list-tasks, --list-tags: what to print instead of running, or undefined. */
 function listOnly(playbookName: string, o: RunCommandOptions, ctx: RunContext): string | undefined {
   const { prepared, inventory } = ctx
-  if (o.listHosts || o.listTasks)
-    return [o.listHosts && listHosts(playbookName, prepared), o.listTasks && listTasks(playbookName, prepared)]
-      .filter(Boolean)
-      .join('\n')
+  const lists = [
+    o.listHosts && listHosts(playbookName, prepared),
+    o.listTasks && listTasks(playbookName, prepared),
+    o.listTags && listTags(playbookName, prepared),
+  ].filter(Boolean)
+  if (lists.length) return lists.join('\n')
   if (o.syntaxCheck)
     return (
       `playbook: ${playbookName}: syntax and variables ok ` +

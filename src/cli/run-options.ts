@@ -23,6 +23,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('-f, --forks <n>', 'hosts connected and run in parallel (default: all, up to 50)')
     .option('--list-hosts', 'print the hosts of each play, then stop (connects nowhere)')
     .option('--list-tasks', 'print the tasks of each play with their tags, then stop (connects nowhere)')
+    .option('--list-tags', 'print the tags of the tasks each play would run, then stop (connects nowhere)')
     .option('--syntax-check', 'validate the inventory, variables and playbook only; connects nowhere (exit 3 if bad)')
     .option('--json', 'one JSON event per line on stdout instead of progress')
     .option(

@@ -20,6 +20,14 @@ export function taskTags(role: string, task: Task): string[] {
   return [...new Set([role, ...(task.tags ?? [])])]
 }
 
+/** The tags a play's tasks carry, on any of its hosts: sorted, once each. */
+export function playTags(play: PreparedPlay): string[] {
+  const tags = new Set<string>()
+  for (const roles of play.hosts.values())
+    for (const r of roles) for (const t of r.tasks) for (const tag of taskTags(r.role, t)) tags.add(tag)
+  return [...tags].sort()
+}
+
 export function selectTasks(plays: PreparedPlay[], sel: TaskSelection, problems: InputProblem[]): PreparedPlay[] {
   problems.push(...unknownTags(plays, sel))
   const started = sel.startAt ? startAtTask(plays, sel.startAt, problems) : plays
@@ -64,10 +72,7 @@ function mapTasks(play: PreparedPlay, tasks: (role: PreparedRole, host: string) 
 }
 
 function unknownTags(plays: PreparedPlay[], sel: TaskSelection): InputProblem[] {
-  const known = new Set<string>([ALL])
-  for (const p of plays)
-    for (const roles of p.hosts.values())
-      for (const r of roles) for (const t of r.tasks) for (const tag of taskTags(r.role, t)) known.add(tag)
+  const known = new Set<string>([ALL, ...plays.flatMap(playTags)])
   const list = [...known]
     .filter((t) => t !== ALL)
     .sort()

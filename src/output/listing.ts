@@ -1,27 +1,32 @@
-// --list-hosts and --list-tasks: what a run would touch, from the prepared playbook alone
-// (nothing connects). Plays with no host in the run are named on one line at the end.
+// --list-hosts, --list-tasks and --list-tags: what a run would touch, from the prepared
+// playbook alone (nothing connects). Plays with no host in the run are named on one line at the end.
 import type { PreparedPlay, PreparedRun } from '../engine/prepare.js'
-import { taskTags } from '../engine/select-tasks.js'
+import { playTags, taskTags } from '../engine/select-tasks.js'
 import { dim } from './color.js'
 
 export function listHosts(playbook: string, run: PreparedRun): string {
-  const lines = [`playbook: ${playbook}`, '']
-  for (const [i, play] of run.plays.entries()) {
-    if (!play.hosts.size) continue
-    lines.push(`  ${playHeading(play, i)}: ${play.hosts.size} host${play.hosts.size === 1 ? '' : 's'}`)
-    for (const h of play.hosts.keys()) lines.push(`    ${h}`)
-  }
-  return [...lines, ...emptyPlays(run.plays)].join('\n') + '\n'
+  return listing(playbook, run, (play, heading) => [
+    `  ${heading}: ${play.hosts.size} host${play.hosts.size === 1 ? '' : 's'}`,
+    ...[...play.hosts.keys()].map((h) => `    ${h}`),
+  ])
 }
 
 export function listTasks(playbook: string, run: PreparedRun): string {
-  const lines = [`playbook: ${playbook}`, '']
-  for (const [i, play] of run.plays.entries()) {
-    if (!play.hosts.size) continue
-    lines.push(`  ${playHeading(play, i)}`)
-    for (const [tasks, hosts] of sameTasks(play)) lines.push(`    hosts ${hosts.join(', ')}:`, ...tasks)
-  }
-  return [...lines, ...emptyPlays(run.plays)].join('\n') + '\n'
+  return listing(playbook, run, (play, heading) => [
+    `  ${heading}`,
+    ...[...sameTasks(play)].flatMap(([tasks, hosts]) => [`    hosts ${hosts.join(', ')}:`, ...tasks]),
+  ])
+}
+
+/** As ansible-playbook --list-tags: per play, the tags its selected tasks carry, sorted, once each. */
+export function listTags(playbook: string, run: PreparedRun): string {
+  return listing(playbook, run, (play, heading) => [`  ${heading}`, `      TASK TAGS: [${playTags(play).join(', ')}]`])
+}
+
+/** The playbook's line, then `play`'s lines for each play with hosts, then the line for those without. */
+function listing(playbook: string, run: PreparedRun, play: (p: PreparedPlay, heading: string) => string[]): string {
+  const lines = run.plays.flatMap((p, i) => (p.hosts.size ? play(p, playHeading(p, i)) : []))
+  return [`playbook: ${playbook}`, '', ...lines, ...emptyPlays(run.plays)].join('\n') + '\n'
 }
 
 function playHeading(play: PreparedPlay, i: number): string {

@@ -63,7 +63,7 @@ test('--version, help, help COMMAND and PLAYBOOK --help each print what was aske
   assert.doesNotMatch(site.stdout, /Commands:/, 'not the general help')
 })
 
-test('--list-hosts, --list-tasks and --syntax-check connect nowhere; bad input still exits 3', async () => {
+test('--list-hosts, --list-tasks, --list-tags and --syntax-check connect nowhere; bad input still exits 3', async () => {
   const inv = inventory('list', '', await unreachableHost())
   const hosts = await run(['plays', '-i', inv, '--list-hosts'])
   assert.equal(hosts.code, 0, hosts.stderr)
@@ -76,13 +76,22 @@ test('--list-hosts, --list-tasks and --syntax-check connect nowhere; bad input s
     tasks.stdout,
     /PLAY #3 after \(hosts: all\)\n\s+hosts alpha, beta, gamma:\n\s+hang : hang  TAGS: \[hang\]/,
   )
+  const tags = await run(['plays', '-i', inv, '--list-tags'])
+  assert.equal(tags.code, 0, tags.stderr)
+  assert.equal(
+    tags.stdout,
+    'playbook: plays\n\n  PLAY #2 demo (hosts: web)\n      TASK TAGS: [config, demo]\n' +
+      '  PLAY #3 after (hosts: all)\n      TASK TAGS: [hang]\n\n  no host in this run for 1 play(s): nobody here\n',
+  )
+  const hangOnly = await run(['plays', '-i', inv, '--list-tags', '--tags', 'hang'])
+  assert.match(hangOnly.stdout, /^playbook: plays\n\n {2}PLAY #3 after \(hosts: all\)\n {6}TASK TAGS: \[hang\]\n\n/)
   const ok = await run(['plays', '-i', inv, '--syntax-check'])
   assert.equal(ok.code, 0, ok.stderr)
   assert.match(ok.stdout, /syntax and variables ok .*3 host\(s\), 2 play\(s\) with hosts\); nothing was run/)
   const bad = await run(['plays', '-i', inventory('list-bad', '    demo_port: not-a-number\n'), '--syntax-check'])
   assert.equal(bad.code, 3)
   assert.match(bad.stderr, /hosts alpha, beta, field demo_port: demo: Invalid input: expected number/)
-  for (const r of [hosts, tasks, ok]) assert.doesNotMatch(r.stdout + r.stderr, /UNREACHABLE|ECONNREFUSED/)
+  for (const r of [hosts, tasks, tags, ok]) assert.doesNotMatch(r.stdout + r.stderr, /UNREACHABLE|ECONNREFUSED/)
   assert.equal(existsSync(join(inv, 'alpha')), false, 'nothing ran on any host')
 })
 
