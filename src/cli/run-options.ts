@@ -10,8 +10,11 @@ export function addRunOptions(cmd: Command): Command {
     .option('-i, --inventory <path>', 'inventory directory or file', 'inventory/2-node')
     .option('-l, --limit <pattern>', 'only these hosts: names, groups, a:b, !excluded')
     .option('--roles <list>', 'only these roles, comma-separated (on the hosts whose plays include them)')
-    .option('-t, --tags <list>', 'only the tasks with one of these tags, comma-separated (a role name is a tag)')
-    .option('--skip-tags <list>', 'leave out the tasks with one of these tags, comma-separated')
+    .option(
+      '-t, --tags <list>',
+      "only the tasks with one of these tags, comma-separated: a role's name, config, conf*, all (--list-tags)",
+    )
+    .option('--skip-tags <list>', 'leave out the tasks with one of these tags, comma-separated (wildcards too)')
     .option('--start-at-task <name>', 'on each host, leave out every task before the first one named so')
     .option('-C, --check', 'change nothing; report what would change')
     .option('-D, --diff', 'show unified diffs of changed files (secrets masked)')

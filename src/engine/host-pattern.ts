@@ -1,6 +1,7 @@
 // Ansible host patterns: `all`, `*`, names, groups, globs, `a:b` or `a,b` (union),
 // `&g` (intersection) and `!x` (exclusion).
 import type { Inventory } from '../inventory/types.js'
+import { globRegExp, isGlob } from './glob.js'
 
 export function selectHosts(inventory: Inventory, pattern: string, unknown: string[] = []): string[] {
   const all = [...inventory.hosts.keys()]
@@ -24,15 +25,8 @@ export function selectHosts(inventory: Inventory, pattern: string, unknown: stri
     const group = inventory.groups.get(term)
     if (group) return all.filter((h) => inventory.hosts.get(h)!.groups.includes(term))
     if (inventory.hosts.has(term)) return [term]
-    if (/[*?]/.test(term)) {
-      const re = new RegExp(
-        '^' +
-          term
-            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-            .replace(/\*/g, '.*')
-            .replace(/\?/g, '.') +
-          '$',
-      )
+    if (isGlob(term)) {
+      const re = globRegExp(term)
       const groups = [...inventory.groups.keys()].filter((g) => re.test(g))
       return all.filter((h) => re.test(h) || groups.some((g) => inventory.hosts.get(h)!.groups.includes(g)))
     }

@@ -4,6 +4,7 @@
 import type { InputProblem } from '../errors.js'
 import type { PreparedPlay, PreparedRole } from './prepare.js'
 import type { Task } from './types.js'
+import { globRegExp, isGlob } from './glob.js'
 
 export interface TaskSelection {
   tags?: string[]
@@ -12,8 +13,20 @@ export interface TaskSelection {
   startAt?: string
 }
 
-/** `all` in --tags means every task, as in Ansible. */
-const ALL = 'all'
+/**
+ * Ansible's special tags: `all` and `tagged` pick every task (each one carries at least its
+ * role's name), `untagged` the tasks with no tag, hence none.
+ */
+const EVERY = new Set(['all', 'tagged'])
+const UNTAGGED = 'untagged'
+
+/** What a --tags/--skip-tags value picks: a tag, a special tag, or a wildcard such as `conf*`. */
+export function tagPattern(pattern: string): (tags: string[]) => boolean {
+  if (EVERY.has(pattern)) return () => true
+  if (pattern === UNTAGGED) return (tags) => !tags.length
+  const re = globRegExp(pattern)
+  return (tags) => tags.some((t) => re.test(t))
+}
 
 /** A task's tags: its role's name, then its own (the operation's kind, the role's). */
 export function taskTags(role: string, task: Task): string[] {
@@ -31,12 +44,12 @@ export function playTags(play: PreparedPlay): string[] {
 export function selectTasks(plays: PreparedPlay[], sel: TaskSelection, problems: InputProblem[]): PreparedPlay[] {
   problems.push(...unknownTags(plays, sel))
   const started = sel.startAt ? startAtTask(plays, sel.startAt, problems) : plays
-  const wanted = sel.tags?.length && !sel.tags.includes(ALL) ? new Set(sel.tags) : undefined
-  const skipped = new Set(sel.skipTags ?? [])
-  if (!wanted && !skipped.size) return started
+  const wanted = sel.tags?.length ? sel.tags.map(tagPattern) : undefined
+  const skipped = (sel.skipTags ?? []).map(tagPattern)
+  if (!wanted && !skipped.length) return started
   const keep = (role: string, task: Task) => {
     const tags = taskTags(role, task)
-    return (!wanted || tags.some((t) => wanted.has(t))) && !tags.some((t) => skipped.has(t))
+    return (!wanted || wanted.some((m) => m(tags))) && !skipped.some((m) => m(tags))
   }
   return started.map((p) => mapTasks(p, (r) => r.tasks.filter((t) => keep(r.role, t))))
 }
@@ -71,18 +84,21 @@ function mapTasks(play: PreparedPlay, tasks: (role: PreparedRole, host: string) 
   return { ...play, hosts }
 }
 
+/** A problem for each --tags/--skip-tags value that picks no task of the run. */
 function unknownTags(plays: PreparedPlay[], sel: TaskSelection): InputProblem[] {
-  const known = new Set<string>([ALL, ...plays.flatMap(playTags)])
-  const list = [...known]
-    .filter((t) => t !== ALL)
-    .sort()
-    .join(', ')
+  const tagLists = plays.flatMap((p) =>
+    [...p.hosts.values()].flatMap((roles) => roles.flatMap((r) => r.tasks.map((t) => taskTags(r.role, t)))),
+  )
+  const tags = [...new Set(plays.flatMap(playTags))].sort().join(', ')
   return (['tags', 'skipTags'] as const).flatMap((k) =>
     (sel[k] ?? [])
-      .filter((t) => !known.has(t))
-      .map((t) => ({
-        field: k === 'tags' ? '--tags' : '--skip-tags',
-        message: `no task of this run has the tag "${t}" (its tags: ${list})`,
-      })),
+      .filter((pattern) => !tagLists.some(tagPattern(pattern)))
+      .map((pattern) => ({ field: k === 'tags' ? '--tags' : '--skip-tags', message: noTaskPicked(pattern, tags) })),
   )
+}
+
+function noTaskPicked(pattern: string, tags: string): string {
+  if (pattern === UNTAGGED) return `no task of this run is "${pattern}": each one is tagged with its role's name`
+  if (isGlob(pattern)) return `no tag of this run matches "${pattern}" (its tags: ${tags})`
+  return `no task of this run has the tag "${pattern}" (its tags: ${tags})`
 }

@@ -109,6 +109,13 @@ test('--tags and --skip-tags keep the tasks with a tag; a tag no task has is inv
   const typo = await run(['plays', '-i', inv, '--tags', 'packagse'])
   assert.equal(typo.code, 3)
   assert.match(typo.stderr, /--tags: no task of this run has the tag "packagse" \(its tags: config, demo, hang\)/)
+  const glob = await run(['plays', '-i', inv, '--tags', 'con*', '--list-tags'])
+  assert.equal(glob.code, 0, glob.stderr)
+  assert.match(glob.stdout, /PLAY #2 demo \(hosts: web\)\n\s+TASK TAGS: \[config, demo\]\n\n/, 'the hang play left out')
+  const none = await run(['plays', '-i', inv, '--skip-tags', 'h*x,untagged'])
+  assert.equal(none.code, 3)
+  assert.match(none.stderr, /--skip-tags: no tag of this run matches "h\*x" \(its tags: config, demo, hang\)/)
+  assert.match(none.stderr, /--skip-tags: no task of this run is "untagged"/)
 })
 
 test('--start-at-task leaves out every task before it, across plays', async () => {

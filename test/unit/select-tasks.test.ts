@@ -76,6 +76,31 @@ describe('task selection', () => {
     assert.deepEqual(kept({ tags: ['packages'], skipTags: ['ha'] }).tasks[1], [])
   })
 
+  it('shell wildcards pick every tag they match, in --tags and --skip-tags', () => {
+    assert.deepEqual(kept({ tags: ['conf*'] }).tasks, [
+      ['a template /etc/apache2/ports.conf', 'b template /etc/apache2/ports.conf'],
+      [],
+    ])
+    assert.deepEqual(kept({ tags: ['h?'], skipTags: ['*php'] }).tasks, [[], ['a package present: heartbeat']])
+    assert.deepEqual(kept({ tags: ['*'], skipTags: ['serv*', 'pack*'] }).tasks[0], [
+      'a template /etc/apache2/ports.conf',
+      'b template /etc/apache2/ports.conf',
+    ])
+    assert.deepEqual(
+      kept({ tags: ['a.*'] }).problems[0],
+      '--tags: no tag of this run matches "a.*" ' + '(its tags: apache-php, config, ha, heartbeat, packages, service)',
+      'a dot is a dot, not any character',
+    )
+  })
+
+  it("`tagged` is every task (each carries its role's name), `untagged` none (a problem); --skip-tags all: none", () => {
+    assert.deepEqual(kept({ tags: ['tagged'] }), kept({}))
+    assert.deepEqual(kept({ skipTags: ['all'] }).tasks, [[], []])
+    assert.deepEqual(kept({ tags: ['untagged'] }).problems, [
+      '--tags: no task of this run is "untagged": each one is tagged with its role\'s name',
+    ])
+  })
+
   it('--start-at-task drops, per host, every task before the first so named, across plays', () => {
     assert.deepEqual(kept({ startAt: 'service apache2 started' }).tasks, [
       ['a service apache2 started', 'b service apache2 started'],
