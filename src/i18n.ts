@@ -1,5 +1,6 @@
-// One message catalogue for what people read: the recap, the verify table, errors and the
-// command line's common complaints, in English (src/i18n/en.ts) and Spanish (es.ts).
+// One message catalogue for what people read: the recap, the verify table, errors, the
+// listings (--list-hosts, --list-tasks, --list-tags, --syntax-check) and the command line's
+// complaints, in English (src/i18n/en.ts) and Spanish (es.ts).
 // The language comes from --lang, else from the locale (LC_ALL, LC_MESSAGES, LANG: the
 // first one set, as the C library reads them): es_* gives Spanish, anything else English.
 // --json output stays English: it is for machines, and its texts must not move.

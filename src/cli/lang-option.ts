@@ -1,4 +1,4 @@
-// `--lang es|en`: the language of the recap, the verify table and errors. Without it the
+// `--lang es|en`: the language of the recap, the verify table, the listings and errors. Without it the
 // locale decides (LC_ALL, LC_MESSAGES, LANG). Every command takes it, before or after its
 // name (`run-playbook --lang es site`, `run-playbook verify -i X --lang es`), since the
 // program's own options stop at a subcommand; `lab exec` only before (`--lang es lab exec …`).
@@ -9,7 +9,7 @@ import { detectLang, LANGS, setLang } from '../i18n.js'
 const langOption = () =>
   new Option(
     '--lang <lang>',
-    'language of the recap, verify table and errors (default: from LC_ALL, LC_MESSAGES or LANG)',
+    'language of the recap, verify table, listings and errors (default: from LC_ALL, LC_MESSAGES or LANG)',
   ).choices(LANGS)
 
 /** Call once every command is registered: the locale's language now, the flag's when a command runs. */

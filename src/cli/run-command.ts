@@ -88,9 +88,12 @@ function listOnly(playbookName: string, o: RunCommandOptions, ctx: RunContext): 
   if (lists.length) return lists.join('\n')
   if (o.syntaxCheck)
     return (
-      `playbook: ${playbookName}: syntax and variables ok ` +
-      `(inventory ${inventory.file}: ${prepared.hosts.length} host(s), ` +
-      `${prepared.plays.filter((p) => p.hosts.size).length} play(s) with hosts); nothing was run\n`
+      t('list.syntaxOk', {
+        playbook: playbookName,
+        inventory: inventory.file,
+        hosts: prepared.hosts.length,
+        plays: prepared.plays.filter((p) => p.hosts.size).length,
+      }) + '\n'
     )
   return undefined
 }

@@ -5,6 +5,7 @@ import type { InputProblem } from '../errors.js'
 import type { PreparedPlay, PreparedRole } from './prepare.js'
 import type { Task } from './types.js'
 import { globRegExp, isGlob } from './glob.js'
+import { t } from '../i18n.js'
 
 export interface TaskSelection {
   tags?: string[]
@@ -69,7 +70,7 @@ function startAtTask(plays: PreparedPlay[], name: string, problems: InputProblem
   if (!reached.size)
     problems.push({
       field: '--start-at-task',
-      message: `no task of this run is named "${name}" (--list-tasks shows their names)`,
+      message: t('select.noStartTask', { name }),
     })
   return out
 }
@@ -98,7 +99,7 @@ function unknownTags(plays: PreparedPlay[], sel: TaskSelection): InputProblem[] 
 }
 
 function noTaskPicked(pattern: string, tags: string): string {
-  if (pattern === UNTAGGED) return `no task of this run is "${pattern}": each one is tagged with its role's name`
-  if (isGlob(pattern)) return `no tag of this run matches "${pattern}" (its tags: ${tags})`
-  return `no task of this run has the tag "${pattern}" (its tags: ${tags})`
+  if (pattern === UNTAGGED) return t('select.untagged', { tag: pattern })
+  if (isGlob(pattern)) return t('select.noTagMatches', { pattern, tags })
+  return t('select.noTag', { tag: pattern, tags })
 }

@@ -29,6 +29,9 @@ export const en = {
   'task.warning': (p: { warning: string }) => `warning: ${p.warning}`,
   'task.notRun': (p: { host: string; status: string }) => `not run: ${p.host} ${p.status}`,
 
+  // The one dim line for the plays no host of the run is in, instead of empty PLAYs.
+  'run.hostless': (p: { count: number; plays: string }) => `(${p.count} play(s) with no host in this run: ${p.plays})`,
+
   // The recap after a run.
   'recap.title': (p: { seconds: string }) => `RECAP (${p.seconds} s)`,
   'recap.counts': (p: Counts) =>
@@ -152,6 +155,29 @@ export const en = {
     `holds secrets but is open to group or others (mode ${p.mode}): run chmod 600 ${p.file}`,
   'input.envUnset': (p: { name: string }) =>
     `\${${p.name}} is not set: add ${p.name}=... to .env beside the inventory (see .env.example) or export it`,
+
+  // --tags, --skip-tags and --start-at-task: a value that picks no task.
+  'select.noTag': (p: { tag: string; tags: string }) =>
+    `no task of this run has the tag "${p.tag}" (its tags: ${p.tags})`,
+  'select.noTagMatches': (p: { pattern: string; tags: string }) =>
+    `no tag of this run matches "${p.pattern}" (its tags: ${p.tags})`,
+  'select.untagged': (p: { tag: string }) =>
+    `no task of this run is "${p.tag}": each one is tagged with its role's name`,
+  'select.noStartTask': (p: { name: string }) =>
+    `no task of this run is named "${p.name}" (--list-tasks shows their names)`,
+
+  // --list-hosts, --list-tasks, --list-tags and --syntax-check: what a run would do, nothing run.
+  'list.playbook': (p: { playbook: string }) => `playbook: ${p.playbook}`,
+  'list.play': (p: { number: number; play: string; pattern: string }) =>
+    `PLAY #${p.number} ${p.play} (hosts: ${p.pattern})`,
+  'list.hostCount': (p: { count: number }) => `${p.count} host${s(p.count)}`,
+  'list.hostsOf': (p: { hosts: string }) => `hosts ${p.hosts}:`,
+  'list.tags': (p: { tags: string }) => `TAGS: [${p.tags}]`,
+  'list.taskTags': (p: { tags: string }) => `TASK TAGS: [${p.tags}]`,
+  'list.hostless': (p: { count: number; plays: string }) => `no host in this run for ${p.count} play(s): ${p.plays}`,
+  'list.syntaxOk': (p: { playbook: string; inventory: string; hosts: number; plays: number }) =>
+    `playbook: ${p.playbook}: syntax and variables ok (inventory ${p.inventory}: ${p.hosts} host(s), ` +
+    `${p.plays} play(s) with hosts); nothing was run`,
 
   // lab site: what it did and what to do next.
   'labSite.nothingStarted': 'nothing was started',

@@ -20,6 +20,9 @@ export const es: Catalogue = {
   'task.warning': (p) => `aviso: ${p.warning}`,
   'task.notRun': (p) => `no ejecutada: ${p.host} ${p.status}`,
 
+  'run.hostless': (p) =>
+    `(${p.count} ${plural(p.count, 'play', 'plays')} sin ningún host en esta ejecución: ${p.plays})`,
+
   'recap.title': (p) => `RESUMEN (${p.seconds} s)`,
   'recap.counts': (p) =>
     `ok=${p.ok} cambiados=${p.changed} fallidos=${p.failed} omitidos=${p.skipped} inalcanzables=${p.unreachable}`,
@@ -155,6 +158,28 @@ export const es: Catalogue = {
     `En marcha: ${p.hosts} (${p.inventory}), configurado y verificado. ` +
     `Para explorarlo: sudo npx run-playbook lab ssh ${p.first} · sudo npx run-playbook verify -i ${p.inventory} · ` +
     'sudo npx run-playbook lab down',
+
+  'select.noTag': (p) => `ninguna tarea de esta ejecución tiene la etiqueta "${p.tag}" (sus etiquetas: ${p.tags})`,
+  'select.noTagMatches': (p) =>
+    `ninguna etiqueta de esta ejecución coincide con "${p.pattern}" (sus etiquetas: ${p.tags})`,
+  'select.untagged': (p) =>
+    `ninguna tarea de esta ejecución es "${p.tag}": todas llevan como etiqueta el nombre de su rol`,
+  'select.noStartTask': (p) =>
+    `ninguna tarea de esta ejecución se llama "${p.name}" (--list-tasks muestra sus nombres)`,
+
+  'list.playbook': (p) => `playbook: ${p.playbook}`,
+  'list.play': (p) => `PLAY #${p.number} ${p.play} (hosts: ${p.pattern})`,
+  'list.hostCount': (p) => `${p.count} ${plural(p.count, 'host', 'hosts')}`,
+  'list.hostsOf': (p) => `hosts ${p.hosts}:`,
+  'list.tags': (p) => `ETIQUETAS: [${p.tags}]`,
+  'list.taskTags': (p) => `ETIQUETAS DE SUS TAREAS: [${p.tags}]`,
+  'list.hostless': (p) =>
+    `${p.count} ${plural(p.count, 'play', 'plays')} sin ningún host en esta ejecución: ${p.plays}`,
+  'list.syntaxOk': (p) =>
+    `playbook: ${p.playbook}: sintaxis y variables correctas (inventario ${p.inventory}: ` +
+    `${p.hosts} ${plural(p.hosts, 'host', 'hosts')}, ${p.plays} ${plural(p.plays, 'play', 'plays')} con hosts); ` +
+    'no se ha ejecutado nada',
+
   'cli.noHosts': (p) => `ningún host coincide (inventario ${p.inventory}${p.filters}): nada que hacer`,
   'cli.forks': (p) =>
     `se espera cuántos hosts ejecutar en paralelo, un número entero de 1 o más; se recibió "${p.value}"`,

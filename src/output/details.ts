@@ -2,6 +2,7 @@
 // task had nothing to do, the commands it ran, their output. Secrets are masked by the
 // sink; text from hosts is made printable.
 import type { EngineEvent } from '../engine/events.js'
+import { t } from '../i18n.js'
 import { dim } from './color.js'
 import { printable } from './printable.js'
 
@@ -33,5 +34,5 @@ export function hostlessPlays(e: Extract<EngineEvent, { type: 'run-start' }>): s
 }
 
 export function hostlessLine(names: string[]): string | undefined {
-  return names.length ? dim(`(${names.length} play(s) with no host in this run: ${names.join(', ')})`) : undefined
+  return names.length ? dim(t('run.hostless', { count: names.length, plays: names.join(', ') })) : undefined
 }

@@ -88,10 +88,12 @@ test('--list-hosts, --list-tasks, --list-tags and --syntax-check connect nowhere
   const ok = await run(['plays', '-i', inv, '--syntax-check'])
   assert.equal(ok.code, 0, ok.stderr)
   assert.match(ok.stdout, /syntax and variables ok .*3 host\(s\), 2 play\(s\) with hosts\); nothing was run/)
+  const es = await run(['plays', '-i', inv, '--syntax-check', '--lang', 'es'])
+  assert.match(es.stdout, /sintaxis y variables correctas .*3 hosts, 2 plays con hosts\); no se ha ejecutado nada/)
   const bad = await run(['plays', '-i', inventory('list-bad', '    demo_port: not-a-number\n'), '--syntax-check'])
   assert.equal(bad.code, 3)
   assert.match(bad.stderr, /hosts alpha, beta, field demo_port: demo: Invalid input: expected number/)
-  for (const r of [hosts, tasks, tags, ok]) assert.doesNotMatch(r.stdout + r.stderr, /UNREACHABLE|ECONNREFUSED/)
+  for (const r of [hosts, tasks, tags, ok, es]) assert.doesNotMatch(r.stdout + r.stderr, /UNREACHABLE|ECONNREFUSED/)
   assert.equal(existsSync(join(inv, 'alpha')), false, 'nothing ran on any host')
 })
 

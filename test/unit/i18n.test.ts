@@ -10,6 +10,11 @@ import { printRecap } from '../../src/output/recap.ts'
 import { memorySink } from '../../src/output/sink.ts'
 import type { CheckResult } from '../../src/verify/check.ts'
 import { printChecks } from '../../src/verify/table.ts'
+import { listHosts, listTags, listTasks } from '../../src/output/listing.ts'
+import { hostlessLine } from '../../src/output/details.ts'
+import { selectTasks } from '../../src/engine/select-tasks.ts'
+import type { PreparedPlay } from '../../src/engine/prepare.ts'
+import { directory } from '../../src/sdk.ts'
 
 /** The parameters a message reads: it is called with a recorder that notes every name asked for. */
 function paramsRead(message: unknown): string[] | 'string' {
@@ -36,6 +41,8 @@ function sample(message: unknown): string {
 
 test('no Spanish message is left empty, and the ones with words differ from the English', () => {
   const same = new Set(['run.hosts', 'run.play', 'status.ok', 'task.handler', 'error.whereHost', 'error.whereHosts'])
+  // Ansible's words, kept in the listings: `playbook:`, `PLAY #1 x (hosts: y)`, `2 hosts`, `hosts a, b:`.
+  for (const key of ['list.playbook', 'list.play', 'list.hostCount', 'list.hostsOf']) same.add(key)
   for (const [key, message] of Object.entries(CATALOGUES.es)) {
     assert.ok(sample(message).trim(), `${key} is empty`)
     const english = sample(CATALOGUES.en[key as keyof typeof CATALOGUES.en])
@@ -200,4 +207,65 @@ test('--lang es works anywhere on the line, wins over the locale, and --json sta
   const wrong = await run(['site', '--lang', 'fr'], english)
   assert.equal(wrong.code, 3)
   assert.match(wrong.text, /'fr' is invalid\. Allowed choices are en, es/)
+})
+
+/** Two plays: web (demo on a, b) and one that this inventory gives no host. */
+function listedRun(): { plays: PreparedPlay[]; roles: string[]; hosts: string[] } {
+  const demo = (host: string) => ({
+    role: 'demo',
+    tasks: [directory({ path: `/srv/${host}` })],
+    handlers: {},
+    notes: [],
+    kernel: [],
+  })
+  const plays: PreparedPlay[] = [
+    {
+      name: 'web',
+      pattern: 'web',
+      hosts: new Map([
+        ['a', [demo('a')]],
+        ['b', [demo('b')]],
+      ]),
+    },
+    { name: 'nobody', pattern: 'none', hosts: new Map() },
+  ]
+  return { plays, roles: ['demo'], hosts: ['a', 'b'] }
+}
+
+/** The listings, the hostless line and the selection's problems, as printed in `lang`. */
+function listedIn(lang: Lang): string {
+  let text = ''
+  printedIn(lang, () => {
+    const run = listedRun()
+    const problems: { field?: string; message: string }[] = []
+    selectTasks(run.plays, { tags: ['x*', 'untagged'], skipTags: ['nope'], startAt: 'zz' }, problems)
+    text = [listHosts('site', run), listTasks('site', run), listTags('site', run), hostlessLine(['n'])]
+      .concat(problems.map((p) => `${p.field}: ${p.message}`))
+      .join('')
+  })
+  return text
+}
+
+test('--list-hosts, --list-tasks, --list-tags, the hostless line and --tags problems in both languages', () => {
+  const en = listedIn('en')
+  assert.match(en, /^playbook: site\n\n {2}PLAY #1 web \(hosts: web\): 2 hosts\n {4}a\n {4}b\n\n/)
+  assert.match(en, /\n {2}no host in this run for 1 play\(s\): nobody\n/)
+  assert.match(en, / {4}hosts a:\n {6}demo : directory \/srv\/a  TAGS: \[demo, config\]\n/)
+  assert.match(en, /\n {6}TASK TAGS: \[config, demo\]\n/)
+  assert.match(en, /\(1 play\(s\) with no host in this run: n\)/)
+  assert.match(en, /--tags: no tag of this run matches "x\*" \(its tags: config, demo\)/)
+  assert.match(en, /--tags: no task of this run is "untagged": each one is tagged with its role's name/)
+  assert.match(en, /--skip-tags: no task of this run has the tag "nope" \(its tags: config, demo\)/)
+  assert.match(en, /--start-at-task: no task of this run is named "zz" \(--list-tasks shows their names\)/)
+  const es = listedIn('es')
+  assert.match(es, /^playbook: site\n\n {2}PLAY #1 web \(hosts: web\): 2 hosts\n/)
+  assert.match(es, /\n {2}1 play sin ningún host en esta ejecución: nobody\n/)
+  assert.match(es, / {6}demo : directory \/srv\/a  ETIQUETAS: \[demo, config\]\n/)
+  assert.match(es, /\n {6}ETIQUETAS DE SUS TAREAS: \[config, demo\]\n/)
+  assert.match(es, /\(1 play sin ningún host en esta ejecución: n\)/)
+  assert.match(es, /--tags: ninguna etiqueta de esta ejecución coincide con "x\*" \(sus etiquetas: config, demo\)/)
+  assert.match(es, /--tags: ninguna tarea de esta ejecución es "untagged"/)
+  assert.match(es, /--skip-tags: ninguna tarea de esta ejecución tiene la etiqueta "nope"/)
+  assert.match(es, /--start-at-task: ninguna tarea de esta ejecución se llama "zz"/)
+  assert.doesNotMatch(es, /no host|no task|its tags|TAGS/)
 })
