@@ -22,7 +22,7 @@ const EVERY = new Set(['all', 'tagged'])
 const UNTAGGED = 'untagged'
 
 /** What a --tags/--skip-tags value picks: a tag, a special tag, or a wildcard such as `conf*`. */
-export function tagPattern(pattern: string): (tags: string[]) => boolean {
+function tagPattern(pattern: string): (tags: string[]) => boolean {
   if (EVERY.has(pattern)) return () => true
   if (pattern === UNTAGGED) return (tags) => !tags.length
   const re = globRegExp(pattern)
