@@ -80,26 +80,34 @@ function drbdInSync(res: DrbdResource, nodes: HostContext[], notRun: NotRun | un
     async () => {
       if (notRun) throw notRun
       const states: string[] = []
-      for (const n of nodes) {
-        // A resync after a rerun or reboot is short; wait for it rather than fail on it.
-        const { value } = await waitFor(
-          `${res.name} Connected and UpToDate on ${n.name}`,
-          120_000,
-          async () => {
-            const out = (
-              await n.run(
-                sh`echo "$(drbdadm cstate ${res.name}) $(drbdadm dstate ${res.name}) $(drbdadm role ${res.name})"`,
-              )
-            ).stdout.trim()
-            const ok =
-              /^Connected UpToDate\/UpToDate /.test(out) && (!res.dual_primary || / Primary\/Primary$/.test(out))
-            return ok ? out : undefined
-          },
-          1000,
-        )
-        states.push(`${n.name} ${value}`)
-      }
+      for (const n of nodes) states.push(`${n.name} ${await inSyncOn(res, n)}`)
       return states.join('; ')
     },
   )
+}
+
+/**
+ * Waits (120 s: a resync after a rerun or reboot is short) until `n` has the resource Connected, UpToDate on both
+ * sides (and Primary on both when dual primary); its `cstate dstate role` then. Otherwise fails with the last
+ * state seen and the kernel's last DRBD/OCFS2 lines, which say why (a ping that timed out, a split brain...).
+ */
+async function inSyncOn(res: DrbdResource, n: HostContext): Promise<string> {
+  let last = ''
+  try {
+    const { value } = await waitFor(
+      `${res.name} Connected and UpToDate on ${n.name}`,
+      120_000,
+      async () => {
+        const cmd = sh`echo "$(drbdadm cstate ${res.name}) $(drbdadm dstate ${res.name}) $(drbdadm role ${res.name})"`
+        last = (await n.run(cmd)).stdout.trim()
+        const ok = /^Connected UpToDate\/UpToDate /.test(last) && (!res.dual_primary || / Primary\/Primary$/.test(last))
+        return ok ? last : undefined
+      },
+      1000,
+    )
+    return value
+  } catch (e) {
+    const kernel = await n.run("dmesg | grep -iE 'drbd|ocfs2|o2net|o2hb' | tail -n 8", { allowFailure: true })
+    throw new Error(`${(e as Error).message}; last state: ${last || '?'}; kernel:\n${kernel.stdout.trim()}`)
+  }
 }

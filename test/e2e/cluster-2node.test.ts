@@ -13,7 +13,17 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { readState } from '../../src/lab/state.ts'
 import { runCli, type CliResult } from '../helpers/cli.ts'
-import { assertLabSiteRan, lab, labSkip, onHost, recapLine, useLabSite, verifyTallies, waitOn } from '../helpers/lab.ts'
+import {
+  assertLabSiteRan,
+  explain,
+  lab,
+  labSkip,
+  onHost,
+  recapLine,
+  useLabSite,
+  verifyTallies,
+  waitOn,
+} from '../helpers/lab.ts'
 
 const TOPOLOGIES = [
   { name: '2-node-web', nodes: ['master-cluster', 'slave-cluster'], drbd: false },
@@ -44,8 +54,11 @@ for (const t of TOPOLOGIES) {
       assert.match(r.stdout, new RegExp(`\\[${first}\\] heartbeat \\| handler: service heartbeat restarted: ok`))
       assert.match(await onHost(second, 'systemctl is-enabled apache2 || true'), /disabled/, 'heartbeat starts Apache')
       const kernels = readState()?.hosts.map((h) => h.kernel)
-      assert.deepEqual(kernels, t.nodes.map(() => (drbdLive ? 'uml' : 'nspawn')))
-      if (!t.drbd) return assert.deepEqual(verifyTallies(r.stdout), [[6, 0, 0]])
+      assert.deepEqual(
+        kernels,
+        t.nodes.map(() => (drbdLive ? 'uml' : 'nspawn')),
+      )
+      if (!t.drbd) return assert.deepEqual(verifyTallies(r.stdout), [[6, 0, 0]], explain(r))
       if (!drbdLive) {
         assert.match(r.stdout, /note: drbd: configuration only \(kernel lacks drbd\)/)
         assert.match(await onHost(first, 'drbdadm dump r0'), /address\s+ipv4 192\.168\.0\.28:7793/)
@@ -59,7 +72,7 @@ for (const t of TOPOLOGIES) {
       )
       assert.match(r.stdout, /\[nodo2\] drbd \| drbd r0 first bring-up: skipped \(nodo1 is r0's initial_primary\)/)
       assert.doesNotMatch(r.stdout, /configuration only|left out of haresources/)
-      assert.deepEqual(verifyTallies(r.stdout), [[8, 0, 0]])
+      assert.deepEqual(verifyTallies(r.stdout), [[8, 0, 0]], explain(r))
     })
 
     it('graph --live: both nodes up, the VIP held by the preferred node now', async () => {
@@ -74,16 +87,20 @@ for (const t of TOPOLOGIES) {
       assert.match(r.stdout, held)
     })
 
-    it('r0 is Connected/UpToDate on both and heartbeat mounts /dev/drbd0 on /srv/data on nodo1', { skip: !drbdLive }, async () => {
-      for (const n of t.nodes) await waitOn(n, 'cat /proc/drbd', /cs:Connected .*ds:UpToDate\/UpToDate/, 120)
-      // initdead (120 s) bounds how long heartbeat may take to acquire its resources.
-      await waitOn('nodo1', 'grep " /srv/data " /proc/mounts', /^\/dev\/drbd0 \/srv\/data ext4 /, 180)
-      assert.match(await onHost('nodo1', 'cat /proc/drbd'), /ro:Primary\/Secondary/)
-      assert.doesNotMatch(await onHost('nodo2', 'grep " /srv/data " /proc/mounts || true'), /drbd0/)
-      uuid = (await onHost('nodo1', 'blkid -o value -s UUID /dev/drbd0')).trim()
-      assert.match(uuid, /^[0-9a-f-]{36}$/)
-      await onHost('nodo1', `echo ${file} > /srv/data/${file}.txt && sync`)
-    })
+    it(
+      'r0 is Connected/UpToDate on both and heartbeat mounts /dev/drbd0 on /srv/data on nodo1',
+      { skip: !drbdLive },
+      async () => {
+        for (const n of t.nodes) await waitOn(n, 'cat /proc/drbd', /cs:Connected .*ds:UpToDate\/UpToDate/, 120)
+        // initdead (120 s) bounds how long heartbeat may take to acquire its resources.
+        await waitOn('nodo1', 'grep " /srv/data " /proc/mounts', /^\/dev\/drbd0 \/srv\/data ext4 /, 180)
+        assert.match(await onHost('nodo1', 'cat /proc/drbd'), /ro:Primary\/Secondary/)
+        assert.doesNotMatch(await onHost('nodo2', 'grep " /srv/data " /proc/mounts || true'), /drbd0/)
+        uuid = (await onHost('nodo1', 'blkid -o value -s UUID /dev/drbd0')).trim()
+        assert.match(uuid, /^[0-9a-f-]{36}$/)
+        await onHost('nodo1', `echo ${file} > /srv/data/${file}.txt && sync`)
+      },
+    )
 
     it('a second site changes nothing on any host: no create-md, overwrite or mkfs', async () => {
       const r = await cli('site')
@@ -140,7 +157,7 @@ for (const t of TOPOLOGIES) {
       }
       assert.match(r.stdout, /DRBD: a file written on nodo1 before failover\s+pass/)
       assert.match(r.stdout, /DRBD: the file is on nodo2 after failover\s+pass\s.*same content/)
-      assert.deepEqual(verifyTallies(r.stdout), [[8, 0, 0]])
+      assert.deepEqual(verifyTallies(r.stdout), [[8, 0, 0]], explain(r))
       // Failed back: nodo1 holds the data again, and it is the same filesystem.
       await waitOn('nodo1', 'grep " /srv/data " /proc/mounts', /^\/dev\/drbd0 /, 60)
       assert.equal((await onHost('nodo1', `cat /srv/data/${file}.txt`)).trim(), file)

@@ -31,7 +31,7 @@ export function realKernelSlow(): string | false {
   const state = existsSync(file) ? readFileSync(file, 'utf8').trim() : ''
   return /PTI/.test(state)
     ? `this machine's kernel isolates page tables (${file}: ${state}): real-kernel guests run ~7x slower ` +
-        'than the suite\'s time budget allows; run with HALAB_FULL_UML=1 npm test to use them anyway'
+        "than the suite's time budget allows; run with HALAB_FULL_UML=1 npm test to use them anyway"
     : false
 }
 
@@ -130,11 +130,30 @@ export function verifyTallies(stdout: string): number[][] {
   return [...stdout.matchAll(/^checks: (\d+) pass, (\d+) fail, (\d+) not run$/gm)].map((m) => m.slice(1).map(Number))
 }
 
+const TROUBLE = /\bFAIL\b|\bfailed=[1-9]|unreachable=[1-9]|: failed\b|\b[1-9]\d* fail,|\bnot run\b|rror|timed out/
+
+/**
+ * A run's output for an assertion message, read from the top: a CI log may keep only a message's first lines, so
+ * the lines that say what went wrong (FAIL, failed=N, not run, errors) and stderr's end come before the whole.
+ */
+export function explain(r: CliResult): string {
+  const trouble = r.stdout.split('\n').filter((l) => TROUBLE.test(l))
+  const stderrEnd = r.stderr.trim().split('\n').slice(-20)
+  return [
+    `exit ${r.code}; what went wrong:`,
+    ...trouble.slice(0, 40),
+    '--- stderr (end) ---',
+    ...stderrEnd,
+    '--- stdout ---',
+    r.stdout,
+  ].join('\n')
+}
+
 /** lab site succeeded, said the time of each phase (shown as the test's diagnostic), and what is running now. */
 export function assertLabSiteRan(r: CliResult, t: { diagnostic(message: string): void }): void {
-  assert.equal(r.code, 0, r.stdout + r.stderr)
+  assert.equal(r.code, 0, explain(r))
   const times = /^lab site: checks [\d.]+ s · lab up [\d.]+ s · site [\d.]+ s · verify [\d.]+ s$/m.exec(r.stdout)
-  assert.ok(times, r.stdout)
+  assert.ok(times, explain(r))
   t.diagnostic(times[0])
   assert.match(r.stdout, /^Running now: .*converged and verified\. Explore: /m)
 }
