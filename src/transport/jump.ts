@@ -117,9 +117,10 @@ function forward(client: Client, jump: SshEndpoint, to: SshEndpoint): Promise<Du
         else resolve(stream)
       })
     } catch (e) {
-      // ssh2 throws 'Not connected' when the jump connection has closed: the target is unreachable.
+      // ssh2 throws 'Not connected' when the connection to the jump host has just closed.
       clearTimeout(timer)
-      reject(fail((e as Error).message))
+      const why = `the connection to the jump host ${jump.name} closed (${(e as Error).message})`
+      reject(new UnreachableError(to.name, why, `check that ${jump.name} is up (the next host logs in to it again)`))
     }
   })
 }
