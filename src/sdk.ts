@@ -50,7 +50,7 @@ export { passwdEntry } from './facts/users.js'
 // Live checks (roles/<role>/verify.ts)
 export { check, NotRun, waitFor, type CheckResult } from './verify/check.js'
 export type { VerifyEnv } from './verify/env.js'
-export { httpGet, servingNode } from './verify/http.js'
+export { httpGet, httpRequest, servingNode } from './verify/http.js'
 export { ipvsDestinations, spreadByWeight } from './verify/ipvs.js'
 export { LOAD_CONCURRENCY, LoadReference, loadTable, runAb } from './verify/load.js'
 export { defineVerify, type VerifySuite } from './verify/suite.js'

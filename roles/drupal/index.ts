@@ -159,10 +159,7 @@ export default defineRole({
       },
       inventory.dir,
     )
-    const root = vars.drupal_root.replace(/\/+$/, '')
-    const siteRoot = apacheDocumentRoot(host.vars, vars.drupal_server_name)
-    const code = codeBaseOf(vars, inventory.dir, siteRoot === `${root}/web` ? 'composer' : 'classic')
-    const webRoot = code.webDir ? `${root}/${code.webDir}` : root
+    const { root, siteRoot, code, webRoot } = siteCodeBase(vars, host.vars, inventory.dir)
     checkDocumentRoot(siteRoot, vars.drupal_server_name, webRoot, code)
     const sync = vars.drupal_config_sync_directory ?? `${root}-config/sync`
     const owner = vars.drupal_owner
@@ -242,15 +239,28 @@ function databaseOf(vars: DrupalVars, { inventory, host }: Pick<RoleContext<Drup
 }
 
 /**
- * The code base: read from an archive on the controller; for a URL, what the vars say, the
- * layout defaulting to the one Apache's site is set up for (`siteLayout`).
+ * On the host whose vars are `hostVars`: drupal_root, the DocumentRoot of Apache's site for
+ * the Drupal site (if it has one), the code base, and its web root (where index.php is).
+ * The role installs from these and verify asks the site where the role put it.
+ */
+export function siteCodeBase(vars: DrupalVars, hostVars: Record<string, unknown>, inventoryDir: string) {
+  const root = vars.drupal_root.replace(/\/+$/, '')
+  const siteRoot = apacheDocumentRoot(hostVars, vars.drupal_server_name)
+  const code = codeBaseOf(vars, inventoryDir, siteRoot === `${root}/web` ? 'composer' : 'classic')
+  return { root, siteRoot, code, webRoot: code.webDir ? `${root}/${code.webDir}` : root }
+}
+
+/**
+ * The code base: read from an archive on the controller (checked by its sha256); for a URL,
+ * what the vars say, the layout defaulting to the one Apache's site is set up for (`siteLayout`).
  */
 function codeBaseOf(vars: DrupalVars, inventoryDir: string, siteLayout: Layout): CodeBase {
-  if (!vars.drupal_archive_path) return assumedCodeBase(vars.drupal_major, vars.drupal_layout ?? siteLayout)
+  if (!vars.drupal_archive_path || !vars.drupal_archive_sha256)
+    return assumedCodeBase(vars.drupal_major, vars.drupal_layout ?? siteLayout)
   const local = localArchive(vars.drupal_archive_path, inventoryDir)
   let code: CodeBase
   try {
-    code = inspectArchive(local, vars.drupal_archive_sha256!)
+    code = inspectArchive(local, vars.drupal_archive_sha256)
   } catch (e) {
     throw new Error(`drupal_archive_path: ${local} ${(e as Error).message}`)
   }
@@ -268,7 +278,7 @@ function codeBaseOf(vars: DrupalVars, inventoryDir: string, siteLayout: Layout):
 }
 
 /** The DocumentRoot of this host's apache_sites entry for the Drupal site, if it has one. */
-export function apacheDocumentRoot(hostVars: Record<string, unknown>, serverName: string): string | undefined {
+function apacheDocumentRoot(hostVars: Record<string, unknown>, serverName: string): string | undefined {
   const sites = Array.isArray(hostVars.apache_sites) ? (hostVars.apache_sites as Record<string, unknown>[]) : []
   const root = sites.find((s) => s.server_name === serverName)?.document_root
   return typeof root === 'string' ? root.replace(/\/+$/, '') : undefined

@@ -3,11 +3,9 @@
 // admin's login through the form, and an article made through one real server and served
 // by another (one database), its image too where the files directory is shared (OCFS2, NFS).
 import { addressOf, check, type CheckResult, type HostContext, kernelModule, NotRun, sh } from '../../src/sdk.ts'
-import drupalRole, { apacheDocumentRoot } from './index.ts'
+import drupalRole, { siteCodeBase } from './index.ts'
 import { adminLogin, type Article, createArticle, frontPage, servesArticle, servesImage } from './live-checks.ts'
 import { DrupalClient } from './web-client.ts'
-import { localArchive } from './archive.ts'
-import { assumedCodeBase, type CodeBase, inspectArchive } from './code-base.ts'
 
 type DrupalVars = ReturnType<typeof drupalRole.vars.parse>
 
@@ -23,7 +21,7 @@ export async function verifyDrupal(
   })
   if (!installed.length) return []
   const d = drupalRole.vars.parse(installed[0].vars)
-  const { major } = codeBaseOf(d, inventoryDir)
+  const { major } = siteCodeBase(d, installed[0].vars, inventoryDir).code
   const client = (base: string) => new DrupalClient(base, d.drupal_server_name, major)
   const servers = installed.map((h) => ({ name: h.name, base: `http://${addressOf(h.inventoryHost)}` }))
   const vip = await balancedVip(installed[0], directors)
@@ -62,7 +60,7 @@ async function acrossServers(
   })
   // Files on storage of each node's own (lvs-3rs, containers): an upload stays where it was made, so there
   // is nothing to check across servers, rather than a check "not run".
-  const files = `${webRootOf(d, a, inventoryDir)}/sites/default/files`
+  const files = `${siteCodeBase(d, a.vars, inventoryDir).webRoot}/sites/default/files`
   const kinds = await Promise.all(
     [a, b].map(async (h) => (await h.run(sh`stat -f -c %T ${files}`, { allowFailure: true })).stdout.trim()),
   )
@@ -76,19 +74,6 @@ async function acrossServers(
 
 /** What `stat -f` calls the filesystems two nodes can share. */
 const SHARED = ['ocfs2', 'nfs', 'nfs4', 'gfs2', 'glusterfs', 'fuseblk', 'fuse.glusterfs']
-
-function webRootOf(d: DrupalVars, h: HostContext, inventoryDir: string): string {
-  const root = d.drupal_root.replace(/\/+$/, '')
-  const { webDir } = codeBaseOf(d, inventoryDir)
-  return apacheDocumentRoot(h.vars, d.drupal_server_name) ?? (webDir ? `${root}/${webDir}` : root)
-}
-
-/** What the site was made from: read from the archive as the role read it (cached), or the vars. */
-function codeBaseOf(d: DrupalVars, inventoryDir: string): CodeBase {
-  if (d.drupal_archive_path && d.drupal_archive_sha256)
-    return inspectArchive(localArchive(d.drupal_archive_path, inventoryDir), d.drupal_archive_sha256)
-  return assumedCodeBase(d.drupal_major, d.drupal_layout)
-}
 
 /** The first of lvs_vips, when directors balance it (a kernel with ip_vs on each: not the container lab). */
 async function balancedVip(h: HostContext, directors: HostContext[]): Promise<string | undefined> {

@@ -2,7 +2,7 @@
 // name in the Host header, session cookies kept, forms submitted with their hidden fields
 // (form_build_id, form_token) as a person's browser would. Drupal 7 is asked through
 // ?q=PATH (no clean URLs needed), Drupal 10 through /PATH.
-import { request } from 'node:http'
+import { httpRequest } from '../../src/sdk.ts'
 
 export interface Page {
   status: number
@@ -55,31 +55,17 @@ export class DrupalClient {
     return (r.status === 302 || r.status === 303) && [...this.cookies.keys()].some((k) => /^S?SESS/.test(k))
   }
 
-  private send(method: string, url: string, body?: { type: string; data: Buffer }): Promise<Page> {
-    return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { host: this.host, connection: 'close' }
-      if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
-      if (body) Object.assign(headers, { 'content-type': body.type, 'content-length': String(body.data.length) })
-      const req = request(url, { method, headers, agent: false, timeout: this.timeoutMs }, (res) => {
-        for (const c of res.headers['set-cookie'] ?? []) {
-          const [pair] = c.split(';')
-          const eq = pair.indexOf('=')
-          if (eq > 0) this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1))
-        }
-        const chunks: Buffer[] = []
-        res.on('data', (d: Buffer) => chunks.push(d))
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString('utf8'),
-            location: res.headers.location,
-          }),
-        )
-      })
-      req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${this.timeoutMs} ms`)))
-      req.on('error', reject)
-      req.end(body?.data)
-    })
+  private async send(method: string, url: string, body?: { type: string; data: Buffer }): Promise<Page> {
+    const headers: Record<string, string> = { host: this.host }
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+    if (body) Object.assign(headers, { 'content-type': body.type, 'content-length': String(body.data.length) })
+    const res = await httpRequest(url, { method, headers, body: body?.data, timeoutMs: this.timeoutMs })
+    for (const c of res.headers['set-cookie'] ?? []) {
+      const [pair] = c.split(';')
+      const eq = pair.indexOf('=')
+      if (eq > 0) this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1))
+    }
+    return { status: res.status, body: res.body, location: res.headers.location }
   }
 }
 

@@ -94,7 +94,11 @@ export function registerGraphCommand(program: Command, setCode: (code: number) =
         'inventory): mark who holds each VIP now (nobody, or two hosts: split brain) and which hosts are down. ' +
         'Never implied: without it graph connects nowhere, even when the lab is up',
     )
-    .option('--timeout <seconds>', `--live: how long to wait for each host before it counts as down`, '5')
+    .option(
+      '--timeout <seconds>',
+      `--live: how long to wait for each host before it counts as down`,
+      String(DEFAULT_LIVE_TIMEOUT_MS / 1000),
+    )
     .option('--accept-new-hosts', '--live: trust and record host keys seen for the first time')
     .action(async (opts) => setCode(await graphCommand(opts)))
 }

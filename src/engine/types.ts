@@ -46,9 +46,11 @@ export interface Task {
   facts?(host: HostContext): Fact[]
   plan(host: HostContext): Promise<Plan>
   /**
-   * For --tags / --skip-tags, besides the role's name (which every task of the role has):
-   * each operation gives its kind (`packages`, `config`, `service`, `sysctl`, `storage`,
-   * `users`, `kernel`); a role may add its own (`{ ...command(...), tags: ['init'] }`).
+   * This task's tags for --tags / --skip-tags; the role's name is always added to them
+   * (select-tasks.ts). Most operations set their kind here (`packages`, `config`, `service`,
+   * `sysctl`, `storage`, `users`, `kernel`); `command` and hand-written tasks set none.
+   * A role that sets `tags` replaces the operation's: `{ ...file(...), tags: ['init'] }` has
+   * the tags `init` and the role's name, not `config` (write `tags: ['config', 'init']` to keep it).
    */
   tags?: string[]
   /** Handlers (by name) to run once after the role, when this task changed something. */

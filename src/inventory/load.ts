@@ -9,7 +9,8 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { InventoryError, type InputProblem } from '../errors.js'
-import { passwordProblems } from './connection-vars.js'
+import { registerSecret } from '../secrets.js'
+import { PASSWORD_VARS, passwordProblems } from './connection-vars.js'
 import { loadEnv, substitute } from './env.js'
 import { envFileProblems } from './env-file.js'
 import { readIniInventory } from './ini-inventory.js'
@@ -96,8 +97,15 @@ export async function loadInventory(path: string, opts: LoadOptions = {}): Promi
     for (const l of layers) Object.assign(vars, l.vars) && Object.assign(origins, l.origins)
     problems.push(...passwordProblems(name, vars, origins))
     if (!opts.skipSecrets)
-      for (const [k, v] of Object.entries(vars))
+      for (const [k, v] of Object.entries(vars)) {
+        const before = problems.length
         vars[k] = substitute(v, env, () => ({ file: origins[k], host: name, field: k }), problems)
+        // A password is a secret whatever variable it came from (${LC_X} alone is not one), from here on:
+        // the inventory's problems, --list-hosts, --syntax-check are printed before any connection.
+        // Not a reference left unset: the problem that names it must show it.
+        const resolved = problems.length === before && typeof vars[k] === 'string'
+        if (resolved && PASSWORD_VARS.includes(k)) registerSecret(vars[k] as string)
+      }
     hosts.set(name, { name, groups: ordered, vars, origins })
   }
   if (problems.length) throw new InventoryError(dedupe(problems))

@@ -9,7 +9,6 @@ import { join } from 'node:path'
 import { InventoryError, type InputProblem } from '../errors.js'
 import { ConnectionVars, connectionVars } from '../inventory/connection-vars.js'
 import type { InventoryHost } from '../inventory/types.js'
-import { registerSecret } from '../secrets.js'
 import type { Tunnels } from './jump.js'
 import { LocalTransport } from './local.js'
 import { DEFAULT_COMMAND_TIMEOUT_MS, SshTransport, defaultKnownHosts } from './ssh.js'
@@ -59,8 +58,6 @@ export async function connectHost(host: InventoryHost, opts: ConnectOptions): Pr
   const trust = { ...hostKeyTrust(opts), connectTimeoutMs: opts.connectTimeoutMs }
   const password = v.ansible_password ?? v.ansible_ssh_pass
   const becomePassword = v.ansible_become_password ?? v.ansible_become_pass
-  // Already secrets when they came from .env; also when ${NAME} named a session variable.
-  for (const p of [password, becomePassword]) if (p) registerSecret(p)
   return new SshTransport({
     ...endpoint(route, trust),
     privateKeyPath: route.identityFile ?? opts.lab?.privateKeyPath,

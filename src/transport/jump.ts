@@ -9,13 +9,15 @@ import { t as tr } from '../i18n.js'
 import { connectTcp, handshake, type SshEndpoint } from './ssh-client.js'
 
 interface Hop {
+  /** The path to it (`a > b`). */
+  key: string
   client: Promise<Client>
   users: number
 }
 
 export interface Tunnel {
   sock: Duplex
-  /** The target's connection is closed: jump connections nobody else uses are closed too. */
+  /** The target's connection is closed: jump connections nobody else uses are closed too. Once is enough. */
   release(): void
 }
 
@@ -25,18 +27,26 @@ export class Tunnels {
 
   /** A channel to `target` through `jumps`, in order. */
   async open(jumps: SshEndpoint[], target: SshEndpoint): Promise<Tunnel> {
-    const keys: string[] = []
+    // The entries this tunnel uses, not their keys: by the time it is released, a key may name
+    // another connection (the one it held died and another host logged in again).
+    const held: Hop[] = []
+    let released = false
+    const release = () => {
+      if (!released) this.release(held)
+      released = true
+    }
     try {
       let via: { client: Client; hop: SshEndpoint } | undefined
       for (const hop of jumps) {
-        const key = [...keys.slice(-1), `${hop.user}@${hop.address}:${hop.port}`].join(' > ')
-        keys.push(key)
-        via = { client: await this.use(key, hop, via).catch((e) => Promise.reject(throughJump(target, hop, e))), hop }
+        const key = [...held.slice(-1).map((h) => h.key), `${hop.user}@${hop.address}:${hop.port}`].join(' > ')
+        const entry = this.use(key, hop, via)
+        held.push(entry)
+        via = { client: await entry.client.catch((e) => Promise.reject(throughJump(target, hop, e))), hop }
       }
       const sock = await forward(via!.client, via!.hop, target)
-      return { sock, release: () => this.release(keys) }
+      return { sock, release }
     } catch (e) {
-      this.release(keys)
+      release()
       throw e
     }
   }
@@ -46,24 +56,25 @@ export class Tunnels {
     return this.hops.size
   }
 
-  private use(key: string, hop: SshEndpoint, via: { client: Client; hop: SshEndpoint } | undefined): Promise<Client> {
+  private use(key: string, hop: SshEndpoint, via: { client: Client; hop: SshEndpoint } | undefined): Hop {
     let entry = this.hops.get(key)
     if (!entry) {
       const client = handshake(hop, () => (via ? forward(via.client, via.hop, hop) : connectTcp(hop)))
-      entry = { client, users: 0 }
-      this.hops.set(key, entry)
-      // A jump host that failed is tried again by the next host that needs it.
-      client.catch(() => this.hops.get(key) === entry && this.hops.delete(key))
+      const created: Hop = { key, client, users: 0 }
+      const forget = () => this.hops.get(key) === created && this.hops.delete(key)
+      // A jump host that failed, or whose connection has died since, is logged in to again by the
+      // next host that needs it (a dead connection handed out fails every host behind it).
+      client.then((c) => c.once('close', forget), forget)
+      this.hops.set(key, (entry = created))
     }
     entry.users++
-    return entry.client
+    return entry
   }
 
-  private release(keys: string[]): void {
-    for (const key of [...keys].reverse()) {
-      const entry = this.hops.get(key)
-      if (!entry || --entry.users > 0) continue
-      this.hops.delete(key)
+  private release(held: Hop[]): void {
+    for (const entry of [...held].reverse()) {
+      if (--entry.users > 0) continue
+      if (this.hops.get(entry.key) === entry) this.hops.delete(entry.key)
       entry.client.then((c) => c.end()).catch(() => {})
     }
   }
@@ -98,11 +109,18 @@ function forward(client: Client, jump: SshEndpoint, to: SshEndpoint): Promise<Du
   return new Promise((resolve, reject) => {
     let late = false
     const timer = setTimeout(() => ((late = true), reject(fail(`no answer within ${seconds} s`))), seconds * 1000)
-    client.forwardOut('127.0.0.1', 0, to.address, to.port, (err, stream) => {
+    try {
+      client.forwardOut('127.0.0.1', 0, to.address, to.port, (err, stream) => {
+        clearTimeout(timer)
+        if (late) stream?.destroy()
+        else if (err) reject(fail(err.message))
+        else resolve(stream)
+      })
+    } catch (e) {
+      // ssh2 throws 'Not connected' when the connection to the jump host has just closed.
       clearTimeout(timer)
-      if (late) stream?.destroy()
-      else if (err) reject(fail(err.message))
-      else resolve(stream)
-    })
+      const why = `the connection to the jump host ${jump.name} closed (${(e as Error).message})`
+      reject(new UnreachableError(to.name, why, `check that ${jump.name} is up (the next host logs in to it again)`))
+    }
   })
 }

@@ -7,6 +7,7 @@ import { after, test } from 'node:test'
 import { InventoryError } from '../../src/errors.ts'
 import { expandHostRange } from '../../src/inventory/host-ranges.ts'
 import { loadInventory } from '../../src/inventory/load.ts'
+import { clearSecrets, redact } from '../../src/secrets.ts'
 
 const made: string[] = []
 after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })))
@@ -111,4 +112,28 @@ test('a password with clear text around a ${NAME} reference is refused too, with
   assert.match(msg, /host h1.*field ansible_become_password.*a password is not written in the inventory/)
   assert.doesNotMatch(msg, /\bh2\b/, 'references alone are fine')
   assert.doesNotMatch(msg, /hunter2|tail/, 'the clear text is not shown')
+})
+
+test('passwords are secrets once the inventory is loaded, before any connection, whatever names them', async () => {
+  clearSecrets()
+  // LC_* (as XDG_*, USER...) is a session variable, no secret by its name; ssh's SendEnv passes LC_*.
+  const dir = tree({
+    'hosts.yml':
+      'all:\n  hosts:\n    h1:\n      ansible_password: "${LC_SSH_PW}"\n' +
+      '      ansible_become_password: "${LC_SUDO_PW}"\n',
+    '.env': 'LC_SSH_PW=ssh-pw-4711\nLC_SUDO_PW=sudo-pw-4712\n',
+  })
+  await loadInventory(dir)
+  assert.equal(redact('ssh-pw-4711 sudo-pw-4712'), '******** ********')
+  // Also when the inventory is refused: its problems are printed, and so may be the values.
+  clearSecrets()
+  writeFileSync(join(dir, 'hosts.yml'), 'all:\n  hosts:\n    h1:\n      ansible_become_password: "${LC_SUDO_PW}"\n')
+  mkdirSync(join(dir, 'host_vars'))
+  writeFileSync(join(dir, 'host_vars', 'h9.yml'), 'x: 1\n')
+  writeFileSync(join(dir, 'host_vars', 'h1.yml'), 'ansible_password: "${LC_UNSET_PW}"\n')
+  const msg = await problemsOf(dir)
+  assert.match(msg, /host_vars for "h9"/)
+  assert.match(redact(msg), /\$\{LC_UNSET_PW\} is not set/, 'a reference left unset is named, not masked')
+  assert.equal(redact('sudo-pw-4712'), '********')
+  clearSecrets()
 })
