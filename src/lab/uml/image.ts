@@ -32,8 +32,8 @@ import {
 } from './paths.js'
 
 /**
- * What the roles install (base, drbd, heartbeat, apache-php, lvs, keepalived, dhcp-server),
- * plus what the UML topologies will need next (OCFS2, PostgreSQL). Their package tasks
+ * What the roles install (base, drbd, heartbeat, apache-php, lvs, keepalived, dhcp-server,
+ * ocfs2, postgresql, drupal's PHP, raid, nfs, pacemaker). Their package tasks
  * then find them present; their services are not started at boot (see disableNewUnits).
  */
 export const UML_PACKAGES = [
@@ -43,6 +43,9 @@ export const UML_PACKAGES = [
   'libapache2-mod-php',
   'php-gd',
   'php-pgsql',
+  'php-cli',
+  'php-xml',
+  'php-mbstring',
   'keepalived',
   'ipvsadm',
   'isc-dhcp-server',
@@ -57,7 +60,7 @@ export const UML_PACKAGES = [
   'iptables',
 ]
 /** Bump when the build below changes, so images made by an older halab are rebuilt. */
-const IMAGE_VERSION = 7
+const IMAGE_VERSION = 8
 const SOURCES = [
   'deb http://deb.debian.org/debian bookworm main',
   'deb http://deb.debian.org/debian bookworm-updates main',
