@@ -63,7 +63,7 @@ test('--version, help, help COMMAND and PLAYBOOK --help each print what was aske
   assert.doesNotMatch(site.stdout, /Commands:/, 'not the general help')
 })
 
-test('--list-hosts, --list-tasks, --list-tags and --syntax-check connect nowhere; bad input still exits 3', async () => {
+test('--list-hosts, --list-tasks, --list-tags, --syntax-check connect nowhere; bad input still exits 3', async () => {
   const inv = inventory('list', '', await unreachableHost())
   const hosts = await run(['plays', '-i', inv, '--list-hosts'])
   assert.equal(hosts.code, 0, hosts.stderr)
