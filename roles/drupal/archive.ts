@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
-import { command, file, packages, sh, type Task } from '../../src/sdk.ts'
+import { cleanupOnExit, command, file, packages, sh, type Task } from '../../src/sdk.ts'
 
 export interface ArchiveSpec {
   url?: string
@@ -45,7 +45,8 @@ export function archiveOnHost(spec: ArchiveSpec, inventoryDir: string): { path: 
         name: `drupal archive ${onHost} from ${spec.url}`,
         command:
           sh`t=$(mktemp -p ${spec.cacheDir}) ` +
-          sh`&& trap 'rm -f "$t"' EXIT && curl -fsSL --retry 2 -o "$t" ${spec.url} && ` +
+          `&& { ${cleanupOnExit('rm -f "$t"')}; } && ` +
+          sh`curl -fsSL --retry 2 -o "$t" ${spec.url} && ` +
           check('"$t"') +
           sh` && chmod 644 "$t" && mv "$t" ${onHost} && trap - EXIT`,
         creates: onHost,

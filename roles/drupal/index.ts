@@ -7,6 +7,7 @@
 // unpacked over: upgrades are Drupal's own procedure.
 import {
   AccountName,
+  cleanupOnExit,
   command,
   defineRole,
   directory,
@@ -317,7 +318,7 @@ function unpackTask(root: string, webDir: string, archivePath: string, owner: st
     // it, and never unpacks over it. Apache may have made an empty web/ in it already.
     command:
       sh`p=${root}; i=${index}; t=$(mktemp -d -p "$(dirname "$p")" .drupal-unpack.XXXXXX) && ` +
-      `trap 'rm -rf "$t"' EXIT && ` +
+      `{ ${cleanupOnExit('rm -rf "$t"')}; } && ` +
       sh`tar -xf ${archivePath} -C "$t" --strip-components=1 --no-same-owner ` +
       // The code root and its web/ 0755, as apache-php keeps a document root (the archive has 0775).
       sh`&& chown -R ${`${owner}:${owner}`} "$t" && ` +

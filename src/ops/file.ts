@@ -84,6 +84,15 @@ export function planFile(current: FileState, spec: FileSpec, content: Buffer | u
 }
 
 /** Owner and group names, and the path, before any of them reaches a command line. */
+/**
+ * Shell text that runs `cleanup` when the command ends, also when it is stopped: a signal's default action would
+ * end the shell without its EXIT trap, and a run killed mid-write (its host's watcher sends TERM) would leave the
+ * temp file behind, maybe holding a secret.
+ */
+export function cleanupOnExit(cleanup: string): string {
+  return `trap '${cleanup}' EXIT; trap 'exit 143' TERM; trap 'exit 129' HUP; trap 'exit 130' INT`
+}
+
 export function checkFileSpec(spec: Pick<FileSpec, 'path' | 'owner' | 'group'>): void {
   checkAbsolute(spec.path)
   if (spec.owner !== undefined) checkAccount(spec.owner, `owner of ${spec.path}:`)
@@ -96,7 +105,7 @@ function writeCommand(path: string, current: FileState, spec: FileSpec, mode: st
   // mktemp makes the candidate 0600 and empty. It gets its final owner and mode (the old
   // file's, then the spec's) before a byte is written, so a reader never sees the content
   // under a looser mode; a validator sees it as it will be.
-  const steps = [sh`t=$(mktemp -p ${dir} ${'.' + base + '.halabXXXXXX'}) || exit 1`, `trap 'rm -f "$t"' EXIT`]
+  const steps = [sh`t=$(mktemp -p ${dir} ${'.' + base + '.halabXXXXXX'}) || exit 1`, cleanupOnExit('rm -f "$t"')]
   if (current.exists) steps.push(sh`chown --reference=${path} -- "$t"`)
   if (spec.owner) steps.push(sh`chown -- ${spec.owner} "$t"`)
   if (spec.group) steps.push(sh`chgrp -- ${spec.group} "$t"`)
