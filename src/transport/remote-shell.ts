@@ -18,7 +18,9 @@ import type { ExecResult } from './types.js'
 const PROLOGUE = [
   // Non-root logins often lack the sbin directories, where most system tools live.
   'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}; export PATH',
-  '__e=$(mktemp) || exit 97',
+  // Removed however the shell ends, from the moment it exists: a run killed while this prologue is read (the
+  // shell then ends at EOF or on a signal) left it in /tmp. The full traps below replace these.
+  `__e=$(mktemp) || exit 97; trap 'rm -f "$__e"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM`,
   // Our process group (field 5 of /proc/$$/stat): a command that outlives its timeout is
   // stopped by signalling the group, with everything it started.
   'read -r __s </proc/$$/stat; set -- $__s; __pg=$5',
