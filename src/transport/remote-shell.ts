@@ -29,9 +29,10 @@ const PROLOGUE = [
   '__a=$PPID; __o=$PPID',
   'while [ "$__a" -gt 1 ] && read -r __s </proc/$__a/stat; do set -- $__s; ' +
     '[ "$2" = "(sshd)" ] && __o=$__a && break; __a=$4; done',
-  // TERM first; the watcher itself ignores it, and sends KILL to what is left 2 s later.
+  // TERM first; the watcher itself ignores it, and sends KILL to what is left 2 s later. A shell that KILL
+  // ends runs no trap: the watcher removes the stderr file first (KILL ends the watcher too).
   "( trap - EXIT; trap '' TERM; while [ -d /proc/$__o ]; do sleep 5; done; " +
-    'kill -TERM -$__pg; sleep 2; kill -KILL -$__pg ) </dev/null >/dev/null 2>&1 &',
+    'kill -TERM -$__pg; sleep 2; rm -f "$__e"; kill -KILL -$__pg ) </dev/null >/dev/null 2>&1 &',
   '__w=$!',
   // The stderr file and the watcher go when the shell ends, also when hung up on or killed politely.
   `trap 'kill $__w 2>/dev/null; rm -f "$__e"' EXIT; trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM`,
