@@ -90,7 +90,7 @@ function unknownTags(plays: PreparedPlay[], sel: TaskSelection): InputProblem[] 
   const tagLists = plays.flatMap((p) =>
     [...p.hosts.values()].flatMap((roles) => roles.flatMap((r) => r.tasks.map((t) => taskTags(r.role, t)))),
   )
-  const tags = [...new Set(plays.flatMap(playTags))].sort().join(', ')
+  const tags = [...new Set(tagLists.flat())].sort().join(', ')
   return (['tags', 'skipTags'] as const).flatMap((k) =>
     (sel[k] ?? [])
       .filter((pattern) => !tagLists.some(tagPattern(pattern)))

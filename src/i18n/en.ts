@@ -134,6 +134,9 @@ export const en = {
   'ssh.jumpHint': (p: { jump: string; password: boolean }) =>
     `check User/IdentityFile for Host ${p.jump} in ~/.ssh/config, or the -J value` +
     `${p.password ? ', and ansible_password' : ''}; the jump host must have your public key in authorized_keys`,
+  'ssh.jumpClosed': (p: { jump: string; detail: string }) =>
+    `the connection to the jump host ${p.jump} closed (${p.detail})`,
+  'ssh.jumpClosedHint': (p: { jump: string }) => `check that ${p.jump} is up (the next host logs in to it again)`,
   'ssh.otherPrompt': (p: { prompt: string }) => `the server asked '${p.prompt}', which halab cannot answer`,
   'ssh.otherPromptHint':
     'halab answers only password prompts with ansible_password: log in with a key ' +

@@ -126,6 +126,8 @@ export const es: Catalogue = {
   'ssh.jumpHint': (p) =>
     `revisa User/IdentityFile de Host ${p.jump} en ~/.ssh/config, o el valor de -J` +
     `${p.password ? ', y ansible_password' : ''}; el host de salto debe tener tu clave pública en authorized_keys`,
+  'ssh.jumpClosed': (p) => `la conexión con el host de salto ${p.jump} se cerró (${p.detail})`,
+  'ssh.jumpClosedHint': (p) => `comprueba que ${p.jump} está encendido (el siguiente host vuelve a conectarse a él)`,
   'ssh.otherPrompt': (p) => `el servidor preguntó '${p.prompt}', y halab no puede responder a eso`,
   'ssh.otherPromptHint':
     'halab solo responde con ansible_password a las peticiones de contraseña: entra con una clave ' +

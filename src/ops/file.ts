@@ -83,7 +83,6 @@ export function planFile(current: FileState, spec: FileSpec, content: Buffer | u
   return changes
 }
 
-/** Owner and group names, and the path, before any of them reaches a command line. */
 /**
  * Shell text that runs `cleanup` when the command ends, also when it is stopped: a signal's default action would
  * end the shell without its EXIT trap, and a run killed mid-write (its host's watcher sends TERM) would leave the
@@ -93,6 +92,7 @@ export function cleanupOnExit(cleanup: string): string {
   return `trap '${cleanup}' EXIT; trap 'exit 143' TERM; trap 'exit 129' HUP; trap 'exit 130' INT`
 }
 
+/** Owner and group names, and the path, before any of them reaches a command line. */
 export function checkFileSpec(spec: Pick<FileSpec, 'path' | 'owner' | 'group'>): void {
   checkAbsolute(spec.path)
   if (spec.owner !== undefined) checkAccount(spec.owner, `owner of ${spec.path}:`)

@@ -119,8 +119,8 @@ function forward(client: Client, jump: SshEndpoint, to: SshEndpoint): Promise<Du
     } catch (e) {
       // ssh2 throws 'Not connected' when the connection to the jump host has just closed.
       clearTimeout(timer)
-      const why = `the connection to the jump host ${jump.name} closed (${(e as Error).message})`
-      reject(new UnreachableError(to.name, why, `check that ${jump.name} is up (the next host logs in to it again)`))
+      const why = tr('ssh.jumpClosed', { jump: jump.name, detail: (e as Error).message })
+      reject(new UnreachableError(to.name, why, tr('ssh.jumpClosedHint', { jump: jump.name })))
     }
   })
 }
